@@ -55,6 +55,10 @@ class Catalog:
     owner: np.ndarray  # object (str), SATCAT owner code ("" when unknown)
     object_type: np.ndarray  # object (str), SATCAT type PAY, R/B, DEB, UNK ("" when unknown)
     source: np.ndarray  # object (str), "file:line" the record came from
+    # float64, the epoch python-sgp4 passes to sgp4init (days since 1949-12-31 00:00 UT)
+    # for this record; None: (epoch_jd - 2433281.5) + epoch_fr. The readers set it so
+    # that satrecs() equals Satrec.twoline2rv / sgp4.omm bit for bit.
+    epoch_days: np.ndarray | None = None
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. duplicates dropped
 
@@ -68,8 +72,9 @@ class Catalog:
     def take(self, index) -> "Catalog":
         """A new catalogue with the rows selected by an index array or boolean mask."""
         idx = np.asarray(index)
+        columns = {name: getattr(self, name) for name in self.array_fields()}
         return Catalog(
-            **{name: getattr(self, name)[idx] for name in self.array_fields()},
+            **{name: None if col is None else col[idx] for name, col in columns.items()},
             rejected=list(self.rejected),
             notes=list(self.notes),
         )
@@ -84,6 +89,8 @@ class Catalog:
 
     def epoch_sgp4(self) -> np.ndarray:
         """Epoch in days since 1949 December 31 00:00 UT, as sgp4init takes it."""
+        if self.epoch_days is not None:
+            return self.epoch_days
         return (self.epoch_jd - SGP4_EPOCH_ORIGIN_JD) + self.epoch_fr
 
     def satrecs(self) -> list[Satrec]:
