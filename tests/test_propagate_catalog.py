@@ -5,54 +5,22 @@ epoch by our numba kernel and by python-sgp4's C++ ``SatrecArray`` built from
 ``catalog.satrecs()`` (WGS-72, opsmode 'i'); positions must agree within
 1 mm, velocities within 1 um/s, error codes exactly.
 """
-from pathlib import Path
-
 import numpy as np
 import pytest
-from sgp4 import omm
-from sgp4.api import Satrec, SatrecArray
+from sgp4.api import SatrecArray
 
-from ssa.catalog.model import Catalog
+from ssa.catalog import SHIPPED_CATALOG, load
 from ssa.propagate import init_params, propagate
 from ssa.propagate import kernels
 
-SHIPPED = Path(__file__).resolve().parents[1] / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
 POSITION_TOL_KM = 1e-6  # 1 mm
 VELOCITY_TOL_KM_S = 1e-9  # 1 um/s
 N_TIMES = 20
 
 
-def load_omm_csv(path) -> Catalog:
-    """The CelesTrak OMM CSV read by python-sgp4's omm module (independent of ssa.catalog)."""
-    sats, rows = [], []
-    with open(path) as f:
-        for fields in omm.parse_csv(f):
-            sat = Satrec()
-            omm.initialize(sat, fields)
-            sats.append(sat)
-            rows.append(fields)
-    n = len(sats)
-
-    def column(name):
-        return np.array([getattr(s, name) for s in sats], dtype=np.float64)
-
-    blank = np.array([""] * n, dtype=object)
-    return Catalog(
-        norad_id=np.array([int(r["NORAD_CAT_ID"]) for r in rows], dtype=np.int64),
-        name=np.array([r["OBJECT_NAME"] for r in rows], dtype=object),
-        object_id=np.array([r["OBJECT_ID"] for r in rows], dtype=object),
-        epoch_jd=column("jdsatepoch"), epoch_fr=column("jdsatepochF"),
-        no_kozai=column("no_kozai"), ecco=column("ecco"), inclo=column("inclo"),
-        nodeo=column("nodeo"), argpo=column("argpo"), mo=column("mo"), bstar=column("bstar"),
-        ndot=column("ndot"), nddot=column("nddot"), element_set_no=np.zeros(n, np.int64),
-        rev_at_epoch=np.zeros(n, np.int64), classification=np.array(["U"] * n, dtype=object),
-        owner=blank.copy(), object_type=blank.copy(), source=blank.copy(),
-    )
-
-
 @pytest.fixture(scope="module")
 def catalog():
-    return load_omm_csv(SHIPPED)
+    return load(SHIPPED_CATALOG)
 
 
 @pytest.fixture(scope="module")
