@@ -23,7 +23,6 @@ LINE_LENGTH = 69
 # columns (0-based) that must hold a fixed character, as python-sgp4's io.py checks
 LINE1_LAYOUT = {1: " ", 8: " ", 23: ".", 32: " ", 34: ".", 43: " ", 52: " ", 61: " ", 63: " "}
 LINE2_LAYOUT = {1: " ", 7: " ", 11: ".", 16: " ", 20: ".", 25: " ", 33: " ", 37: ".", 42: " ", 46: ".", 51: " "}
-NAME_MAX = 30  # a longer line that is not a TLE line is garbage, not a name
 
 
 def alpha5_to_int(text: str) -> int:
@@ -146,44 +145,38 @@ def split_records(text: str, source: str):
 
     Yields ``(line_no, name, line1, line2)`` for each candidate record (line_no
     is the 1-based line of line 1) and ``Rejection`` for lines that cannot be
-    part of one (garbage, a line 1 without its line 2, a lone line 2).
+    part of one: garbage, a line 1 without its line 2, a lone line 2. A line
+    that is neither line 1 nor line 2 names the record when a line 1 follows it
+    ("0 " prefix optional).
     """
-    lines = text.splitlines()
-    name = None
-    name_line = 0
-    i = 0
+    lines = [line.rstrip() for line in text.splitlines()]
     n = len(lines)
+    name = ""
+    i = 0
     while i < n:
-        raw = lines[i].rstrip()
+        raw = lines[i]
         if not raw.strip():
             i += 1
             continue
         if raw.startswith("1 "):
-            nxt = lines[i + 1].rstrip() if i + 1 < n else ""
-            if nxt.startswith("2 "):
-                yield i + 1, name or "", raw, nxt
+            if i + 1 < n and lines[i + 1].startswith("2 "):
+                yield i + 1, name, raw, lines[i + 1]
                 i += 2
             else:
                 yield Rejection(source, i + 1, _try_id(raw), "line 1 is not followed by a line 2 (truncated record)")
                 i += 1
-            name = None
-            continue
-        if raw.startswith("2 "):
+        elif raw.startswith("2 "):
             yield Rejection(source, i + 1, _try_id(raw), "line 2 without a preceding line 1")
-            name = None
+            i += 1
+        elif i + 1 < n and lines[i + 1].startswith("1 "):
+            name = raw[2:].strip() if raw.startswith("0 ") else raw.strip()
             i += 1
             continue
-        if name is not None:
-            yield Rejection(source, name_line, None, f"unrecognised line {name!r} (not followed by a TLE line 1)")
-        text_name = raw[2:].strip() if raw.startswith("0 ") else raw.strip()
-        if len(text_name) > NAME_MAX:
-            yield Rejection(source, i + 1, None, f"unrecognised line (not a name, line 1 or line 2): {raw[:40]!r}")
-            name = None
         else:
-            name, name_line = text_name, i + 1
-        i += 1
-    if name is not None:
-        yield Rejection(source, name_line, None, f"name line {name!r} is not followed by a TLE line 1 (truncated record)")
+            yield Rejection(source, i + 1, None,
+                            f"unrecognised line (not a name before a line 1, nor line 1 or 2): {raw[:40]!r}")
+            i += 1
+        name = ""
 
 
 def _try_id(line: str) -> int | None:
