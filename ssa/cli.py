@@ -15,6 +15,7 @@ app = typer.Typer(
 
 # each module defines register(app: typer.Typer)
 STAGE_CLIS = (
+    "ssa.catalog.cli",
 )
 
 for _module in STAGE_CLIS:

@@ -1,0 +1,85 @@
+"""`ssa catalog ...` commands."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    catalog_app = typer.Typer(help="Catalogue files: read, validate, summarise.", no_args_is_help=True)
+    catalog_app.command("info")(info)
+    app.add_typer(catalog_app, name="catalog")
+
+
+def info(
+    files: list[Path] = typer.Argument(..., help="2LE/3LE or OMM CSV/JSON/XML files (gzip allowed)", exists=True,
+                                       dir_okay=False),
+    satcat: Path = typer.Option(None, "--satcat", help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE)",
+                                exists=True, dir_okay=False),
+    keep: str = typer.Option("newest", help="element set kept per NORAD id: newest, first or all"),
+) -> None:
+    """Counts by regime and object type, epoch spread, duplicates and every rejected record."""
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    from ssa.catalog import load
+    from ssa.catalog.summary import DEEP_SPACE_PERIOD_MIN, REGIME_DEFINITIONS, REGIMES, epoch_datetimes, \
+        period_minutes, regimes
+
+    console = Console()
+    cat = load(files, satcat=satcat, keep=keep)
+    n = len(cat)
+
+    summary = Table(title="Catalogue", show_header=False)
+    summary.add_row("files", ", ".join(str(f) for f in files))
+    summary.add_row("objects loaded", f"{n:,}")
+    summary.add_row("records rejected", f"{len(cat.rejected):,}")
+    summary.add_row("NORAD ids with duplicates dropped", f"{len(cat.notes):,}")
+    if n:
+        epochs = np.sort(epoch_datetimes(cat))
+        summary.add_row("epoch min / median / max (UTC)",
+                        " / ".join(str(e)[:19] for e in (epochs[0], epochs[n // 2], epochs[-1])))
+    console.print(summary)
+
+    if n:
+        regime = regimes(cat)
+        by_regime = Table(title="By orbit regime")
+        by_regime.add_column("regime")
+        by_regime.add_column("objects", justify="right")
+        for name in REGIMES:
+            by_regime.add_row(name, f"{np.count_nonzero(regime == name):,}")
+        by_regime.add_row(f"deep space (period >= {DEEP_SPACE_PERIOD_MIN:.0f} min)",
+                          f"{np.count_nonzero(period_minutes(cat) >= DEEP_SPACE_PERIOD_MIN):,}")
+        console.print(by_regime)
+        console.print(f"[dim]{REGIME_DEFINITIONS}[/dim]")
+
+        types, counts = np.unique(cat.object_type.astype(str), return_counts=True)
+        if any(types != ""):
+            by_type = Table(title="By object type (SATCAT)")
+            by_type.add_column("type")
+            by_type.add_column("objects", justify="right")
+            for t, c in sorted(zip(types, counts), key=lambda tc: -tc[1]):
+                by_type.add_row(t or "unknown", f"{c:,}")
+            console.print(by_type)
+
+    if cat.notes:
+        dup = Table(title="Duplicates dropped")
+        dup.add_column("note")
+        for note in cat.notes:
+            dup.add_row(note)
+        console.print(dup)
+
+    if cat.rejected:
+        rej = Table(title="Rejected records")
+        rej.add_column("file:line", no_wrap=True)
+        rej.add_column("NORAD", justify="right")
+        rej.add_column("reason")
+        for r in cat.rejected:
+            rej.add_row(f"{r.source}:{r.line}", "" if r.norad_id is None else str(r.norad_id), r.reason)
+        console.print(rej)
+
+    if n == 0:
+        console.print("[red]no element set loaded[/red]")
+        raise typer.Exit(code=1)
