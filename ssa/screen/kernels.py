@@ -1,0 +1,300 @@
+"""Numba kernels of the screen: broad phase over sampled positions, narrow phase on SGP4.
+
+Times inside the kernels are seconds from the window start; a satellite's
+``base_min`` is the minutes from its epoch to the window start, so it is at
+``base_min + t / 60`` minutes since epoch. Positions TEME km, velocities km/s.
+
+Broad phase (one sampled interval [t_k, t_k + dt] at a time, parallel over
+intervals): every object's chord (the segment between its sampled positions)
+has midpoint m and half-length h. The relative motion of a pair deviates from
+its relative chord by at most ``dev = a_rel * dt^2 / 8``, where a_rel bounds
+the relative acceleration: ``GRADIENT_S2 * s + ACCEL_EXTRA_KM_S2`` (gravity
+gradient times separation s, plus non-gravitational and model terms). A pair
+can come within the threshold in the interval only if its relative chord
+passes within ``threshold + dev`` of the origin, and that needs
+``|m_i - m_j| <= h_i + h_j + threshold + dev``. Midpoints are spatially hashed
+with a cell size of ``2 h_max + threshold + dev_max``, so every such pair sits
+in the same or an adjacent cell.
+
+Narrow phase (parallel over candidate intervals): f(t) = dr . dv (half the
+time derivative of the squared range) from exact SGP4 states of both objects;
+a local minimum of range is a sign change of f from - to +, refined by
+bracketed Newton (bisection fallback) in time relative to the interval start
+to 1e-7 s.
+"""
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from ssa.propagate.kernels import MU_KM3_S2, sgp4_point
+
+# bound on the relative acceleration of two objects: the gravity-gradient norm
+# (2 mu / r^3 for a point mass, J2 adds < 1 %) is taken as 3 mu / r^3 at
+# r = 6000 km, below any live object and any chord between objects < 4000 km apart
+GRADIENT_S2 = 3.0 * MU_KM3_S2 / 6000.0**3  # 1/s^2 (5.5e-6)
+ACCEL_EXTRA_KM_S2 = 1e-5  # drag difference, lunisolar tides and SGP4 model terms: < 1e-6 in practice
+NEWTON_TOL_S = 1e-7
+MAX_MINIMA = 4  # minima kept per candidate interval (only slow pairs may have more than one)
+SLOW_SUBDIVISIONS = 8
+
+# the 13 "forward" neighbour cell offsets (the other 13 are their negatives)
+FORWARD = np.array([(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)
+                    if (dx, dy, dz) > (0, 0, 0)], dtype=np.int64)
+ALL_NEIGHBOURS = np.array([(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)],
+                          dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def deviation_coefficients(dt):
+    """(alpha, beta): the relative path stays within alpha * s + beta km of the relative
+    chord over an interval of dt seconds, s the larger endpoint separation (km)."""
+    q = dt * dt / 8.0
+    denom = 1.0 - GRADIENT_S2 * q  # the separation along the path includes the deviation itself
+    return GRADIENT_S2 * q / denom, ACCEL_EXTRA_KM_S2 * q / denom
+
+
+@njit(cache=True, nogil=True)
+def _cell_hash(cx, cy, cz, mask):
+    return ((cx * 73856093) ^ (cy * 19349663) ^ (cz * 83492791)) & mask
+
+
+@njit(cache=True, nogil=True)
+def _broad_interval(pos, ok, k, alpha, beta, threshold, is_primary, primary_mode,
+                    cand, n_cand, close, close_range, n_close):
+    """Candidates and within-threshold samples of interval k; see the module docstring."""
+    n_sat = pos.shape[0]
+    mx = np.empty(n_sat)
+    my = np.empty(n_sat)
+    mz = np.empty(n_sat)
+    half = np.empty(n_sat)
+    live = np.empty(n_sat, dtype=np.int64)
+    n_live = 0
+    h_max = 0.0
+    for i in range(n_sat):
+        if ok[i, k] and ok[i, k + 1]:
+            ax, ay, az = pos[i, k, 0], pos[i, k, 1], pos[i, k, 2]
+            bx, by, bz = pos[i, k + 1, 0], pos[i, k + 1, 1], pos[i, k + 1, 2]
+            mx[i] = 0.5 * (ax + bx)
+            my[i] = 0.5 * (ay + by)
+            mz[i] = 0.5 * (az + bz)
+            h = 0.5 * math.sqrt((bx - ax) ** 2 + (by - ay) ** 2 + (bz - az) ** 2)
+            half[i] = h
+            h_max = max(h_max, h)
+            live[n_live] = i
+            n_live += 1
+    if n_live < 2:
+        return
+    # largest separation a candidate can have at an endpoint, and its deviation
+    s_max = (4.0 * h_max + threshold + beta) / (1.0 - alpha)
+    reach = threshold + alpha * s_max + beta  # threshold + dev_max
+    cell = 2.0 * h_max + reach
+    n_buckets = 1
+    while n_buckets < 2 * n_live:
+        n_buckets *= 2
+    mask = n_buckets - 1
+    cx = np.empty(n_sat, dtype=np.int64)
+    cy = np.empty(n_sat, dtype=np.int64)
+    cz = np.empty(n_sat, dtype=np.int64)
+    bucket_of = np.empty(n_live, dtype=np.int64)
+    start = np.zeros(n_buckets + 1, dtype=np.int64)
+    for a in range(n_live):
+        i = live[a]
+        cx[i] = int(math.floor(mx[i] / cell))
+        cy[i] = int(math.floor(my[i] / cell))
+        cz[i] = int(math.floor(mz[i] / cell))
+        b = _cell_hash(cx[i], cy[i], cz[i], mask)
+        bucket_of[a] = b
+        start[b + 1] += 1
+    for b in range(n_buckets):
+        start[b + 1] += start[b]
+    fill = start[:-1].copy()
+    members = np.empty(n_live, dtype=np.int64)
+    for a in range(n_live):
+        b = bucket_of[a]
+        members[fill[b]] = live[a]
+        fill[b] += 1
+    offsets = ALL_NEIGHBOURS if primary_mode else FORWARD
+    cap = cand.shape[1]
+    cap_close = close.shape[1]
+    for a in range(n_live):
+        i = live[a]
+        if primary_mode and not is_primary[i]:
+            continue
+        for o in range(-1, offsets.shape[0]):
+            if o < 0:  # own cell
+                ncx, ncy, ncz = cx[i], cy[i], cz[i]
+            else:
+                ncx, ncy, ncz = cx[i] + offsets[o, 0], cy[i] + offsets[o, 1], cz[i] + offsets[o, 2]
+                if primary_mode and ncx == cx[i] and ncy == cy[i] and ncz == cz[i]:
+                    continue  # own cell is o = -1
+            b = _cell_hash(ncx, ncy, ncz, mask)
+            for m in range(start[b], start[b + 1]):
+                j = members[m]
+                if j == i or cx[j] != ncx or cy[j] != ncy or cz[j] != ncz:
+                    continue
+                if primary_mode:
+                    if is_primary[j] and j < i:
+                        continue  # the pair of two primaries is taken from the lower index
+                elif o < 0 and j < i:
+                    continue
+                dx, dy, dz = mx[j] - mx[i], my[j] - my[i], mz[j] - mz[i]
+                rad = half[i] + half[j] + reach
+                if dx * dx + dy * dy + dz * dz > rad * rad:
+                    continue
+                ax = pos[j, k, 0] - pos[i, k, 0]
+                ay = pos[j, k, 1] - pos[i, k, 1]
+                az = pos[j, k, 2] - pos[i, k, 2]
+                bx = pos[j, k + 1, 0] - pos[i, k + 1, 0]
+                by = pos[j, k + 1, 1] - pos[i, k + 1, 1]
+                bz = pos[j, k + 1, 2] - pos[i, k + 1, 2]
+                p, q = i, j
+                if not (primary_mode and not is_primary[j]) and j < i:
+                    p, q = j, i
+                sa = math.sqrt(ax * ax + ay * ay + az * az)
+                if sa <= threshold:
+                    c = n_close[k]
+                    if c < cap_close:
+                        close[k, c, 0] = p
+                        close[k, c, 1] = q
+                        close_range[k, c] = sa
+                    n_close[k] = c + 1
+                sb = math.sqrt(bx * bx + by * by + bz * bz)
+                ex, ey, ez = bx - ax, by - ay, bz - az
+                e2 = ex * ex + ey * ey + ez * ez
+                tau = 0.0
+                if e2 > 0.0:
+                    tau = min(1.0, max(0.0, -(ax * ex + ay * ey + az * ez) / e2))
+                d = math.sqrt((ax + tau * ex) ** 2 + (ay + tau * ey) ** 2 + (az + tau * ez) ** 2)
+                if d <= threshold + alpha * max(sa, sb) + beta:
+                    c = n_cand[k]
+                    if c < cap:
+                        cand[k, c, 0] = p
+                        cand[k, c, 1] = q
+                    n_cand[k] = c + 1
+
+
+@njit(cache=True, parallel=True)
+def broad_phase(pos, ok, dt, threshold, is_primary, primary_mode, cand, n_cand, close, close_range, n_close):
+    """Broad phase over every interval of a slice of sampled positions.
+
+    pos (n_sat, n_time, 3) TEME km at t_k = t_0 + k dt; ok (n_sat, n_time) bool.
+    Writes, per interval k, candidate pairs ``cand[k, :n_cand[k]]`` (row indices,
+    the primary / lower index first) whose relative chord passes within
+    threshold + deviation, and ``close[k, :n_close[k]]`` the pairs within
+    threshold at t_k with their range ``close_range``. Counts beyond the
+    buffers' capacity are still counted: the caller retries with larger buffers.
+    """
+    alpha, beta = deviation_coefficients(dt)
+    n_int = pos.shape[1] - 1
+    for k in prange(n_int):
+        n_cand[k] = 0
+        n_close[k] = 0
+        _broad_interval(pos, ok, k, alpha, beta, threshold, is_primary, primary_mode,
+                        cand, n_cand, close, close_range, n_close)
+
+
+@njit(cache=True, nogil=True)
+def _relative_state(p1, p2, t1_min, t2_min):
+    """err, f = dr.dv (km^2/s), f' estimate (km^2/s^2), states of both objects."""
+    e1, x1, y1, z1, u1, w1, s1 = sgp4_point(p1, t1_min)
+    e2, x2, y2, z2, u2, w2, s2 = sgp4_point(p2, t2_min)
+    err = e1 if e1 != 0 else e2
+    dx, dy, dz = x2 - x1, y2 - y1, z2 - z1
+    du, dw, ds = u2 - u1, w2 - w1, s2 - s1
+    f = dx * du + dy * dw + dz * ds
+    # two-body accelerations for Newton's slope (the bracket keeps the step safe)
+    r1 = math.sqrt(x1 * x1 + y1 * y1 + z1 * z1)
+    r2 = math.sqrt(x2 * x2 + y2 * y2 + z2 * z2)
+    k1 = -MU_KM3_S2 / (r1 * r1 * r1)
+    k2 = -MU_KM3_S2 / (r2 * r2 * r2)
+    fp = du * du + dw * dw + ds * ds + dx * (k2 * x2 - k1 * x1) + dy * (k2 * y2 - k1 * y1) + dz * (k2 * z2 - k1 * z1)
+    state = (x1, y1, z1, u1, w1, s1, x2, y2, z2, u2, w2, s2)
+    return err, f, fp, state
+
+
+@njit(cache=True, nogil=True)
+def _refine_bracket(p1, p2, b1, b2, t0, lo, hi, flo, fhi):
+    """Root of f in [lo, hi] (seconds from t0, f(lo) < 0 <= f(hi)) by bracketed Newton."""
+    tau = lo - flo * (hi - lo) / (fhi - flo)
+    for _ in range(100):
+        err, f, fp, _s = _relative_state(p1, p2, b1 + (t0 + tau) / 60.0, b2 + (t0 + tau) / 60.0)
+        if err != 0:
+            return tau, err
+        if f < 0.0:
+            lo = tau
+        else:
+            hi = tau
+        new = tau - f / fp if fp > 0.0 else 0.5 * (lo + hi)
+        if not (lo < new < hi):
+            new = 0.5 * (lo + hi)
+        step = abs(new - tau)
+        tau = new
+        if step < NEWTON_TOL_S or hi - lo < NEWTON_TOL_S:
+            break
+    return tau, 0
+
+
+@njit(cache=True, parallel=True)
+def narrow_phase(params, base_min, pair, interval, dt, out_tau, out_state, out_n):
+    """Local minima of range inside each candidate interval, on exact SGP4.
+
+    pair (n, 2) row indices; interval (n,) interval index k, the interval being
+    [k dt, (k + 1) dt] seconds from the window start. Writes up to MAX_MINIMA
+    minima per candidate: out_tau (n, MAX_MINIMA) seconds from the window start,
+    out_state (n, MAX_MINIMA, 12) r1, v1, r2, v2 (TEME km, km/s); out_n (n,)
+    their number (-1 when SGP4 failed for either object).
+    """
+    alpha, beta = deviation_coefficients(dt)
+    for c in prange(pair.shape[0]):
+        i, j = pair[c, 0], pair[c, 1]
+        p1, p2 = params[i], params[j]
+        b1, b2 = base_min[i], base_min[j]
+        t0 = interval[c] * dt
+        out_n[c] = 0
+        ea, fa, _fpa, sa = _relative_state(p1, p2, b1 + t0 / 60.0, b2 + t0 / 60.0)
+        eb, fb, _fpb, sb = _relative_state(p1, p2, b1 + (t0 + dt) / 60.0, b2 + (t0 + dt) / 60.0)
+        if ea != 0 or eb != 0:
+            out_n[c] = -1
+            continue
+        # f is monotone on the interval when |dv|^2 > |dr| |da| throughout
+        sep = max(math.sqrt((sa[6] - sa[0]) ** 2 + (sa[7] - sa[1]) ** 2 + (sa[8] - sa[2]) ** 2),
+                  math.sqrt((sb[6] - sb[0]) ** 2 + (sb[7] - sb[1]) ** 2 + (sb[8] - sb[2]) ** 2))
+        sep += alpha * sep + beta
+        acc = GRADIENT_S2 * sep + ACCEL_EXTRA_KM_S2
+        va = math.sqrt((sa[9] - sa[3]) ** 2 + (sa[10] - sa[4]) ** 2 + (sa[11] - sa[5]) ** 2)
+        vb = math.sqrt((sb[9] - sb[3]) ** 2 + (sb[10] - sb[4]) ** 2 + (sb[11] - sb[5]) ** 2)
+        vmin = min(va, vb) - acc * dt
+        n_sub = 1 if (vmin > 0.0 and vmin * vmin > sep * acc) else SLOW_SUBDIVISIONS
+        lo, flo = 0.0, fa
+        for s in range(1, n_sub + 1):
+            hi = dt * s / n_sub
+            if s == n_sub:
+                fhi = fb
+            else:
+                e, fhi, _fp, _st = _relative_state(p1, p2, b1 + (t0 + hi) / 60.0, b2 + (t0 + hi) / 60.0)
+                if e != 0:
+                    out_n[c] = -1
+                    break
+            if flo < 0.0 and fhi >= 0.0 and out_n[c] < MAX_MINIMA:
+                tau, e = _refine_bracket(p1, p2, b1, b2, t0, lo, hi, flo, fhi)
+                if e != 0:
+                    out_n[c] = -1
+                    break
+                _e, _f, _fp, st = _relative_state(p1, p2, b1 + (t0 + tau) / 60.0, b2 + (t0 + tau) / 60.0)
+                m = out_n[c]
+                out_tau[c, m] = t0 + tau
+                for q in range(12):
+                    out_state[c, m, q] = st[q]
+                out_n[c] = m + 1
+            lo, flo = hi, fhi
+
+
+@njit(cache=True, parallel=True)
+def sample_states(params, base_min, idx1, idx2, t, out_state):
+    """States (r1, v1, r2, v2; TEME km, km/s) of pairs at t seconds from the window start."""
+    for c in prange(idx1.shape[0]):
+        _e, _f, _fp, st = _relative_state(params[idx1[c]], params[idx2[c]],
+                                          base_min[idx1[c]] + t[c] / 60.0, base_min[idx2[c]] + t[c] / 60.0)
+        for q in range(12):
+            out_state[c, q] = st[q]
