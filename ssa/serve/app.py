@@ -1,0 +1,449 @@
+"""The HTTP API (FastAPI). Everything under /v1 needs an API key; /healthz and
+/metrics do not. Errors are RFC 9457 problem+json."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import threading
+import time
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import and_, func, or_, select, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ssa.serve import pipeline, schemas
+from ssa.serve.auth import Principal, ProblemException, RateLimiter, principal, require_roles
+from ssa.serve.models import Alert, Event, EventUpdate, Job, Party, SpaceObject
+from ssa.serve.settings import Settings
+from ssa.serve.store import Store, utcnow
+
+PROBLEM = "application/problem+json"
+Who = Annotated[Principal, Depends(principal)]
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+TAGS = [
+    {"name": "conjunctions", "description": "Conjunction events: poll with since= and If-None-Match"},
+    {"name": "alerts", "description": "Events routed to the caller's party, with acknowledgement"},
+    {"name": "catalog", "description": "Element set uploads and the screening jobs they start"},
+    {"name": "objects", "description": "Catalogued objects"},
+    {"name": "parties", "description": "Parties of the Dutch response mechanism"},
+    {"name": "service", "description": "Health and metrics"},
+]
+PROBLEM_RESPONSES = {
+    code: {"description": text_, "content": {PROBLEM: {"schema": {"type": "object"}}}}
+    for code, text_ in ((401, "missing or wrong API key"), (403, "outside the key's scope"),
+                        (422, "invalid parameter; `errors` names each field"), (429, "rate limit; see Retry-After"))
+}
+
+
+def iso(when: datetime | None) -> str | None:
+    return when.isoformat(timespec="microseconds") if when is not None else None
+
+
+def conjunction_json(ev: Event) -> dict:
+    return {
+        "id": ev.id, "status": ev.status, "close_reason": ev.close_reason, "change_seq": ev.change_seq,
+        "level": ev.level, "created_at": iso(ev.created_at), "updated_at": iso(ev.updated_at), "TCA": iso(ev.tca),
+        "MISS_DISTANCE": round(ev.range_km * 1000.0, 3), "RELATIVE_SPEED": round(ev.relative_speed_km_s * 1000.0, 3),
+        "RELATIVE_POSITION_R": round(ev.radial_km * 1000.0, 3), "RELATIVE_POSITION_T": round(ev.in_track_km * 1000.0, 3),
+        "RELATIVE_POSITION_N": round(ev.cross_track_km * 1000.0, 3),
+        "COLLISION_PROBABILITY": ev.pc, "COLLISION_PROBABILITY_METHOD": ev.pc_method,
+        "max_probability": ev.max_prob, "hard_body_radius_m": ev.hbr_m, "covariance_source": ev.covariance_source,
+        "persistent": ev.persistent,
+        "OBJECT1": {"NORAD_CAT_ID": ev.norad_id_1, "OBJECT_NAME": ev.name_1, "days_since_epoch": ev.dse_1},
+        "OBJECT2": {"NORAD_CAT_ID": ev.norad_id_2, "OBJECT_NAME": ev.name_2, "days_since_epoch": ev.dse_2},
+        "routing": ev.routing,
+    }
+
+
+def history_json(h: EventUpdate) -> dict:
+    return {"job_id": h.job_id, "kind": h.kind, "recorded_at": iso(h.recorded_at), "status": h.status,
+            "close_reason": h.close_reason, "TCA": iso(h.tca), "MISS_DISTANCE": round(h.range_km * 1000.0, 3),
+            "RELATIVE_SPEED": round(h.relative_speed_km_s * 1000.0, 3), "COLLISION_PROBABILITY": h.pc,
+            "level": h.level}
+
+
+def alert_json(a: Alert, ev: Event) -> dict:
+    return {"id": a.id, "party": a.party, "role": a.role, "level": a.level, "change_seq": a.change_seq,
+            "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
+            "acknowledged_at": iso(a.acknowledged_at), "acknowledged_by": a.acknowledged_by,
+            "conjunction": conjunction_json(ev)}
+
+
+def job_json(j: Job) -> dict:
+    return {"id": j.id, "catalog_version_id": j.catalog_version_id, "status": j.status, "progress": j.progress,
+            "message": j.message, "attempts": j.attempts, "created_at": iso(j.created_at),
+            "started_at": iso(j.started_at), "finished_at": iso(j.finished_at), "window_start": iso(j.window_start),
+            "window_end": iso(j.window_end), "threshold_km": j.threshold_km, "n_objects": j.n_objects,
+            "n_conjunctions": j.n_conjunctions, "error": j.error}
+
+
+def object_json(o: SpaceObject) -> dict:
+    return {"NORAD_CAT_ID": o.norad_id, "OBJECT_NAME": o.object_name, "OBJECT_ID": o.object_id, "OWNER": o.owner,
+            "OBJECT_TYPE": o.object_type, "EPOCH": iso(o.latest_epoch)}
+
+
+def etag_response(request: Request, payload: dict) -> Response:
+    """JSON with a strong ETag over the body; 304 when If-None-Match matches."""
+    body = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    inm = request.headers.get("if-none-match")
+    if inm and (inm.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag, "Cache-Control": "no-cache"})
+
+
+def encode_cursor(*parts) -> str:
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, field: str = "cursor") -> list:
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ProblemException(422, "Invalid cursor", "the cursor is not one this API issued", field=field) from None
+
+
+def operator_scope(who: Principal):
+    """SQL condition: events involving one of the operator's objects."""
+    objs = sorted(who.objects)
+    return or_(Event.norad_id_1.in_(objs), Event.norad_id_2.in_(objs))
+
+
+def event_scope(who: Principal):
+    if who.sees_everything:
+        return None
+    if who.role == "operator":
+        return operator_scope(who)
+    # agency: events with an alert for its party
+    return Event.id.in_(select(Alert.event_id).where(Alert.party == (who.party or "")))
+
+
+def problem(status: int, title: str, detail: str, instance: str, field: str | None = None,
+            headers: dict | None = None, **extra) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
+    if field:
+        body["errors"] = [{"field": field, "detail": detail}]
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None, start_worker: bool | None = None) -> FastAPI:
+    """The application; `start_worker` (default settings.embedded_worker) runs a job worker thread beside it."""
+    settings = settings or Settings()
+    run_worker = settings.embedded_worker if start_worker is None else start_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        stop = threading.Event()
+        thread = None
+        if run_worker:
+            from ssa.serve.worker import Worker
+            worker = Worker(app.state.store, settings)
+            thread = threading.Thread(target=worker.run_forever, args=(stop,), name="ssa-worker", daemon=True)
+            thread.start()
+        yield
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=30)
+
+    app = FastAPI(title="ssa conjunction alert service", version="1", openapi_tags=TAGS, lifespan=lifespan,
+                  description="Conjunction events screened from public element sets, routed to the parties of the "
+                              "Dutch space incident response mechanism. Poll `/v1/conjunctions?since=N` or "
+                              "`/v1/alerts?since=N` with `If-None-Match`.")
+    if store is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.resolved_database_url())
+        store.upsert_parties(pipeline.known_parties())
+    app.state.settings, app.state.store = settings, store
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.key_cache = {}
+    registry = CollectorRegistry()
+    requests_total = Counter("ssa_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=registry)
+    latency = Histogram("ssa_http_request_seconds", "HTTP request latency", ["route"], registry=registry,
+                        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+    jobs_gauge = Gauge("ssa_jobs", "screening jobs by status", ["status"], registry=registry)
+    open_events = Gauge("ssa_open_conjunctions", "open conjunction events", registry=registry)
+    change_seq_gauge = Gauge("ssa_change_seq", "newest change sequence number", registry=registry)
+    Session = store.session
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        latency.labels(path).observe(time.perf_counter() - start)
+        requests_total.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, exc: StarletteHTTPException):
+        if isinstance(exc, ProblemException):
+            return problem(exc.status_code, exc.title, str(exc.detail), request.url.path, exc.field, exc.headers,
+                           **exc.extra)
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        return problem(exc.status_code, title, str(exc.detail), request.url.path, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_problem(request: Request, exc: RequestValidationError):
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body" or len(e["loc"]) == 1),
+                   "detail": e.get("msg", "invalid")} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
+        return problem(422, "Invalid request", detail, request.url.path, errors=errors)
+
+    # ---- service -------------------------------------------------------------------
+    @app.get("/healthz", tags=["service"], response_model=schemas.Health)
+    def healthz():
+        with Session() as s:
+            seq = store.high_water(s)
+        return {"status": "ok", "database": store.engine.dialect.name, "change_seq": seq}
+
+    @app.get("/metrics", tags=["service"], response_class=PlainTextResponse,
+             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}})
+    def metrics():
+        with Session() as s:
+            counts = dict(s.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+            open_events.set(s.scalar(select(func.count()).select_from(Event).where(Event.status == "open")))
+            change_seq_gauge.set(store.high_water(s))
+        for status in ("queued", "running", "done", "failed"):
+            jobs_gauge.labels(status).set(counts.get(status, 0))
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    # ---- conjunctions --------------------------------------------------------------
+    @app.get("/v1/conjunctions", tags=["conjunctions"], response_model=schemas.ConjunctionPage,
+             responses={304: {"description": "unchanged since the ETag sent in If-None-Match"}, **PROBLEM_RESPONSES})
+    def list_conjunctions(
+        request: Request, who: Who,
+        norad_cat_id: Annotated[int | None, Query(ge=0, le=999_999_999, description="either object")] = None,
+        tca_from: Annotated[datetime | None, Query(description="UTC, inclusive")] = None,
+        tca_to: Annotated[datetime | None, Query(description="UTC, inclusive")] = None,
+        max_miss_distance: Annotated[float | None, Query(ge=0, description="m")] = None,
+        min_collision_probability: Annotated[float | None, Query(ge=0, le=1)] = None,
+        level: Annotated[str | None, Query(max_length=32)] = None,
+        status: Annotated[Literal["open", "closed"] | None, Query()] = None,
+        since: Annotated[int | None, Query(ge=0, le=2**62, description="only changes after this change_seq (ordered by change_seq)")] = None,
+        cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page (TCA order)")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ):
+        if since is not None and cursor is not None:
+            raise ProblemException(422, "Invalid request", "use either since (change order) or cursor (TCA order)",
+                                   field="cursor")
+        if who.role == "operator" and norad_cat_id is not None and norad_cat_id not in who.objects:
+            raise ProblemException(403, "Forbidden", f"NORAD_CAT_ID {norad_cat_id} is not one of this key's objects",
+                                   field="norad_cat_id")
+        conds = []
+        scope = event_scope(who)
+        if scope is not None:
+            conds.append(scope)
+        if norad_cat_id is not None:
+            conds.append(or_(Event.norad_id_1 == norad_cat_id, Event.norad_id_2 == norad_cat_id))
+        if tca_from is not None:
+            conds.append(Event.tca >= naive_utc(tca_from))
+        if tca_to is not None:
+            conds.append(Event.tca <= naive_utc(tca_to))
+        if max_miss_distance is not None:
+            conds.append(Event.range_km <= max_miss_distance / 1000.0)
+        if min_collision_probability is not None:
+            conds.append(Event.pc >= min_collision_probability)
+        if level is not None:
+            conds.append(Event.level == level)
+        if status is not None:
+            conds.append(Event.status == status)
+        query = select(Event)
+        with Session() as s:
+            high_water = store.high_water(s)  # read before the items: see Store's note on ordering
+            if since is not None:
+                query = query.where(Event.change_seq > since, *conds).order_by(Event.change_seq)
+            else:
+                if cursor is not None:
+                    parts = decode_cursor(cursor)
+                    try:
+                        c_tca, c_id = datetime.fromisoformat(parts[0]), int(parts[1])
+                    except (TypeError, ValueError, IndexError, KeyError):
+                        raise ProblemException(422, "Invalid cursor", "the cursor is not one this API issued",
+                                               field="cursor") from None
+                    conds.append(or_(Event.tca > c_tca, and_(Event.tca == c_tca, Event.id > c_id)))
+                query = query.where(*conds).order_by(Event.tca, Event.id)
+            events = s.scalars(query.limit(limit + 1)).all()
+        has_more = len(events) > limit
+        events = events[:limit]
+        items = [conjunction_json(ev) for ev in events]
+        if since is not None:
+            next_since = events[-1].change_seq if has_more else max([high_water, since] + [e.change_seq for e in events])
+            next_cursor = None
+        else:
+            next_since = high_water
+            next_cursor = encode_cursor(iso(events[-1].tca), events[-1].id) if has_more else None
+        return etag_response(request, {"items": items, "next_cursor": next_cursor, "next_since": next_since,
+                                       "has_more": has_more})
+
+    def visible_event(s, who: Principal, event_id: int) -> Event:
+        ev = s.get(Event, event_id)
+        if ev is None:
+            raise ProblemException(404, "Not found", f"no conjunction {event_id}", field="conjunction_id")
+        scope = event_scope(who)
+        if scope is not None and s.scalar(select(Event.id).where(Event.id == event_id, scope)) is None:
+            raise ProblemException(403, "Forbidden", f"conjunction {event_id} is outside this key's scope",
+                                   field="conjunction_id")
+        return ev
+
+    @app.get("/v1/conjunctions/{conjunction_id}", tags=["conjunctions"], response_model=schemas.ConjunctionDetail,
+             responses={200: {"content": {"text/plain": {}, "application/xml": {}},
+                              "description": "JSON, or a CCSDS CDM with format=cdm-kvn|cdm-xml"},
+                        304: {"description": "unchanged"}, 404: {"description": "no such conjunction"},
+                        **PROBLEM_RESPONSES})
+    def get_conjunction(request: Request, who: Who, conjunction_id: Annotated[int, Path(ge=1, le=2**62)],
+                        format: Annotated[Literal["json", "cdm-kvn", "cdm-xml"], Query()] = "json"):
+        with Session() as s:
+            ev = visible_event(s, who, conjunction_id)
+            history = s.scalars(select(EventUpdate).where(EventUpdate.event_id == ev.id).order_by(EventUpdate.id)).all()
+            if format != "json":
+                text_ = pipeline.event_cdm(ev, s.get(SpaceObject, ev.norad_id_1), s.get(SpaceObject, ev.norad_id_2),
+                                           "xml" if format == "cdm-xml" else "kvn")
+                return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
+        return etag_response(request, dict(conjunction_json(ev), history=[history_json(h) for h in history]))
+
+    # ---- alerts ----------------------------------------------------------------------
+    def alert_scope(who: Principal):
+        if who.sees_everything:
+            return None
+        if who.role == "operator":
+            return Alert.event_id.in_(select(Event.id).where(operator_scope(who)))
+        return Alert.party == (who.party or "")
+
+    @app.get("/v1/alerts", tags=["alerts"], response_model=schemas.AlertPage,
+             responses={304: {"description": "unchanged"}, **PROBLEM_RESPONSES})
+    def list_alerts(request: Request, who: Who,
+                    since: Annotated[int, Query(ge=0, le=2**62, description="only changes after this change_seq")] = 0,
+                    acknowledged: Annotated[bool | None, Query()] = None,
+                    party: Annotated[str | None, Query(max_length=64, description="analyst/admin: one party")] = None,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+        if party is not None and not who.sees_everything and party != who.party:
+            raise ProblemException(403, "Forbidden", f"this key may not read alerts of party {party!r}", field="party")
+        conds = [Alert.change_seq > since]
+        scope = alert_scope(who)
+        if scope is not None:
+            conds.append(scope)
+        if party is not None:
+            conds.append(Alert.party == party)
+        if acknowledged is not None:
+            conds.append(Alert.acknowledged_at.is_not(None) if acknowledged else Alert.acknowledged_at.is_(None))
+        with Session() as s:
+            high_water = store.high_water(s)
+            rows = s.execute(select(Alert, Event).join(Event, Alert.event_id == Event.id).where(*conds)
+                             .order_by(Alert.change_seq).limit(limit + 1)).all()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        next_since = rows[-1][0].change_seq if has_more else max([high_water, since] + [a.change_seq for a, _ in rows])
+        return etag_response(request, {"items": [alert_json(a, ev) for a, ev in rows], "next_since": next_since,
+                                       "has_more": has_more})
+
+    @app.post("/v1/alerts/{alert_id}/acknowledge", tags=["alerts"], response_model=schemas.AlertOut,
+              responses={404: {"description": "no such alert"}, **PROBLEM_RESPONSES})
+    def acknowledge_alert(who: Who, alert_id: Annotated[int, Path(ge=1, le=2**62)]):
+        if who.role == "analyst":
+            raise ProblemException(403, "Forbidden", "analyst keys are read-only")
+        from ssa.serve.store import next_change_seqs
+        with Session.begin() as s:
+            alert = s.get(Alert, alert_id)
+            if alert is None:
+                raise ProblemException(404, "Not found", f"no alert {alert_id}", field="alert_id")
+            if who.role != "admin" and alert.party != who.party:
+                raise ProblemException(403, "Forbidden", f"alert {alert_id} is for party {alert.party!r}, "
+                                       f"not this key's party", field="alert_id")
+            if alert.acknowledged_at is None:
+                alert.change_seq = next_change_seqs(s, 1)[0]
+                alert.acknowledged_at = alert.updated_at = utcnow()
+                alert.acknowledged_by = who.key_id
+            ev = s.get(Event, alert.event_id)
+            return alert_json(alert, ev)
+
+    # ---- catalogue and jobs ----------------------------------------------------------
+    @app.post("/v1/catalog", tags=["catalog"], response_model=schemas.IngestOut, status_code=201,
+              responses={200: {"model": schemas.IngestOut, "description": "nothing new: every element set was known"},
+                         **PROBLEM_RESPONSES})
+    async def upload_catalog(who: Who, file: Annotated[UploadFile, File(description="2LE/3LE text, OMM CSV/JSON/XML")]):
+        require_roles(who, "operator", "admin")
+        raw = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise ProblemException(413, "Upload too large", f"at most {MAX_UPLOAD_BYTES} bytes", field="file")
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ProblemException(422, "Invalid upload", f"not UTF-8 text: {exc}", field="file") from None
+        source = f"upload:{file.filename or 'upload'}"[:300]
+        result = pipeline.ingest_text(store, content, source, allowed_objects=None if who.role == "admin" else who.objects)
+        rejected = [{"line": r.line, "NORAD_CAT_ID": r.norad_id, "reason": r.reason} for r in result.rejections]
+        if result.n_records == 0:
+            raise ProblemException(422, "No valid element sets", "the upload holds no element set that could be read",
+                                   field="file", extra={"rejected": rejected})
+        body = {"created": result.catalog_version_id is not None, "catalog_version_id": result.catalog_version_id,
+                "job_id": result.job_id, "n_records": result.n_records, "n_new": result.n_new,
+                "n_known": result.n_known, "rejected": rejected}
+        return JSONResponse(body, status_code=201 if body["created"] else 200)
+
+    @app.get("/v1/jobs", tags=["catalog"], response_model=list[schemas.JobOut], responses=PROBLEM_RESPONSES)
+    def list_jobs(who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 50):
+        with Session() as s:
+            return [job_json(j) for j in s.scalars(select(Job).order_by(Job.id.desc()).limit(limit))]
+
+    @app.get("/v1/jobs/{job_id}", tags=["catalog"], response_model=schemas.JobOut,
+             responses={404: {"description": "no such job"}, **PROBLEM_RESPONSES})
+    def get_job(who: Who, job_id: Annotated[int, Path(ge=1, le=2**62)]):
+        with Session() as s:
+            job = s.get(Job, job_id)
+        if job is None:
+            raise ProblemException(404, "Not found", f"no job {job_id}", field="job_id")
+        return job_json(job)
+
+    # ---- objects and parties -----------------------------------------------------------
+    @app.get("/v1/objects", tags=["objects"], response_model=schemas.ObjectPage, responses=PROBLEM_RESPONSES)
+    def list_objects(who: Who, cursor: Annotated[int | None, Query(ge=0, le=2**62, description="next_cursor")] = None,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+        query = select(SpaceObject).order_by(SpaceObject.norad_id)
+        if who.role == "operator":
+            query = query.where(SpaceObject.norad_id.in_(sorted(who.objects)))
+        if cursor is not None:
+            query = query.where(SpaceObject.norad_id > cursor)
+        with Session() as s:
+            objs = s.scalars(query.limit(limit + 1)).all()
+        more = len(objs) > limit
+        objs = objs[:limit]
+        return {"items": [object_json(o) for o in objs], "next_cursor": str(objs[-1].norad_id) if more else None}
+
+    @app.get("/v1/objects/{norad_cat_id}", tags=["objects"], response_model=schemas.ObjectOut,
+             responses={404: {"description": "not catalogued"}, **PROBLEM_RESPONSES})
+    def get_object(who: Who, norad_cat_id: Annotated[int, Path(ge=0, le=999_999_999)]):
+        if who.role == "operator" and norad_cat_id not in who.objects:
+            raise ProblemException(403, "Forbidden", f"NORAD_CAT_ID {norad_cat_id} is not one of this key's objects",
+                                   field="norad_cat_id")
+        with Session() as s:
+            obj = s.get(SpaceObject, norad_cat_id)
+        if obj is None:
+            raise ProblemException(404, "Not found", f"no object {norad_cat_id}", field="norad_cat_id")
+        return object_json(obj)
+
+    @app.get("/v1/parties", tags=["parties"], response_model=list[schemas.PartyOut], responses=PROBLEM_RESPONSES)
+    def list_parties(who: Who):
+        with Session() as s:
+            return [{"code": p.code, "name": p.name, "description": p.description}
+                    for p in s.scalars(select(Party).order_by(Party.code))]
+
+    return app
+
+
+def naive_utc(when: datetime) -> datetime:
+    """A query datetime as the store's naive UTC."""
+    if when.tzinfo is not None:
+        from datetime import timezone
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when

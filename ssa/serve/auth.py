@@ -1,0 +1,89 @@
+"""API keys, roles and rate limits.
+
+Keys travel in the ``X-API-Key`` header as ``ssa_<key id>_<secret>``; the store
+keeps only the secret's SHA-256. Roles: ``operator`` sees conjunctions of its own
+objects, ``agency`` the alerts routed to its party, ``analyst`` everything
+read-only, ``admin`` everything.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="ssa_<key id>_<secret> from `ssa keys create`")
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: str
+    party: str | None
+    objects: frozenset[int]
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in ("analyst", "admin")
+
+
+class RateLimiter:
+    """Token bucket per key: ``per_minute`` tokens a minute, bucket of one minute."""
+
+    def __init__(self, per_minute: int):
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.lock = threading.Lock()
+
+    def retry_after(self, key: str) -> int:
+        """0 when the request may go ahead, else whole seconds to wait."""
+        now = time.monotonic()
+        with self.lock:
+            tokens, last = self.buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self.buckets[key] = (tokens - 1.0, now)
+                return 0
+            self.buckets[key] = (tokens, now)
+            return max(1, math.ceil((1.0 - tokens) / self.rate))
+
+
+class ProblemException(HTTPException):
+    """An HTTP error rendered as RFC 9457 problem+json; ``field`` names the culprit."""
+
+    def __init__(self, status: int, title: str, detail: str, field: str | None = None,
+                 headers: dict | None = None, extra: dict | None = None):
+        super().__init__(status_code=status, detail=detail, headers=headers)
+        self.title, self.field, self.extra = title, field, extra or {}
+
+
+def principal(request: Request, key: str | None = Security(api_key_header)) -> Principal:
+    """The caller, from its API key (401 without a valid one, 429 over its rate)."""
+    if not key:
+        raise ProblemException(401, "Missing API key", "send an API key in the X-API-Key header", field="X-API-Key",
+                               headers={"WWW-Authenticate": "ApiKey"})
+    state = request.app.state
+    cached = state.key_cache.get(key)
+    if cached is None or cached[1] < time.monotonic():
+        row = state.store.lookup_key(key)
+        if row is None:
+            raise ProblemException(401, "Invalid API key", "the API key is unknown or revoked", field="X-API-Key",
+                                   headers={"WWW-Authenticate": "ApiKey"})
+        cached = (Principal(row.key_id, row.role, row.party, frozenset(int(n) for n in row.objects)),
+                  time.monotonic() + 10.0)
+        state.key_cache[key] = cached
+    who = cached[0]
+    wait = state.rate_limiter.retry_after(who.key_id)
+    if wait:
+        raise ProblemException(429, "Too many requests", f"rate limit of {state.settings.rate_limit_per_minute} "
+                               f"requests a minute exceeded; retry after {wait} s", headers={"Retry-After": str(wait)})
+    return who
+
+
+def require_roles(who: Principal, *roles: str) -> None:
+    if who.role not in roles:
+        raise ProblemException(403, "Forbidden", f"role {who.role!r} may not do this (needs {' or '.join(roles)})")

@@ -1,0 +1,73 @@
+"""`ssa serve`, `ssa worker`, `ssa keys create`, `ssa migrate`."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: Annotated[str | None, typer.Option(help="bind address (default SSA_HOST, 127.0.0.1)")] = None,
+        port: Annotated[int | None, typer.Option(help="port (default SSA_PORT, 8000)")] = None,
+        embedded_worker: Annotated[bool | None, typer.Option(help="run the job worker inside the server")] = None,
+    ) -> None:
+        """Run the HTTP alert service (uvicorn); settings from SSA_* variables or SSA_SETTINGS_FILE."""
+        import uvicorn
+
+        from ssa.serve.app import create_app
+        from ssa.serve.settings import Settings
+
+        overrides = {k: v for k, v in dict(host=host, port=port, embedded_worker=embedded_worker).items()
+                     if v is not None}
+        settings = Settings(**overrides)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+    @app.command()
+    def worker(once: Annotated[bool, typer.Option(help="run queued jobs, then exit")] = False) -> None:
+        """Run screening jobs from the store (and ingest the watched folder)."""
+        import logging
+
+        from ssa.serve.settings import Settings
+        from ssa.serve.worker import run_worker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        run_worker(Settings(), once=once)
+
+    @app.command()
+    def migrate() -> None:
+        """Create or upgrade the store's schema."""
+        from ssa.serve.settings import Settings
+        from ssa.serve.store import Store
+
+        settings = Settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        Store(settings.resolved_database_url())
+        typer.echo(f"schema up to date: {settings.resolved_database_url()}")
+
+    keys = typer.Typer(help="API keys", no_args_is_help=True)
+    app.add_typer(keys, name="keys")
+
+    @keys.command("create")
+    def keys_create(
+        role: Annotated[str, typer.Option(help="operator, agency, analyst or admin")],
+        party: Annotated[str | None, typer.Option(help="party code (agency: required)")] = None,
+        objects: Annotated[str, typer.Option(help="operator: comma-separated NORAD ids")] = "",
+        label: Annotated[str, typer.Option(help="free text, e.g. who holds the key")] = "",
+    ) -> None:
+        """Create an API key and print it once (only its hash is stored)."""
+        from ssa.serve.settings import Settings
+        from ssa.serve.store import Store
+
+        try:
+            ids = [int(x) for x in objects.split(",") if x.strip()]
+        except ValueError:
+            raise typer.BadParameter(f"--objects must be NORAD ids separated by commas, not {objects!r}") from None
+        settings = Settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            key = Store(settings.resolved_database_url()).create_key(role, party, ids, label)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        typer.echo(key)

@@ -1,0 +1,9 @@
+"""Alembic environment: runs on the connection ssa.serve.db hands over."""
+from alembic import context
+
+from ssa.serve.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

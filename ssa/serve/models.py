@@ -1,0 +1,192 @@
+"""Store schema (SQLAlchemy 2). Times are naive UTC; distances km, speeds km/s.
+
+The alembic migrations in ``ssa/serve/migrations`` create exactly these tables.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Counter(Base):
+    """Named monotonic counters; ``change_seq`` orders every change a poller can see."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class Party(Base):
+    __tablename__ = "parties"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class SpaceObject(Base):
+    __tablename__ = "objects"
+    norad_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    object_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    object_id: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    owner: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    object_type: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    latest_epoch: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CatalogVersion(Base):
+    """One upload or watched file that brought at least one new element set."""
+
+    __tablename__ = "catalog_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    source: Mapped[str] = mapped_column(String(300), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    n_records: Mapped[int] = mapped_column(Integer, nullable=False)
+    n_new: Mapped[int] = mapped_column(Integer, nullable=False)
+    n_rejected: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class Elset(Base):
+    """An element set in sgp4init units (see ssa.catalog.model); identity = hash of id and elements."""
+
+    __tablename__ = "elsets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False, index=True)
+    norad_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    epoch: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    object_id: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    epoch_jd: Mapped[float] = mapped_column(Float, nullable=False)
+    epoch_fr: Mapped[float] = mapped_column(Float, nullable=False)
+    no_kozai: Mapped[float] = mapped_column(Float, nullable=False)
+    ecco: Mapped[float] = mapped_column(Float, nullable=False)
+    inclo: Mapped[float] = mapped_column(Float, nullable=False)
+    nodeo: Mapped[float] = mapped_column(Float, nullable=False)
+    argpo: Mapped[float] = mapped_column(Float, nullable=False)
+    mo: Mapped[float] = mapped_column(Float, nullable=False)
+    bstar: Mapped[float] = mapped_column(Float, nullable=False)
+    ndot: Mapped[float] = mapped_column(Float, nullable=False)
+    nddot: Mapped[float] = mapped_column(Float, nullable=False)
+    element_set_no: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    rev_at_epoch: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    classification: Mapped[str] = mapped_column(String(1), nullable=False, default="U")
+    source: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # queued running done failed
+    progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    window_start: Mapped[datetime | None] = mapped_column(DateTime)
+    window_end: Mapped[datetime | None] = mapped_column(DateTime)
+    threshold_km: Mapped[float | None] = mapped_column(Float)
+    n_objects: Mapped[int | None] = mapped_column(Integer)
+    n_conjunctions: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Event(Base):
+    """A conjunction event: one pair, one encounter, updated by successive screenings."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    norad_id_1: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    norad_id_2: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    name_1: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    name_2: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(8), nullable=False)  # open closed
+    close_reason: Mapped[str | None] = mapped_column(String(32))  # TCA_PASSED, OUT_OF_THRESHOLD
+    tca: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    tca_jd: Mapped[float] = mapped_column(Float, nullable=False)
+    tca_fr: Mapped[float] = mapped_column(Float, nullable=False)
+    range_km: Mapped[float] = mapped_column(Float, nullable=False)
+    relative_speed_km_s: Mapped[float] = mapped_column(Float, nullable=False)
+    radial_km: Mapped[float] = mapped_column(Float, nullable=False)
+    in_track_km: Mapped[float] = mapped_column(Float, nullable=False)
+    cross_track_km: Mapped[float] = mapped_column(Float, nullable=False)
+    dse_1: Mapped[float] = mapped_column(Float, nullable=False)
+    dse_2: Mapped[float] = mapped_column(Float, nullable=False)
+    persistent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    state: Mapped[dict] = mapped_column(JSON, nullable=False)  # r1 v1 r2 v2, TEME km, km/s at TCA
+    pc: Mapped[float | None] = mapped_column(Float)
+    pc_method: Mapped[str | None] = mapped_column(String(16))
+    max_prob: Mapped[float | None] = mapped_column(Float)
+    dilution_km: Mapped[float | None] = mapped_column(Float)
+    covariance_source: Mapped[str | None] = mapped_column(String(16))
+    hbr_m: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str | None] = mapped_column(String(32), index=True)
+    routing: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    first_job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    last_job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+
+    __table_args__ = (Index("ix_events_pair", "norad_id_1", "norad_id_2", "status"),)
+
+
+class EventUpdate(Base):
+    """History: the event's values after each screening that touched it."""
+
+    __tablename__ = "event_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), nullable=False, index=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)  # created updated closed
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    status: Mapped[str] = mapped_column(String(8), nullable=False)
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+    tca: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    range_km: Mapped[float] = mapped_column(Float, nullable=False)
+    relative_speed_km_s: Mapped[float] = mapped_column(Float, nullable=False)
+    pc: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("event_id", "job_id", name="uq_event_updates_event_job"),)
+
+
+class Alert(Base):
+    """An event routed to one party, with its role in the response."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), nullable=False, index=True)
+    party: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # lead supporting informed
+    level: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(16))
+    change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+
+    __table_args__ = (UniqueConstraint("event_id", "party", name="uq_alerts_event_party"),)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)  # public part of the key
+    secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # operator agency analyst admin
+    party: Mapped[str | None] = mapped_column(String(64))
+    objects: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # NORAD ids (operator)
+    label: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,158 @@
+"""Response shapes for the OpenAPI document. CDM/OMM keywords are upper case,
+with CDM units: MISS_DISTANCE and RELATIVE_POSITION_* in m, RELATIVE_SPEED in m/s,
+times UTC ISO 8601 without zone suffix."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EXAMPLE_CONJUNCTION = {
+    "id": 17, "status": "open", "close_reason": None, "change_seq": 4211, "level": "attention",
+    "created_at": "2024-11-01T00:03:12.512000", "updated_at": "2024-11-01T12:30:02.114000",
+    "TCA": "2024-11-01T04:11:39.912345", "MISS_DISTANCE": 17635.3, "RELATIVE_SPEED": 11243.7,
+    "RELATIVE_POSITION_R": -112.4, "RELATIVE_POSITION_T": 16020.1, "RELATIVE_POSITION_N": 7370.9,
+    "COLLISION_PROBABILITY": 3.1e-9, "COLLISION_PROBABILITY_METHOD": "FOSTER-1992",
+    "max_probability": 2.2e-6, "hard_body_radius_m": 20.0, "covariance_source": "estimated", "persistent": False,
+    "OBJECT1": {"NORAD_CAT_ID": 25544, "OBJECT_NAME": "ISS (ZARYA)", "days_since_epoch": 0.31},
+    "OBJECT2": {"NORAD_CAT_ID": 52759, "OBJECT_NAME": "ICEYE-X20", "days_since_epoch": 0.64},
+    "routing": None,
+}
+
+
+class ObjectRef(BaseModel):
+    NORAD_CAT_ID: int
+    OBJECT_NAME: str
+    days_since_epoch: float = Field(description="days from the element set's epoch to TCA")
+
+
+class Conjunction(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CONJUNCTION]})
+    id: int
+    status: Literal["open", "closed"]
+    close_reason: Literal["TCA_PASSED", "OUT_OF_THRESHOLD"] | None
+    change_seq: int = Field(description="position in the change sequence; poll with since=<largest seen>")
+    level: str | None
+    created_at: str
+    updated_at: str
+    TCA: str
+    MISS_DISTANCE: float = Field(description="m")
+    RELATIVE_SPEED: float = Field(description="m/s")
+    RELATIVE_POSITION_R: float = Field(description="m, object 2 - object 1 in object 1's RTN frame")
+    RELATIVE_POSITION_T: float
+    RELATIVE_POSITION_N: float
+    COLLISION_PROBABILITY: float | None
+    COLLISION_PROBABILITY_METHOD: str | None
+    max_probability: float | None
+    hard_body_radius_m: float | None
+    covariance_source: str | None
+    persistent: bool = Field(description="the pair stays within the threshold for long stretches (docked, co-located)")
+    OBJECT1: ObjectRef
+    OBJECT2: ObjectRef
+    routing: dict | None = Field(description="lead, supporting, informed parties, level, rule and its basis")
+
+
+class HistoryEntry(BaseModel):
+    job_id: int
+    kind: Literal["created", "updated", "closed"]
+    recorded_at: str
+    status: Literal["open", "closed"]
+    close_reason: str | None
+    TCA: str
+    MISS_DISTANCE: float
+    RELATIVE_SPEED: float
+    COLLISION_PROBABILITY: float | None
+    level: str | None
+
+
+class ConjunctionDetail(Conjunction):
+    history: list[HistoryEntry]
+
+
+class ConjunctionPage(BaseModel):
+    items: list[Conjunction]
+    next_cursor: str | None = Field(description="pass as cursor= for the next page (TCA order); null at the end")
+    next_since: int = Field(description="pass as since= on the next poll to get only later changes")
+    has_more: bool
+
+
+class AlertOut(BaseModel):
+    id: int
+    party: str
+    role: Literal["lead", "supporting", "informed"]
+    level: str | None
+    change_seq: int
+    created_at: str
+    updated_at: str
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+    conjunction: Conjunction
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    next_since: int
+    has_more: bool
+
+
+class Rejected(BaseModel):
+    line: int = Field(description="1-based line (or row/element) of the record in the upload")
+    NORAD_CAT_ID: int | None
+    reason: str
+
+
+class IngestOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "created": True, "catalog_version_id": 3, "job_id": 3, "n_records": 2, "n_new": 2, "n_known": 0,
+        "rejected": [{"line": 7, "NORAD_CAT_ID": 99999, "reason": "line 2 checksum 3 does not match 5"}]}]})
+    created: bool = Field(description="false when every element set was already stored: nothing new, no job")
+    catalog_version_id: int | None
+    job_id: int | None
+    n_records: int
+    n_new: int
+    n_known: int
+    rejected: list[Rejected]
+
+
+class JobOut(BaseModel):
+    id: int
+    catalog_version_id: int
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(description="0..1")
+    message: str
+    attempts: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    window_start: str | None
+    window_end: str | None
+    threshold_km: float | None
+    n_objects: int | None
+    n_conjunctions: int | None
+    error: str | None
+
+
+class ObjectOut(BaseModel):
+    NORAD_CAT_ID: int
+    OBJECT_NAME: str
+    OBJECT_ID: str
+    OWNER: str
+    OBJECT_TYPE: str
+    EPOCH: str | None = Field(description="epoch of the newest stored element set, UTC")
+
+
+class ObjectPage(BaseModel):
+    items: list[ObjectOut]
+    next_cursor: str | None
+
+
+class PartyOut(BaseModel):
+    code: str
+    name: str
+    description: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: str
+    change_seq: int

@@ -1,0 +1,55 @@
+"""Service settings: environment variables with the ``SSA_`` prefix, and an
+optional TOML file named by ``SSA_SETTINGS_FILE`` (environment wins)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SSA_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="SQLite file and watched folder live here")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<data_dir>/ssa.sqlite3")
+    watch_dir: Path | None = Field(None, description="catalogue files dropped here are ingested; default <data_dir>/incoming")
+    watch_interval_s: float = 30.0
+    embedded_worker: bool = Field(True, description="run the job worker as a thread inside `ssa serve`")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # screening job parameters
+    window_start: Literal["now", "catalog"] = Field(
+        "now", description="'now': screen from the wall clock; 'catalog': from the newest epoch in the catalogue (replays)")
+    window_days: float = 7.0
+    threshold_km: float = 5.0
+    event_match_fraction: float = Field(
+        0.25, description="a new result continues an open event of the same pair when their TCAs differ by at most this fraction of the shorter orbital period")
+
+    # jobs
+    job_lease_s: float = Field(60.0, description="a running job whose worker has not heartbeaten for this long is re-claimed")
+    worker_poll_s: float = 1.0
+
+    # access
+    rate_limit_per_minute: int = Field(600, description="requests per API key per minute (token bucket, burst = one minute)")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        settings_file = os.environ.get("SSA_SETTINGS_FILE")
+        if settings_file:
+            sources += (TomlConfigSettingsSource(settings_cls, toml_file=Path(settings_file)),)
+        return sources
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ssa.sqlite3').resolve()}"
+
+    def resolved_watch_dir(self) -> Path:
+        return self.watch_dir if self.watch_dir is not None else self.data_dir / "incoming"

@@ -1,0 +1,499 @@
+"""The store: catalogue versions and element sets, jobs, conjunction events with
+their history, alerts, parties and API keys, on SQLite or PostgreSQL.
+
+Every change a poller can see (an event or alert created, updated, closed or
+acknowledged) takes the next value of one counter, ``change_seq``, inside the
+transaction that makes it. The counter row is locked until commit (PostgreSQL)
+or the whole database is (SQLite), so change sequences become visible in order:
+a poller that has seen ``since=N`` never later finds a change numbered below N.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from ssa.catalog.model import Catalog, Rejection
+from ssa.serve import db
+from ssa.serve.models import (
+    Alert, ApiKey, CatalogVersion, Counter, Elset, Event, EventUpdate, Job, Party, SpaceObject,
+)
+
+MU_EARTH = 398600.8  # km^3/s^2, WGS-72 (as SGP4)
+ROLES = ("operator", "agency", "analyst", "admin")
+ALERT_ROLES = ("lead", "supporting", "informed")
+JD_UNIX_EPOCH = 2440587.5
+
+
+def utcnow() -> datetime:
+    """Naive UTC, microsecond resolution (the store's time type)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def jd_to_datetime(jd: float, fr: float) -> datetime:
+    """UTC two-part Julian date to naive UTC datetime (rounded to the microsecond)."""
+    days = (jd - JD_UNIX_EPOCH) + fr
+    return datetime(1970, 1, 1) + timedelta(microseconds=round(days * 86400e6))
+
+
+@dataclass
+class IngestResult:
+    catalog_version_id: int | None  # None when nothing new arrived
+    job_id: int | None
+    n_records: int
+    n_new: int
+    n_known: int
+    rejections: list[Rejection]
+
+
+@dataclass
+class Routed:
+    """Who an event is routed to: the store's view of ssa.respond's Routing."""
+
+    level: str | None
+    lead: list[str] = field(default_factory=list)
+    supporting: list[str] = field(default_factory=list)
+    informed: list[str] = field(default_factory=list)
+    detail: dict = field(default_factory=dict)  # rule id, basis, explanation, actions, information to share
+
+    def parties(self) -> dict[str, str]:
+        roles: dict[str, str] = {}
+        for role in reversed(ALERT_ROLES):  # lead wins over supporting over informed
+            for party in getattr(self, role):
+                roles[party] = role
+        return roles
+
+
+@dataclass
+class ScreeningSummary:
+    created: int
+    updated: int
+    unchanged: int
+    closed_tca_passed: int
+    closed_out_of_threshold: int
+
+
+def elset_identity(catalog: Catalog, i: int) -> str:
+    """Hash of the NORAD id, epoch and mean elements: the same element set from any
+    upload (or the same upload twice) has the same identity."""
+    parts = [str(int(catalog.norad_id[i]))] + [
+        repr(float(getattr(catalog, name)[i]))
+        for name in ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def orbital_period_s(r_km: np.ndarray, v_km_s: np.ndarray) -> float:
+    """Osculating period from a TEME state (vis-viva); inf for unbound states."""
+    inv_a = 2.0 / np.linalg.norm(r_km) - float(np.dot(v_km_s, v_km_s)) / MU_EARTH
+    return float(2 * np.pi * np.sqrt(inv_a ** -3 / MU_EARTH)) if inv_a > 0 else float("inf")
+
+
+def next_change_seqs(session: Session, n: int) -> list[int]:
+    """Reserve n consecutive change sequence numbers (locks the counter until commit)."""
+    if n == 0:
+        return []
+    top = session.execute(
+        update(Counter).where(Counter.name == "change_seq").values(value=Counter.value + n).returning(Counter.value)
+    ).scalar_one()
+    return list(range(top - n + 1, top + 1))
+
+
+class Store:
+    def __init__(self, url: str, migrate: bool = True, engine: Engine | None = None):
+        self.engine = engine or db.make_engine(url)
+        if migrate:
+            db.migrate(self.engine)
+        self.session = db.session_factory(self.engine)
+
+    # ---- catalogue ------------------------------------------------------------
+    def ingest(self, catalog: Catalog, content_sha256: str, source: str, window_hint: None = None) -> IngestResult:
+        """Store the element sets not seen before; when there are any, make a new
+        catalogue version and queue its screening job, in one transaction."""
+        with self.session.begin() as s:
+            known_version = s.scalar(select(CatalogVersion.id).where(CatalogVersion.sha256 == content_sha256))
+            identities = [elset_identity(catalog, i) for i in range(len(catalog))]
+            known: set[str] = set()
+            for chunk in range(0, len(identities), 500):
+                known.update(s.scalars(select(Elset.identity).where(Elset.identity.in_(identities[chunk:chunk + 500]))))
+            new_rows = [i for i, ident in enumerate(identities) if ident not in known]
+            # one element set per identity even when the upload repeats it
+            new_rows = list({identities[i]: i for i in new_rows}.values())
+            if known_version is not None or not new_rows:
+                return IngestResult(None, None, len(catalog), 0, len(catalog), list(catalog.rejected))
+            now = utcnow()
+            version = CatalogVersion(sha256=content_sha256, source=source[:300], created_at=now,
+                                     n_records=len(catalog), n_new=len(new_rows), n_rejected=len(catalog.rejected))
+            s.add(version)
+            s.flush()
+            s.execute(insert(Elset), [self._elset_row(catalog, i, identities[i], version.id) for i in new_rows])
+            self._update_objects(s, catalog, new_rows)
+            job = Job(catalog_version_id=version.id, status="queued", created_at=now, message="queued")
+            s.add(job)
+            s.flush()
+            return IngestResult(version.id, job.id, len(catalog), len(new_rows), len(catalog) - len(new_rows),
+                                list(catalog.rejected))
+
+    @staticmethod
+    def _elset_row(c: Catalog, i: int, identity: str, version_id: int) -> dict:
+        return dict(
+            identity=identity, catalog_version_id=version_id, norad_id=int(c.norad_id[i]),
+            epoch=jd_to_datetime(float(c.epoch_jd[i]), float(c.epoch_fr[i])),
+            name=str(c.name[i] or "")[:100], object_id=str(c.object_id[i] or "")[:20],
+            epoch_jd=float(c.epoch_jd[i]), epoch_fr=float(c.epoch_fr[i]),
+            no_kozai=float(c.no_kozai[i]), ecco=float(c.ecco[i]), inclo=float(c.inclo[i]),
+            nodeo=float(c.nodeo[i]), argpo=float(c.argpo[i]), mo=float(c.mo[i]), bstar=float(c.bstar[i]),
+            ndot=float(c.ndot[i]), nddot=float(c.nddot[i]), element_set_no=int(c.element_set_no[i]),
+            rev_at_epoch=int(c.rev_at_epoch[i]), classification=str(c.classification[i] or "U")[:1],
+            source=str(c.source[i] or "")[:300],
+        )
+
+    @staticmethod
+    def _update_objects(s: Session, c: Catalog, rows: list[int]) -> None:
+        ids = sorted({int(c.norad_id[i]) for i in rows})
+        existing: dict[int, SpaceObject] = {}
+        for chunk in range(0, len(ids), 500):
+            for obj in s.scalars(select(SpaceObject).where(SpaceObject.norad_id.in_(ids[chunk:chunk + 500]))):
+                existing[obj.norad_id] = obj
+        fresh: dict[int, dict] = {}
+        for i in rows:
+            norad = int(c.norad_id[i])
+            epoch = jd_to_datetime(float(c.epoch_jd[i]), float(c.epoch_fr[i]))
+            values = dict(object_name=str(c.name[i] or "")[:100], object_id=str(c.object_id[i] or "")[:20],
+                          owner=str(c.owner[i] or "")[:20], object_type=str(c.object_type[i] or "")[:20],
+                          latest_epoch=epoch)
+            obj = existing.get(norad)
+            if obj is None:
+                if norad not in fresh or fresh[norad]["latest_epoch"] < epoch:
+                    fresh[norad] = dict(norad_id=norad, **values)
+            elif obj.latest_epoch is None or obj.latest_epoch < epoch:
+                for key, value in values.items():
+                    if value or key == "latest_epoch":
+                        setattr(obj, key, value)
+        if fresh:
+            s.execute(insert(SpaceObject), list(fresh.values()))
+
+    def catalog_for_version(self, version_id: int) -> Catalog:
+        """The newest element set of every object known at this catalogue version."""
+        with self.session() as s:
+            rows = s.execute(
+                select(Elset).where(Elset.catalog_version_id <= version_id).order_by(Elset.norad_id, Elset.epoch, Elset.id)
+            ).scalars().all()
+            owners = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.owner)).all())
+            types = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.object_type)).all())
+        latest: dict[int, Elset] = {}
+        for row in rows:
+            latest[row.norad_id] = row
+        chosen = list(latest.values())
+        float_fields = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
+        arrays = {name: np.array([getattr(e, name) for e in chosen], dtype=np.float64) for name in float_fields}
+        return Catalog(
+            norad_id=np.array([e.norad_id for e in chosen], dtype=np.int64),
+            name=np.array([e.name for e in chosen], dtype=object),
+            object_id=np.array([e.object_id for e in chosen], dtype=object),
+            element_set_no=np.array([e.element_set_no for e in chosen], dtype=np.int64),
+            rev_at_epoch=np.array([e.rev_at_epoch for e in chosen], dtype=np.int64),
+            classification=np.array([e.classification for e in chosen], dtype=object),
+            owner=np.array([owners.get(e.norad_id, "") for e in chosen], dtype=object),
+            object_type=np.array([types.get(e.norad_id, "") for e in chosen], dtype=object),
+            source=np.array([e.source for e in chosen], dtype=object),
+            **arrays,
+        )
+
+    # ---- jobs -----------------------------------------------------------------
+    def claim_job(self, worker_id: str, lease_s: float) -> Job | None:
+        """Take the oldest queued job, or a running one whose lease ran out."""
+        while True:
+            with self.session.begin() as s:
+                now = utcnow()
+                claimable = (Job.status == "queued") | ((Job.status == "running") & (Job.lease_expires_at < now))
+                job_id = s.scalar(select(Job.id).where(claimable).order_by(Job.id).limit(1))
+                if job_id is None:
+                    return None
+                taken = s.execute(
+                    update(Job).where(Job.id == job_id, claimable).values(
+                        status="running", worker_id=worker_id, lease_expires_at=now + timedelta(seconds=lease_s),
+                        attempts=Job.attempts + 1, started_at=now, progress=0.0, message="claimed")
+                ).rowcount
+                if taken == 1:
+                    return s.get(Job, job_id)
+
+    def heartbeat(self, job_id: int, worker_id: str, lease_s: float, progress: float, message: str) -> bool:
+        """Extend the lease and record progress; False when the job is no longer ours."""
+        with self.session.begin() as s:
+            return s.execute(
+                update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
+                    lease_expires_at=utcnow() + timedelta(seconds=lease_s), progress=progress, message=message[:500])
+            ).rowcount == 1
+
+    def fail_job(self, job_id: int, worker_id: str, error: str) -> None:
+        with self.session.begin() as s:
+            s.execute(update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
+                status="failed", error=error[:10000], finished_at=utcnow(), message="failed"))
+
+    def complete_job(self, job_id: int, worker_id: str, rows: np.ndarray, routings: list[Routed] | None,
+                     window_start: datetime, window_end: datetime, threshold_km: float,
+                     screened_norad_ids, match_fraction: float = 0.25) -> ScreeningSummary | None:
+        """Commit a job's screening results and mark it done, atomically. Returns
+        None (and changes nothing) when the job was re-claimed by another worker."""
+        with self.session.begin() as s:
+            done = s.execute(
+                update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
+                    status="done", progress=1.0, message="done", finished_at=utcnow(),
+                    window_start=window_start, window_end=window_end, threshold_km=threshold_km,
+                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows))
+            ).rowcount
+            if done != 1:
+                s.rollback()
+                return None
+            return apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
+                                   match_fraction)
+
+    def record_screening(self, job_id: int, rows: np.ndarray, routings: list[Routed] | None,
+                         window_start: datetime, window_end: datetime, screened_norad_ids,
+                         match_fraction: float = 0.25) -> ScreeningSummary:
+        """Upsert screening results for an existing job in one transaction (no job bookkeeping)."""
+        with self.session.begin() as s:
+            return apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
+                                   match_fraction)
+
+    # ---- keys -----------------------------------------------------------------
+    def create_key(self, role: str, party: str | None = None, objects=(), label: str = "") -> str:
+        """Make an API key and return it; only its SHA-256 is stored."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if role == "agency" and not party:
+            raise ValueError("an agency key needs --party")
+        if role == "operator" and not objects:
+            raise ValueError("an operator key needs --objects (NORAD ids)")
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(24)
+        with self.session.begin() as s:
+            s.add(ApiKey(key_id=key_id, secret_sha256=hashlib.sha256(secret.encode()).hexdigest(), role=role,
+                         party=party, objects=sorted(int(n) for n in objects), label=label, created_at=utcnow()))
+            if party and s.get(Party, party) is None:
+                s.add(Party(code=party, name=party, description=""))
+        return f"ssa_{key_id}_{secret}"
+
+    def lookup_key(self, key: str) -> ApiKey | None:
+        """The live key matching this secret, else None (constant-time compare)."""
+        parts = key.split("_", 2)
+        if len(parts) != 3 or parts[0] != "ssa":
+            return None
+        with self.session() as s:
+            row = s.scalar(select(ApiKey).where(ApiKey.key_id == parts[1], ApiKey.revoked_at.is_(None)))
+        if row is None:
+            return None
+        digest = hashlib.sha256(parts[2].encode()).hexdigest()
+        return row if secrets.compare_digest(digest, row.secret_sha256) else None
+
+    def upsert_parties(self, parties: list[dict]) -> None:
+        with self.session.begin() as s:
+            for p in parties:
+                row = s.get(Party, p["code"])
+                if row is None:
+                    s.add(Party(code=p["code"], name=p.get("name", p["code"]), description=p.get("description", "")))
+                else:
+                    row.name, row.description = p.get("name", row.name), p.get("description", row.description)
+
+    def high_water(self, s: Session) -> int:
+        return s.scalar(select(Counter.value).where(Counter.name == "change_seq"))
+
+
+# ---- the event upsert -------------------------------------------------------------
+_EVENT_VALUE_FIELDS = ("tca", "tca_jd", "tca_fr", "range_km", "relative_speed_km_s", "radial_km", "in_track_km",
+                       "cross_track_km", "dse_1", "dse_2", "persistent", "state", "name_1", "name_2")
+_ASSESS_FIELDS = ("pc", "pc_method", "max_prob", "dilution_km", "covariance_source", "hbr_m")
+
+
+def _row_values(row) -> dict:
+    names = row.dtype.names
+    values = dict(
+        tca=jd_to_datetime(float(row["tca_jd"]), float(row["tca_fr"])),
+        tca_jd=float(row["tca_jd"]), tca_fr=float(row["tca_fr"]), range_km=float(row["range_km"]),
+        relative_speed_km_s=float(row["relative_speed_km_s"]), radial_km=float(row["radial_km"]),
+        in_track_km=float(row["in_track_km"]), cross_track_km=float(row["cross_track_km"]),
+        dse_1=float(row["dse_1"]), dse_2=float(row["dse_2"]), persistent=bool(row["persistent"]),
+        state={k: [float(x) for x in row[k]] for k in ("r1", "v1", "r2", "v2")},
+        name_1=str(row["name_1"])[:100], name_2=str(row["name_2"])[:100],
+    )
+    for name in _ASSESS_FIELDS:
+        if name in names:
+            value = row[name].item()
+            values[name] = None if isinstance(value, float) and not np.isfinite(value) else value
+        else:
+            values[name] = None
+    return values
+
+
+def apply_screening(s: Session, job_id: int, rows: np.ndarray, routings: list[Routed] | None,
+                    window_start: datetime, window_end: datetime, screened_norad_ids,
+                    match_fraction: float = 0.25) -> ScreeningSummary:
+    """Match each result with the open events of its pair and write the changes.
+
+    A result continues an open event of the same pair whose TCA lies within
+    ``match_fraction`` of the shorter osculating period (persistent pairs match on
+    the pair alone); unmatched results open new events. Open events whose TCA is
+    before ``window_start`` close as TCA_PASSED; open events of two screened
+    objects, with TCA inside the window and no matching result, close as
+    OUT_OF_THRESHOLD. Each change writes a history row and takes a change_seq.
+    """
+    now = utcnow()
+    screened = {int(n) for n in screened_norad_ids}
+    open_events = s.execute(select(Event).where(Event.status == "open")).scalars().all()
+    by_pair: dict[tuple[int, int], list[Event]] = {}
+    for ev in open_events:
+        by_pair.setdefault((ev.norad_id_1, ev.norad_id_2), []).append(ev)
+
+    matched: dict[int, int] = {}  # event id -> row index
+    new_rows: list[int] = []
+    for k in range(len(rows)):
+        row = rows[k]
+        pair = (int(row["norad_id_1"]), int(row["norad_id_2"]))
+        candidates = [ev for ev in by_pair.get(pair, ()) if ev.id not in matched]
+        tca = jd_to_datetime(float(row["tca_jd"]), float(row["tca_fr"]))
+        if bool(row["persistent"]):
+            candidates = [ev for ev in candidates if ev.persistent]
+            best = candidates[0] if candidates else None
+        else:
+            tol = match_fraction * min(orbital_period_s(row["r1"], row["v1"]), orbital_period_s(row["r2"], row["v2"]))
+            candidates = [ev for ev in candidates if not ev.persistent and abs((ev.tca - tca).total_seconds()) <= tol]
+            best = min(candidates, key=lambda ev: abs((ev.tca - tca).total_seconds()), default=None)
+        if best is None:
+            new_rows.append(k)
+        else:
+            matched[best.id] = k
+
+    updates: list[tuple[Event, dict]] = []
+    unchanged = 0
+    closes: list[tuple[Event, str]] = []
+    for ev in open_events:
+        if ev.id in matched:
+            k = matched[ev.id]
+            values = _row_values(rows[k])
+            routed = routings[k] if routings is not None else None
+            values["level"] = routed.level if routed else None
+            values["routing"] = _routing_json(routed)
+            if _significant_change(ev, values):
+                updates.append((ev, values))
+            else:
+                unchanged += 1
+        elif ev.tca < window_start:
+            closes.append((ev, "TCA_PASSED"))
+        elif (ev.tca <= window_end and ev.norad_id_1 in screened and ev.norad_id_2 in screened):
+            closes.append((ev, "OUT_OF_THRESHOLD"))
+
+    seqs = iter(next_change_seqs(s, len(new_rows) + len(updates) + len(closes)))
+    history: list[dict] = []
+    routed_events: list[tuple[int, Routed | None, str]] = []  # event id, routing, status
+
+    # new events (bulk insert, ids returned in order)
+    if new_rows:
+        dicts = []
+        for k in new_rows:
+            values = _row_values(rows[k])
+            routed = routings[k] if routings is not None else None
+            dicts.append(dict(norad_id_1=int(rows[k]["norad_id_1"]), norad_id_2=int(rows[k]["norad_id_2"]),
+                              status="open", close_reason=None, level=routed.level if routed else None,
+                              routing=_routing_json(routed), created_at=now, updated_at=now,
+                              first_job_id=job_id, last_job_id=job_id, change_seq=next(seqs), **values))
+        ids = s.execute(insert(Event).returning(Event.id, sort_by_parameter_order=True), dicts).scalars().all()
+        for ev_id, d, k in zip(ids, dicts, new_rows):
+            history.append(_history(ev_id, job_id, "created", now, d))
+            routed_events.append((ev_id, routings[k] if routings is not None else None, "open"))
+    if updates:
+        params = []
+        for ev, values in updates:
+            d = dict(values, id=ev.id, updated_at=now, last_job_id=job_id, change_seq=next(seqs))
+            params.append(d)
+            history.append(_history(ev.id, job_id, "updated", now, dict(d, status="open", close_reason=None)))
+            routed_events.append((ev.id, routings[matched[ev.id]] if routings is not None else None, "open"))
+        s.execute(update(Event), params)
+    if closes:
+        params = []
+        for ev, reason in closes:
+            params.append(dict(id=ev.id, status="closed", close_reason=reason, updated_at=now, last_job_id=job_id,
+                               change_seq=next(seqs)))
+            history.append(_history(ev.id, job_id, "closed", now, dict(
+                tca=ev.tca, range_km=ev.range_km, relative_speed_km_s=ev.relative_speed_km_s, pc=ev.pc,
+                level=ev.level, status="closed", close_reason=reason)))
+            routed_events.append((ev.id, None, "closed"))
+        s.execute(update(Event), params)
+    if history:
+        s.execute(insert(EventUpdate), history)
+    _apply_alerts(s, routed_events, now)
+    return ScreeningSummary(len(new_rows), len(updates), unchanged,
+                            sum(r == "TCA_PASSED" for _, r in closes), sum(r == "OUT_OF_THRESHOLD" for _, r in closes))
+
+
+# below these, a re-screened encounter counts as unchanged (numerical noise of refinement)
+TCA_TOLERANCE_S = 1e-3
+RANGE_TOLERANCE_KM = 1e-3
+SPEED_TOLERANCE_KM_S = 1e-3
+PC_RELATIVE_TOLERANCE = 0.01
+
+
+def _significant_change(ev: Event, values: dict) -> bool:
+    """Whether new screening values differ from the event's beyond numerical noise."""
+    if (ev.level, ev.routing, ev.persistent) != (values["level"], values["routing"], values["persistent"]):
+        return True
+    if abs((ev.tca - values["tca"]).total_seconds()) > TCA_TOLERANCE_S:
+        return True
+    if abs(ev.range_km - values["range_km"]) > RANGE_TOLERANCE_KM:
+        return True
+    if abs(ev.relative_speed_km_s - values["relative_speed_km_s"]) > SPEED_TOLERANCE_KM_S:
+        return True
+    old, new = ev.pc, values["pc"]
+    if (old is None) != (new is None):
+        return True
+    return old is not None and abs(new - old) > PC_RELATIVE_TOLERANCE * max(abs(old), abs(new))
+
+
+def _routing_json(routed: Routed | None) -> dict | None:
+    if routed is None:
+        return None
+    return dict(level=routed.level, lead=list(routed.lead), supporting=list(routed.supporting),
+                informed=list(routed.informed), **routed.detail)
+
+
+def _history(event_id: int, job_id: int, kind: str, now: datetime, d: dict) -> dict:
+    return dict(event_id=event_id, job_id=job_id, kind=kind, recorded_at=now, status=d.get("status", "open"),
+                close_reason=d.get("close_reason"), tca=d["tca"], range_km=d["range_km"],
+                relative_speed_km_s=d["relative_speed_km_s"], pc=d.get("pc"), level=d.get("level"))
+
+
+def _apply_alerts(s: Session, routed_events: list[tuple[int, Routed | None, str]], now: datetime) -> None:
+    """Create/update one alert per (event, party); closing an event touches its alerts."""
+    if not routed_events:
+        return
+    event_ids = [ev_id for ev_id, _, _ in routed_events]
+    existing: dict[tuple[int, str], Alert] = {}
+    for chunk in range(0, len(event_ids), 500):
+        for alert in s.scalars(select(Alert).where(Alert.event_id.in_(event_ids[chunk:chunk + 500]))):
+            existing[(alert.event_id, alert.party)] = alert
+    by_event: dict[int, list[Alert]] = {}
+    for alert in existing.values():
+        by_event.setdefault(alert.event_id, []).append(alert)
+    inserts: list[dict] = []
+    touched: list[dict] = []
+    for ev_id, routed, status in routed_events:
+        if status == "closed" or routed is None:
+            touched.extend(dict(id=a.id, updated_at=now) for a in by_event.get(ev_id, ()))
+            continue
+        for party, role in routed.parties().items():
+            alert = existing.get((ev_id, party))
+            if alert is None:
+                inserts.append(dict(event_id=ev_id, party=party, role=role, level=routed.level, created_at=now,
+                                    updated_at=now))
+            else:
+                touched.append(dict(id=alert.id, role=role, level=routed.level, updated_at=now))
+    seqs = iter(next_change_seqs(s, len(inserts) + len(touched)))
+    if inserts:
+        s.execute(insert(Alert), [dict(d, change_seq=next(seqs)) for d in inserts])
+    if touched:
+        s.execute(update(Alert), [dict(d, change_seq=next(seqs)) for d in touched])
