@@ -8,6 +8,7 @@ that the resulting elements and epochs are bit-identical to the reference.
 """
 from __future__ import annotations
 
+import re
 from math import pi
 
 import numpy as np
@@ -39,15 +40,26 @@ def alpha5_to_int(text: str) -> int:
     return int(text)
 
 
+_CHECKSUM_DIGITS = str.maketrans({**{chr(c): None for c in range(128) if not chr(c).isdigit()}, "-": "1"})
+
+
 def checksum(line: str) -> int:
     """TLE modulo-10 checksum of columns 1-68: digits count their value, '-' counts 1."""
-    total = 0
-    for ch in line[:68]:
-        if ch.isdigit():
-            total += ord(ch) - 48
-        elif ch == "-":
-            total += 1
-    return total % 10
+    digits = line[:68].translate(_CHECKSUM_DIGITS)
+    return (sum(digits.encode("ascii", "replace")) - 48 * len(digits)) % 10
+
+
+def _layout_regex(first: str, layout: dict) -> re.Pattern:
+    cols = ["."] * LINE_LENGTH
+    cols[0] = first
+    for col, ch in layout.items():
+        cols[col] = re.escape(ch)
+    cols[68] = "[0-9]"
+    return re.compile("".join(cols), re.ASCII)
+
+
+LINE1_RE = _layout_regex("1", LINE1_LAYOUT)
+LINE2_RE = _layout_regex("2", LINE2_LAYOUT)
 
 
 def _implied_decimal(field: str, what: str) -> float:
@@ -71,6 +83,16 @@ def _field(line: str, start: int, stop: int, what: str) -> float:
 
 def parse_pair(line1: str, line2: str) -> dict:
     """Raw TLE values of one record (units as written); ValueError naming the field."""
+    if not (line1.isascii() and line2.isascii()):
+        raise ValueError("non-ASCII characters in the TLE lines")
+    if not (LINE1_RE.fullmatch(line1) and LINE2_RE.fullmatch(line2)
+            and checksum(line1) == ord(line1[68]) - 48 and checksum(line2) == ord(line2[68]) - 48):
+        _explain_layout(line1, line2)
+    return _parse_fields(line1, line2)
+
+
+def _explain_layout(line1: str, line2: str) -> None:
+    """Raise the ValueError that says which length, column or checksum is wrong."""
     for no, line, layout in ((1, line1, LINE1_LAYOUT), (2, line2, LINE2_LAYOUT)):
         if len(line) != LINE_LENGTH:
             raise ValueError(f"line {no} has {len(line)} characters, expected {LINE_LENGTH}")
@@ -83,6 +105,10 @@ def parse_pair(line1: str, line2: str) -> dict:
             raise ValueError(f"line {no} checksum character {line[68]!r} is not a digit")
         if checksum(line) != int(line[68]):
             raise ValueError(f"line {no} checksum is {line[68]}, computed {checksum(line)}")
+    raise ValueError("line layout not recognised")
+
+
+def _parse_fields(line1: str, line2: str) -> dict:
     try:
         norad = alpha5_to_int(line1[2:7])
     except ValueError as exc:
