@@ -1,0 +1,169 @@
+"""The alert handed to the router: an incident with the objects it concerns."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AlertObject:
+    """One object of an alert, as the catalogue and the service know it."""
+
+    norad_id: int | None = None
+    name: str = ""
+    owner: str = ""  # SATCAT owner code, "" unknown
+    object_type: str = ""  # SATCAT type PAY, R/B, DEB, UNK; "" unknown
+    tenant: str = ""  # tenant of this service that registered the object, "" none
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An incident to route.
+
+    Times are UTC. `tca` is the event time: time of closest approach, predicted
+    re-entry, start of an overflight window. `miss_km` is the miss distance of a
+    conjunction or the range to the asset of a proximity operation. `region` is
+    a region of interest.toml (re-entry footprint), "" when not Dutch territory.
+    `level` set by an analyst or detector overrides the escalation criteria.
+    `now` is when the alert is judged (default: the time of routing).
+    """
+
+    incident: str
+    objects: tuple[AlertObject, ...] = ()
+    tca: datetime | None = None
+    now: datetime | None = None
+    pc: float | None = None
+    miss_km: float | None = None
+    region: str = ""
+    level: str = ""
+    id: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Alert":
+        """Build from JSON-like data; ValueError names the bad field."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"alert must be an object, not {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"alert: unknown field(s) {sorted(unknown)} (known: {sorted(known)})")
+        if not isinstance(data.get("incident"), str) or not data["incident"]:
+            raise ValueError("alert: field 'incident' is required (an incident type id)")
+        objects = []
+        for i, obj in enumerate(data.get("objects", ())):
+            if not isinstance(obj, Mapping):
+                raise ValueError(f"alert: objects[{i}] must be an object")
+            obj_known = {f.name for f in fields(AlertObject)}
+            bad = set(obj) - obj_known
+            if bad:
+                raise ValueError(f"alert: objects[{i}] has unknown field(s) {sorted(bad)} (known: {sorted(obj_known)})")
+            norad = obj.get("norad_id")
+            if norad is not None and (isinstance(norad, bool) or not isinstance(norad, int)):
+                raise ValueError(f"alert: objects[{i}].norad_id must be an integer, not {norad!r}")
+            for key in ("name", "owner", "object_type", "tenant"):
+                if not isinstance(obj.get(key, ""), str):
+                    raise ValueError(f"alert: objects[{i}].{key} must be a string")
+            objects.append(AlertObject(**obj))
+        return cls(
+            incident=data["incident"],
+            objects=tuple(objects),
+            tca=_time(data.get("tca"), "tca"),
+            now=_time(data.get("now"), "now"),
+            pc=_number(data.get("pc"), "pc", 0.0, 1.0),
+            miss_km=_number(data.get("miss_km"), "miss_km", 0.0, math.inf),
+            region=_text(data.get("region", ""), "region"),
+            level=_text(data.get("level", ""), "level"),
+            id=_text(data.get("id", ""), "id"),
+        )
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["objects"] = [asdict(o) for o in self.objects]
+        for key in ("tca", "now"):
+            out[key] = _iso(getattr(self, key))
+        return out
+
+    @classmethod
+    def from_conjunction(cls, row, catalog_or_lookup, now: datetime | None = None) -> "Alert":
+        """Alert for one screening/assessment row (fields norad_id_1, norad_id_2,
+        name_1, name_2, tca datetime64 UTC, range_km, and pc when assessed).
+        `catalog_or_lookup`: a Catalog with owner/object_type, or a mapping
+        NORAD id -> (owner, object_type)."""
+        return cls._from_row(row, owner_lookup(catalog_or_lookup), now)
+
+    @classmethod
+    def from_conjunctions(cls, rows, catalog_or_lookup, now: datetime | None = None) -> list["Alert"]:
+        """from_conjunction for every row, building the owner lookup once."""
+        lookup = owner_lookup(catalog_or_lookup)
+        return [cls._from_row(row, lookup, now) for row in rows]
+
+    @classmethod
+    def _from_row(cls, row, lookup: Mapping, now: datetime | None) -> "Alert":
+        names = row.dtype.names if hasattr(row, "dtype") else tuple(row)
+        objects = []
+        for k in (1, 2):
+            norad = int(row[f"norad_id_{k}"])
+            owner, object_type = lookup.get(norad, ("", ""))
+            name = str(row[f"name_{k}"]) if f"name_{k}" in names else ""
+            objects.append(AlertObject(norad, name, owner, object_type))
+        pc = float(row["pc"]) if "pc" in names else None
+        tca = _time(row["tca"], "tca")
+        return cls(
+            incident="conjunction",
+            objects=tuple(objects),
+            tca=tca,
+            now=now,
+            pc=pc if pc is not None and math.isfinite(pc) else None,
+            miss_km=float(row["range_km"]),
+            id=f"conj-{objects[0].norad_id}-{objects[1].norad_id}-{_iso(tca)}",
+        )
+
+
+def owner_lookup(catalog_or_lookup) -> Mapping:
+    """NORAD id -> (SATCAT owner, object type) from a Catalog, or the mapping itself."""
+    if hasattr(catalog_or_lookup, "norad_id") and hasattr(catalog_or_lookup, "owner"):
+        cat = catalog_or_lookup
+        return {int(n): (str(o), str(t)) for n, o, t in zip(cat.norad_id, cat.owner, cat.object_type)}
+    if isinstance(catalog_or_lookup, Mapping):
+        return catalog_or_lookup
+    raise TypeError("expected a Catalog or a mapping NORAD id -> (owner, object_type)")
+
+
+def _time(value, name: str) -> datetime | None:
+    """UTC datetime from ISO text, datetime or numpy datetime64 (naive = UTC)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        value = value.astype("datetime64[us]").item()
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"alert: field '{name}' is not an ISO 8601 time: {value!r}") from None
+    if not isinstance(value, datetime):
+        raise ValueError(f"alert: field '{name}' must be a time, not {value!r}")
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _number(value, name: str, low: float, high: float) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ValueError(f"alert: field '{name}' must be a number in [{low}, {high}], not {value!r}")
+    return float(value)
+
+
+def _text(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"alert: field '{name}' must be a string, not {value!r}")
+    return value
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,72 @@
+"""Every quote in the respond stage's data files stands in the cited letter,
+inside the cited section (or footnote). Reads the letters from the shared
+folder beside the repository; skips cleanly when it is absent."""
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ssa.respond.config import DEFAULT_DIR
+
+LETTERS = Path(__file__).resolve().parents[1].parent / "shared" / "letters"
+
+pytestmark = pytest.mark.skipif(not LETTERS.is_dir(), reason="shared/letters not present")
+
+
+def normalise(text: str) -> str:
+    """Join words hyphenated across lines, unify quotes/hyphens, collapse spaces."""
+    text = re.sub(r"\[bookmark: [^\]]*\]", "", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2011", "-")
+    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def letter_texts():
+    letters = tomllib.loads((DEFAULT_DIR / "letters.toml").read_text())
+    return letters, {
+        lid: normalise((LETTERS / meta["file"]).read_text(encoding="utf-8"))
+        for lid, meta in letters.items()
+    }
+
+
+def all_citations():
+    """(file, owner id, citation) for every cite entry in the data files."""
+    out = []
+    for name, key in (("parties.toml", "party"), ("incident_types.toml", "incident"), ("rules.toml", "rule")):
+        data = tomllib.loads((DEFAULT_DIR / name).read_text())
+        entries = list(data[key])
+        entries += [{"id": f"domain.{k}", **v} for k, v in data.get("domain", {}).items()]
+        for entry in entries:
+            for cite in entry["cite"]:
+                out.append((name, entry["id"], cite))
+    return out
+
+
+def section_span(text: str, headings: list[str], section: str) -> tuple[int, int]:
+    """Character span of the section whose heading starts with `section`."""
+    matches = [i for i, h in enumerate(headings) if h.startswith(section)]
+    assert len(matches) == 1, f"section {section!r} matches {len(matches)} headings"
+    i = matches[0]
+    start = text.find(normalise(headings[i]))
+    assert start >= 0, f"heading {headings[i]!r} not in letter"
+    end = len(text)
+    if i + 1 < len(headings):
+        end = text.find(normalise(headings[i + 1]), start)
+        assert end > start, f"heading {headings[i + 1]!r} not after {headings[i]!r}"
+    return start, end
+
+
+@pytest.mark.parametrize("source,owner,cite", all_citations(), ids=lambda v: v if isinstance(v, str) else "")
+def test_quote_in_cited_section(source, owner, cite):
+    letters, texts = letter_texts()
+    text = texts[cite["letter"]]
+    quote = normalise(cite["quote"])
+    positions = [m.start() for m in re.finditer(re.escape(quote), text)]
+    assert positions, f"{source} {owner}: quote not in {cite['letter']}: {cite['quote']!r}"
+    if cite["section"].startswith("voetnoot"):
+        return
+    start, end = section_span(text, letters[cite["letter"]]["sections"], cite["section"])
+    assert any(start <= p < end for p in positions), (
+        f"{source} {owner}: quote found in {cite['letter']} but not in section {cite['section']!r}"
+    )
