@@ -80,9 +80,8 @@ class Worker:
             catalog = self.store.catalog_for_version(job.catalog_version_id)
             start, end = pipeline.window_for(catalog, self.settings.window_start, self.settings.window_days)
 
-            def on_progress(fraction, *_):
-                progress["fraction"] = min(max(float(fraction), 0.0), 0.99)
-                progress["message"] = f"screening {len(catalog)} objects"
+            def on_progress(done_s, total_s):
+                progress["fraction"] = min(max(float(done_s) / float(total_s), 0.0), 0.99) if total_s else 0.0
 
             progress["message"] = f"screening {len(catalog)} objects"
             rows, routings = pipeline.screen_and_route(catalog, start, self.settings.window_days,
