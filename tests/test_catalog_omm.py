@@ -11,7 +11,7 @@ import pytest
 from sgp4 import omm as sgp4_omm
 from sgp4.api import Satrec
 
-from catalog_helpers import assert_same_as_reference
+from catalog_helpers import SHARED_DATA, assert_same_as_reference
 from ssa.catalog import SHIPPED_ACTIVE, SHIPPED_CATALOG, SHIPPED_SATCAT, detect_format, load, load_satcat, parse_text
 
 META = ("OBJECT_NAME", "OBJECT_ID")
@@ -154,6 +154,27 @@ def test_xml_sample_agrees_with_sgp4_xml_reader(sample_rows, tmp_path):
     assert_same_as_reference(load(path).satrecs(), refs)
 
 
+def test_namespace_qualified_xml(sample_rows):
+    text = as_xml(sample_rows[:20]).replace("<ndm ", '<ndm xmlns="urn:ccsds:schema:ndmxml" ', 1)
+    assert_same_columns(parse_text(text), parse_text(as_csv(sample_rows[:20])))
+
+
+CELESTRAK_JSON = SHARED_DATA / "events" / "debris_groups_omm_2026-08-11.json"
+
+
+@pytest.mark.skipif(not CELESTRAK_JSON.exists(), reason="CelesTrak OMM JSON not in ../shared/data")
+def test_real_celestrak_json_matches_sgp4_omm_path():
+    objects = json.loads(CELESTRAK_JSON.read_text())
+    refs = []
+    for obj in objects:
+        sat = Satrec()
+        sgp4_omm.initialize(sat, obj)
+        refs.append(sat)
+    cat = load(CELESTRAK_JSON, keep="all")
+    assert len(cat) == len(objects) == 2647 and not cat.rejected
+    assert_same_as_reference(cat.satrecs(), refs)
+
+
 def test_gzip_and_several_files(sample_rows, tmp_path):
     plain = tmp_path / "a.csv"
     plain.write_text(as_csv(sample_rows[:100]))
@@ -190,6 +211,7 @@ def test_bad_omm_rows_are_rejected_with_row_and_field(sample_rows):
 def test_malformed_json_and_xml_are_reported_not_raised():
     assert "not valid OMM JSON" in parse_text("[{'bad json'", source="x.json").rejected[0].reason
     assert "not valid OMM XML" in parse_text("<ndm><omm>", source="x.xml").rejected[0].reason
+    assert "not an ISO 8601" in parse_text('[{"NORAD_CAT_ID": 5, "EPOCH": 3}]').rejected[0].reason
     cat = parse_text('[{"NORAD_CAT_ID": 5}, 3]', source="x.json")
     assert len(cat) == 0 and [r.line for r in cat.rejected] == [1, 2]
     assert "is missing" in cat.rejected[0].reason and "not an object" in cat.rejected[1].reason

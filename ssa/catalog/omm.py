@@ -62,8 +62,10 @@ def _text(fields: dict, key: str) -> str:
 
 def parse_epoch(value) -> float:
     """OMM EPOCH (ISO 8601, UTC) -> days since 1949-12-31 00:00, as sgp4.omm computes it."""
-    if not isinstance(value, str) or not value.strip():
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError("EPOCH is missing")
+    if not isinstance(value, str):
+        raise ValueError(f"EPOCH is not an ISO 8601 date-time string: {value!r}")
     text = value.strip()
     try:
         when = datetime.fromisoformat(text[:-1] if text.endswith("Z") else text)
@@ -75,7 +77,12 @@ def parse_epoch(value) -> float:
 
 
 def parse_fields(fields: dict) -> dict:
-    """Raw OMM values of one record; ValueError naming the missing or bad field."""
+    """Raw OMM values of one record; ValueError naming the missing or bad field.
+
+    Required: NORAD_CAT_ID, EPOCH, the six mean elements and BSTAR. Absent
+    columns default: MEAN_MOTION_DOT/DDOT 0 (SGP4 does not use them),
+    ELEMENT_SET_NO/REV_AT_EPOCH 0, CLASSIFICATION_TYPE "U", EPHEMERIS_TYPE 0.
+    """
     norad = _integer(fields, "NORAD_CAT_ID", default=-1)
     if norad == -1 and not _text(fields, "NORAD_CAT_ID"):
         raise ValueError("NORAD_CAT_ID is missing")
