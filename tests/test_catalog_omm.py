@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import pytest
+from sgp4 import exporter as sgp4_exporter
 from sgp4 import omm as sgp4_omm
 from sgp4.api import Satrec
 
@@ -231,6 +232,21 @@ def test_duplicates_across_files(sample_rows, tmp_path):
     assert len(load(files, keep="all")) == 3
     with pytest.raises(ValueError, match="keep"):
         load(files, keep="latest")
+
+
+def test_keep_first_follows_read_order_across_formats(sample_rows, tmp_path):
+    """A TLE file read after an OMM file does not jump ahead of it."""
+    row = sample_rows[3]
+    (tmp_path / "a.json").write_text(as_json([row]))
+    sat = Satrec()
+    sgp4_omm.initialize(sat, row)
+    line1, line2 = sgp4_exporter.export_tle(sat)
+    (tmp_path / "b.tle").write_text(f"{line1}\n{line2}\n")
+    first = load([tmp_path / "a.json", tmp_path / "b.tle"], keep="first")
+    assert first.source.tolist() == ["a.json:1"]
+    both = load([tmp_path / "a.json", tmp_path / "b.tle"], keep="all")
+    assert both.source.tolist() == ["a.json:1", "b.tle:1"]
+    assert both.epoch_jd[0] == both.epoch_jd[1] and abs(both.epoch_fr[0] - both.epoch_fr[1]) < 1e-8
 
 
 def test_satcat_merge_shipped_map():

@@ -19,6 +19,7 @@ SHIPPED_ACTIVE = CATALOG_DIR / "celestrak_active_gp_2026-07-10.csv"
 SHIPPED_SATCAT = CATALOG_DIR / "satcat_owner_type_2026-06-14.csv"
 
 FORMATS = ("tle", "csv", "json", "xml")
+FORMAT_ALIASES = {"2le": "tle", "3le": "tle"}
 KEEP = ("newest", "first", "all")
 FLOAT_COLUMNS = ("epoch_jd", "epoch_fr", "epoch_days", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
 
@@ -46,7 +47,7 @@ def read_text(path: str | os.PathLike) -> str:
 
 
 def _parse_into(text: str, source: str, fmt: str | None, tle_recs: list, omm_recs: list, rejected: list) -> None:
-    fmt = fmt or detect_format(text)
+    fmt = FORMAT_ALIASES.get(fmt, fmt) if fmt else detect_format(text)
     if fmt not in FORMATS:
         raise ValueError(f"unknown catalogue format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "tle":
@@ -62,14 +63,18 @@ def _parse_into(text: str, source: str, fmt: str | None, tle_recs: list, omm_rec
                 continue
             rec["name"] = name
             rec["source"] = f"{source}:{line_no}"
+            rec["read_order"] = len(tle_recs) + len(omm_recs)
             tle_recs.append(rec)
         return
+    already = len(omm_recs)
     try:
         rows = {"csv": omm.csv_rows, "json": omm.json_rows, "xml": omm.xml_rows}[fmt](text)
         omm.read_records(rows, source, omm_recs, rejected)
     except (ValueError, SyntaxError) as exc:  # JSON/XML that does not parse at all
         line = getattr(exc, "lineno", None) or (getattr(exc, "position", None) or (1,))[0]
         rejected.append(Rejection(source, line, None, f"not valid OMM {fmt.upper()}: {exc}"))
+    for k in range(already, len(omm_recs)):
+        omm_recs[k]["read_order"] = len(tle_recs) + k
 
 
 def _build(tle_recs: list, omm_recs: list, rejected: list, keep: str, satcat) -> Catalog:
@@ -90,9 +95,12 @@ def _build(tle_recs: list, omm_recs: list, rejected: list, keep: str, satcat) ->
         cols["owner"] = np.array([r.get("owner", "") for r in recs], dtype=object)
         cols["object_type"] = np.array([r.get("object_type", "") for r in recs], dtype=object)
         cols["source"] = np.array([r["source"] for r in recs], dtype=object)
+        cols["read_order"] = np.array([r["read_order"] for r in recs], dtype=np.int64)
         parts.append(cols)
     if parts:
         columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        order = np.argsort(columns.pop("read_order"), kind="stable")  # rows in the order read
+        columns = {k: v[order] for k, v in columns.items()}
     else:
         columns = {k: np.empty(0, dtype=np.float64) for k in FLOAT_COLUMNS}
         columns.update({k: np.empty(0, dtype=np.int64) for k in ("norad_id", "element_set_no", "rev_at_epoch")})
