@@ -16,6 +16,7 @@ app = typer.Typer(
 # each module defines register(app: typer.Typer)
 STAGE_CLIS = (
     "ssa.catalog.cli",
+    "ssa.respond.cli",
 )
 
 for _module in STAGE_CLIS:

@@ -71,8 +71,8 @@ class Alert:
         return cls(
             incident=data["incident"],
             objects=tuple(objects),
-            tca=_time(data.get("tca"), "tca"),
-            now=_time(data.get("now"), "now"),
+            tca=utc_time(data.get("tca"), "tca"),
+            now=utc_time(data.get("now"), "now"),
             pc=_number(data.get("pc"), "pc", 0.0, 1.0),
             miss_km=_number(data.get("miss_km"), "miss_km", 0.0, math.inf),
             region=_text(data.get("region", ""), "region"),
@@ -111,7 +111,7 @@ class Alert:
             name = str(row[f"name_{k}"]) if f"name_{k}" in names else ""
             objects.append(AlertObject(norad, name, owner, object_type))
         pc = float(row["pc"]) if "pc" in names else None
-        tca = _time(row["tca"], "tca")
+        tca = utc_time(row["tca"], "tca")
         return cls(
             incident="conjunction",
             objects=tuple(objects),
@@ -133,7 +133,7 @@ def owner_lookup(catalog_or_lookup) -> Mapping:
     raise TypeError("expected a Catalog or a mapping NORAD id -> (owner, object_type)")
 
 
-def _time(value, name: str) -> datetime | None:
+def utc_time(value, name: str = "time") -> datetime | None:
     """UTC datetime from ISO text, datetime or numpy datetime64 (naive = UTC)."""
     if value is None or value == "":
         return None
