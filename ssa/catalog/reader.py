@@ -21,7 +21,8 @@ SHIPPED_SATCAT = CATALOG_DIR / "satcat_owner_type_2026-06-14.csv"
 FORMATS = ("tle", "csv", "json", "xml")
 FORMAT_ALIASES = {"2le": "tle", "3le": "tle"}
 KEEP = ("newest", "first", "all")
-FLOAT_COLUMNS = ("epoch_jd", "epoch_fr", "epoch_days", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
+FLOAT_COLUMNS = ("epoch_jd", "epoch_fr", "epoch_days", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo",
+                 "bstar", "ndot", "nddot")
 
 
 def detect_format(text: str) -> str:
@@ -59,7 +60,7 @@ def _parse_into(text: str, source: str, fmt: str | None, tle_recs: list, omm_rec
             try:
                 rec = tle.parse_pair(line1, line2)
             except ValueError as exc:
-                rejected.append(Rejection(source, line_no, tle._try_id(line1), str(exc)))
+                rejected.append(Rejection(source, line_no, tle.try_norad_id(line1), str(exc)))
                 continue
             rec["name"] = name
             rec["source"] = f"{source}:{line_no}"
@@ -123,7 +124,6 @@ def drop_duplicates(catalog: Catalog, keep: str = "newest") -> Catalog:
         return catalog
     ids = catalog.norad_id
     if keep == "newest":
-        # newest epoch first; among equal epochs the one read first
         # by id, then newest (whole day, then fraction: exact for fr in [0, 1)), then read order
         order = np.lexsort((np.arange(n), -catalog.epoch_fr, -catalog.epoch_jd, ids))
     else:

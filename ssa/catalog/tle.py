@@ -189,10 +189,11 @@ def split_records(text: str, source: str):
                 yield i + 1, name, raw, lines[i + 1]
                 i += 2
             else:
-                yield Rejection(source, i + 1, _try_id(raw), "line 1 is not followed by a line 2 (truncated record)")
+                yield Rejection(source, i + 1, try_norad_id(raw),
+                                "line 1 is not followed by a line 2 (truncated record)")
                 i += 1
         elif raw.startswith("2 "):
-            yield Rejection(source, i + 1, _try_id(raw), "line 2 without a preceding line 1")
+            yield Rejection(source, i + 1, try_norad_id(raw), "line 2 without a preceding line 1")
             i += 1
         elif i + 1 < n and lines[i + 1].startswith("1 "):
             name = raw[2:].strip() if raw.startswith("0 ") else raw.strip()
@@ -205,7 +206,8 @@ def split_records(text: str, source: str):
         name = ""
 
 
-def _try_id(line: str) -> int | None:
+def try_norad_id(line: str) -> int | None:
+    """Catalogue number of a TLE line 1 or 2, None when unreadable."""
     try:
         return alpha5_to_int(line[2:7])
     except ValueError:
