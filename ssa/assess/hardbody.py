@@ -1,0 +1,47 @@
+"""Hard-body radius (HBR, metres) per object.
+
+From NASA CARA's published estimates (catalogs/hbr_cara_2026-06-01.csv: the
+NORAD id, HBR and source columns of CARA's HBR_Mass_Estimates_20260601,
+NASA Open Source Agreement; sources SFK_RCS = from radar cross-section,
+CARA_DEFAULT, CARA_PRIMARY = protected primary, CARA_OVERRIDE). Objects CARA
+gives no HBR fall back by SATCAT object type to the value CARA itself assigns
+most often as "Default" to that type in the same file (PAY 14.5 m, R/B 8.0 m,
+DEB 1.1 m, UNK and unknown type 1.1 m): conservative for small payloads, as
+CARA's defaults are. A conjunction's combined HBR is the sum of the two.
+"""
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+HBR_CATALOG = Path(__file__).resolve().parents[2] / "catalogs" / "hbr_cara_2026-06-01.csv"
+FALLBACK_BY_TYPE_M = {"PAY": 14.5, "R/B": 8.0, "DEB": 1.1, "UNK": 1.1}
+FALLBACK_UNKNOWN_M = 1.1
+
+
+@lru_cache(maxsize=2)
+def cara_table(path: Path = HBR_CATALOG) -> dict[int, tuple[float, str]]:
+    """NORAD id -> (HBR m, source) from the shipped CARA file."""
+    with open(path, newline="") as fh:
+        return {int(r["NORAD_CAT_ID"]): (float(r["HBR_M"]), r["SOURCE"]) for r in csv.DictReader(fh)}
+
+
+def hard_body_radius(norad_ids, object_types=None):
+    """Per-object HBR (m) and its source ("cara:SFK_RCS", "type:PAY", ...) as two arrays."""
+    table = cara_table()
+    ids = np.atleast_1d(np.asarray(norad_ids, dtype=np.int64))
+    types = [""] * len(ids) if object_types is None else list(np.atleast_1d(object_types))
+    hbr = np.empty(len(ids))
+    source = np.empty(len(ids), dtype=object)
+    for i, (norad, kind) in enumerate(zip(ids, types)):
+        if int(norad) in table:
+            hbr[i], src = table[int(norad)]
+            source[i] = f"cara:{src}"
+        else:
+            kind = str(kind or "").strip().upper()
+            hbr[i] = FALLBACK_BY_TYPE_M.get(kind, FALLBACK_UNKNOWN_M)
+            source[i] = f"type:{kind or 'unknown'}"
+    return hbr, source
