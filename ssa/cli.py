@@ -17,6 +17,7 @@ app = typer.Typer(
 STAGE_CLIS = (
     "ssa.catalog.cli",
     "ssa.respond.cli",
+    "ssa.assess.cli",
 )
 
 for _module in STAGE_CLIS:
