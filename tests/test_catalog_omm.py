@@ -187,24 +187,26 @@ def test_gzip_and_several_files(sample_rows, tmp_path):
 
 
 def test_bad_omm_rows_are_rejected_with_row_and_field(sample_rows):
-    rows = [dict(r) for r in sample_rows[:8]]
+    rows = [dict(r) for r in sample_rows[:9]]
     rows[1]["EPOCH"] = ""
     rows[2]["MEAN_MOTION"] = "fifteen"
     rows[3]["ECCENTRICITY"] = "1.2"
     rows[4]["NORAD_CAT_ID"] = ""
     rows[5]["NORAD_CAT_ID"] = "270001234"  # a 9-digit id: valid
     rows[6]["INCLINATION"] = "-1"
+    rows[8]["EPOCH"] = "1900-01-01T00:00:00.000000"
     text = as_csv(rows) + "ONLY,THREE,COLUMNS\n"
     cat = parse_text(text, source="bad.csv")
     assert cat.norad_id.tolist() == [int(rows[0]["NORAD_CAT_ID"]), 270001234, int(rows[7]["NORAD_CAT_ID"])]
     got = {r.line: r for r in cat.rejected}
-    assert sorted(got) == [3, 4, 5, 6, 8, 10]
+    assert sorted(got) == [3, 4, 5, 6, 8, 10, 11]
     assert "EPOCH is missing" in got[3].reason and got[3].norad_id == int(rows[1]["NORAD_CAT_ID"])
     assert "MEAN_MOTION is not a number" in got[4].reason
     assert "ECCENTRICITY 1.2" in got[5].reason
     assert "NORAD_CAT_ID is missing" in got[6].reason and got[6].norad_id is None
     assert "INCLINATION -1.0" in got[8].reason
-    assert "columns" in got[10].reason
+    assert "EPOCH '1900-01-01T00:00:00.000000' is outside" in got[10].reason
+    assert "columns" in got[11].reason
     assert cat.satrecs()[1].satnum != 270001234  # placeholder: sgp4init refuses ids over 339999
     assert cat.satrecs()[1].jdsatepoch == cat.epoch_jd[1]
 

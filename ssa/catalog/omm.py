@@ -73,6 +73,8 @@ def parse_epoch(value) -> float:
         raise ValueError(f"EPOCH is not an ISO 8601 date-time: {value!r}") from None
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    if not 1957 <= when.year <= 2100:
+        raise ValueError(f"EPOCH {value!r} is outside 1957..2100")
     return (when - EPOCH0).total_seconds() / 86400.0
 
 
