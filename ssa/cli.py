@@ -18,6 +18,8 @@ STAGE_CLIS = (
     "ssa.catalog.cli",
     "ssa.respond.cli",
     "ssa.assess.cli",
+    "ssa.serve.cli",
+    "ssa.screen.cli",
 )
 
 for _module in STAGE_CLIS:

@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     if store is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(settings.resolved_database_url())
-        store.upsert_parties(pipeline.known_parties())
+    store.upsert_parties(pipeline.known_parties())
     app.state.settings, app.state.store = settings, store
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.key_cache = {}
@@ -307,8 +307,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             ev = visible_event(s, who, conjunction_id)
             history = s.scalars(select(EventUpdate).where(EventUpdate.event_id == ev.id).order_by(EventUpdate.id)).all()
             if format != "json":
-                text_ = pipeline.event_cdm(ev, s.get(SpaceObject, ev.norad_id_1), s.get(SpaceObject, ev.norad_id_2),
-                                           "xml" if format == "cdm-xml" else "kvn")
+                text_ = pipeline.event_cdm(store, ev, "xml" if format == "cdm-xml" else "kvn")
                 return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
         return etag_response(request, dict(conjunction_json(ev), history=[history_json(h) for h in history]))
 

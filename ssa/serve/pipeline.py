@@ -4,12 +4,13 @@ write CDMs (ssa.assess.cdm)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 import numpy as np
 
 from ssa.catalog.model import Rejection
+from ssa.respond.config import OPERATOR
 from ssa.serve.store import IngestResult, Routed, Store, jd_to_datetime, utcnow
 
 
@@ -55,64 +56,74 @@ def window_for(catalog, mode: str, days: float) -> tuple[datetime, datetime]:
 
 
 def screen_and_route(catalog, start: datetime, days: float, threshold_km: float, progress=None):
-    """Conjunctions (CONJUNCTION_DTYPE plus the assessment fields) and their routing."""
+    """Conjunctions (CONJUNCTION_DTYPE plus the assessment fields) and their routing.
+
+    Routing judges each alert at the window start (`now` of the alert)."""
+    from ssa.assess import assess
     from ssa.screen import screen
 
     rows = screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
-    from ssa.assess import assess
     rows = assess(rows, catalog)
-    return rows, route_rows(rows, catalog)
+    return rows, route_rows(rows, catalog, start)
 
 
-def route_rows(rows: np.ndarray, catalog) -> list[Routed]:
-    from ssa.respond import route
-    return [_routed(route(alert)) for alert in _alerts(rows, catalog)]
+def route_rows(rows: np.ndarray, catalog, now: datetime) -> list[Routed]:
+    from ssa.respond import Alert, load_config, route
+
+    config = load_config()
+    alerts = Alert.from_conjunctions(rows, catalog, now=now.replace(tzinfo=timezone.utc))
+    return [routed(route(alert, config)) for alert in alerts]
 
 
-def _alerts(rows, catalog):
-    from ssa.respond import alert_from_conjunction
-    for row in rows:
-        yield alert_from_conjunction(row, catalog)
+def routed(routing) -> Routed:
+    """The store's view of a ssa.respond Routing: parties get alerts only when it pages.
+    'operator' stands for the operators of the objects of Dutch interest."""
+    def expand(parties):
+        out = []
+        for party in parties:
+            out.extend(routing.operators if party == OPERATOR else (party,))
+        return list(dict.fromkeys(out))
 
-
-def _routed(routing) -> Routed:
-    detail = {}
-    for name in ("rule_id", "basis", "explanation", "expected_actions", "information_to_share"):
-        value = getattr(routing, name, None)
-        if value is not None:
-            detail[name] = value if isinstance(value, (str, int, float, bool)) else _jsonable(value)
-    return Routed(level=str(routing.level), lead=_parties(routing.lead), supporting=_parties(routing.supporting),
-                  informed=_parties(routing.informed), detail=detail)
-
-
-def _parties(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(getattr(p, "code", p)) for p in value]
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+    if not routing.paged:
+        return Routed(level=routing.level, detail=routing.to_dict())
+    return Routed(level=routing.level, lead=expand([routing.lead]), supporting=expand(routing.supporting),
+                  informed=expand(routing.informed), detail=routing.to_dict())
 
 
 def known_parties() -> list[dict]:
-    """Parties of the response mechanism from ssa.respond's configuration (none until it is installed)."""
-    try:
-        from ssa.respond import parties
-    except ImportError:
-        return []
-    return [{"code": p.code, "name": getattr(p, "name", p.code), "description": getattr(p, "description", "")}
-            for p in parties()]
+    """Parties of the response mechanism, from ssa.respond's configuration."""
+    from ssa.respond import load_config
+
+    return [{"code": p.id, "name": p.name_en, "description": p.role} for p in load_config().parties.values()]
 
 
-def event_cdm(event, obj1, obj2, fmt: str) -> str:
-    """The event as a CCSDS CDM (KVN or XML) through ssa.assess.cdm."""
-    from ssa.assess import cdm as cdm_mod
+def event_row(event) -> np.ndarray:
+    """A stored event as one screening/assessment row (CONJUNCTION_DTYPE plus assess fields)."""
+    from ssa.screen import CONJUNCTION_DTYPE
 
-    raise NotImplementedError
+    assessed = event.pc is not None
+    extra = [("pc", "f8"), ("pc_method", "U16"), ("max_prob", "f8"), ("dilution_km", "f8"),
+             ("covariance_source", "U16"), ("hbr_m", "f8")] if assessed else []
+    row = np.zeros(1, dtype=np.dtype(CONJUNCTION_DTYPE.descr + extra))
+    for name in ("norad_id_1", "name_1", "dse_1", "norad_id_2", "name_2", "dse_2", "tca_jd", "tca_fr", "range_km",
+                 "relative_speed_km_s", "radial_km", "in_track_km", "cross_track_km", "persistent"):
+        row[name] = getattr(event, name)
+    row["tca"] = np.datetime64(event.tca, "us")
+    for name in ("r1", "v1", "r2", "v2"):
+        row[name] = event.state[name]
+    if assessed:
+        for name in ("pc", "pc_method", "max_prob", "dilution_km", "covariance_source", "hbr_m"):
+            value = getattr(event, name)
+            row[name] = value if value is not None else (np.nan if name not in ("pc_method", "covariance_source") else "")
+    return row[0]
+
+
+def event_cdm(store: Store, event, fmt: str) -> str:
+    """The event as a CCSDS CDM (KVN or XML) from ssa.assess, with the element sets it was screened on."""
+    from ssa.assess import cdm_from_conjunction
+    from ssa.assess.cdm import write_kvn, write_xml
+
+    catalog = store.catalog_for_version(store.job_catalog_version(event.last_job_id),
+                                        norad_ids=(event.norad_id_1, event.norad_id_2))
+    message = cdm_from_conjunction(event_row(event), catalog, originator="SSA")
+    return write_xml(message) if fmt == "xml" else write_kvn(message)

@@ -178,12 +178,17 @@ class Store:
         if fresh:
             s.execute(insert(SpaceObject), list(fresh.values()))
 
-    def catalog_for_version(self, version_id: int) -> Catalog:
-        """The newest element set of every object known at this catalogue version."""
+    def job_catalog_version(self, job_id: int) -> int:
         with self.session() as s:
-            rows = s.execute(
-                select(Elset).where(Elset.catalog_version_id <= version_id).order_by(Elset.norad_id, Elset.epoch, Elset.id)
-            ).scalars().all()
+            return s.scalar(select(Job.catalog_version_id).where(Job.id == job_id))
+
+    def catalog_for_version(self, version_id: int, norad_ids=None) -> Catalog:
+        """The newest element set of every object (or of `norad_ids`) known at this catalogue version."""
+        query = select(Elset).where(Elset.catalog_version_id <= version_id)
+        if norad_ids is not None:
+            query = query.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
+        with self.session() as s:
+            rows = s.execute(query.order_by(Elset.norad_id, Elset.epoch, Elset.id)).scalars().all()
             owners = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.owner)).all())
             types = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.object_type)).all())
         latest: dict[int, Elset] = {}
@@ -457,8 +462,7 @@ def _significant_change(ev: Event, values: dict) -> bool:
 def _routing_json(routed: Routed | None) -> dict | None:
     if routed is None:
         return None
-    return dict(level=routed.level, lead=list(routed.lead), supporting=list(routed.supporting),
-                informed=list(routed.informed), **routed.detail)
+    return dict(routed.detail, level=routed.level, alerted=routed.parties())
 
 
 def _history(event_id: int, job_id: int, kind: str, now: datetime, d: dict) -> dict:
