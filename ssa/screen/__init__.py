@@ -8,7 +8,7 @@ later than its end. Algorithm:
 1. Pre-filter: objects whose padded apogee/perigee radius band meets no other
    object's (or no primary's) band are dropped.
 2. The window is cut into slices; each slice is propagated on a grid of step
-   dt (~20 s) with the numba SGP4 (parallel over objects).
+   dt (60 s) with the numba SGP4 (parallel over objects).
 3. Broad phase (numba, parallel over intervals): per interval, spatial hash of
    the objects' chord midpoints; a pair is a candidate when its relative
    chord passes within threshold + dev of the origin, dev bounding the

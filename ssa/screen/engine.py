@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -16,7 +17,7 @@ from ssa.screen.table import CONJUNCTION_DTYPE, build_table
 
 log = logging.getLogger("ssa.screen")
 
-DEFAULT_STEP_S = 20.0  # sampling interval of the broad phase; see benchmarks/README.md
+DEFAULT_STEP_S = 60.0  # sampling interval of the broad phase; see benchmarks/README.md
 PERSISTENT_S = 3600.0  # within threshold for this long without a break: persistent
 PREFILTER_PAD_KM = 100.0  # apogee/perigee band pad (SGP4 short periodics are ~10 km)
 LOW_PERIGEE_KM = 6378.135 + 400.0  # below this, drag may lower an orbit a lot in a week
@@ -42,6 +43,7 @@ class ScreenResult:
     n_candidates: int = 0  # candidate intervals refined by the narrow phase
     step_s: float = DEFAULT_STEP_S
     notes: list[str] = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)  # wall time per stage: propagate, broad, narrow
 
 
 def to_julian(start) -> tuple[float, float]:
@@ -142,6 +144,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
     if n < 2 or (primary_mode and not is_primary.any()):
         return ScreenResult(np.zeros(0, CONJUNCTION_DTYPE), n_objects=n, step_s=step_s, notes=notes)
 
+    clock = time.perf_counter()
     params = init_params(catalog)
     base_min = ((start_jd - catalog.epoch_jd) * 1440.0 + (start_fr - catalog.epoch_fr) * 1440.0)
     total_s = days * 86400.0
@@ -151,6 +154,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
     alive = np.ones(n, dtype=bool)
     stopped: list[StoppedObject] = []
     cap, cap_close = 256, 256
+    seconds = {"init": time.perf_counter() - clock, "propagate": 0.0, "broad": 0.0, "narrow": 0.0}
     found_i, found_j, found_t, found_state = [], [], [], []
     run_parts = []
     n_candidates = 0
@@ -162,7 +166,9 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
         err = np.empty((n, len(t)), dtype=np.uint8)
         pos = np.empty((n, len(t), 3))
         vel = np.empty((n, len(t), 3))
+        clock = time.perf_counter()
         propagate_grid(params, jd, fr, err, pos, vel)
+        seconds["propagate"] += time.perf_counter() - clock
         del vel
         ok = np.logical_and.accumulate(err == 0, axis=1) & alive[:, None]
         for i in np.flatnonzero(alive & ~ok[:, -1]):
@@ -172,6 +178,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
             stopped.append(StoppedObject(int(catalog.norad_id[i]), str(catalog.name[i]), float(t[first]), code))
             log.warning("NORAD %d stopped at +%.0f s: SGP4 error %d", catalog.norad_id[i], t[first], code)
         n_int = len(t) - 1
+        clock = time.perf_counter()
         while True:
             cand = np.empty((n_int, cap, 2), dtype=np.int64)
             close = np.empty((n_int, cap_close, 2), dtype=np.int64)
@@ -184,6 +191,8 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
                 break
             cap = max(cap, int(n_cand.max() * 1.5) + 1)
             cap_close = max(cap_close, int(n_close.max() * 1.5) + 1)
+        seconds["broad"] += time.perf_counter() - clock
+        clock = time.perf_counter()
         sel = np.arange(cap)[None, :] < n_cand[:, None]
         pair = cand[sel]
         interval = np.broadcast_to(np.arange(k0, k1)[:, None], sel.shape)[sel]
@@ -209,6 +218,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
                 found_j.append(pair[hit, 1][good])
                 found_t.append(out_tau[hit, m][good])
                 found_state.append(st[good])
+        seconds["narrow"] += time.perf_counter() - clock
         if progress is not None:
             progress(float(t[-1]), total_s)
 
@@ -227,7 +237,8 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
     tca_fr = start_fr + tau / 86400.0
     table = build_table(catalog, idx1, idx2, np.full(len(tau), start_jd), tca_fr,
                         state[:, 0:3], state[:, 3:6], state[:, 6:9], state[:, 9:12], flag)
-    return ScreenResult(table, stopped, n_objects=n, n_candidates=n_candidates, step_s=dt, notes=notes)
+    return ScreenResult(table, stopped, n_objects=n, n_candidates=n_candidates, step_s=dt, notes=notes,
+                        seconds=seconds)
 
 
 def _persistent(run_parts, n, dt, idx1, idx2, tau, state, params, base_min):

@@ -93,53 +93,62 @@ def _broad_interval(pos, ok, k, alpha, beta, threshold, is_primary, primary_mode
     while n_buckets < 2 * n_live:
         n_buckets *= 2
     mask = n_buckets - 1
-    cx = np.empty(n_sat, dtype=np.int64)
-    cy = np.empty(n_sat, dtype=np.int64)
-    cz = np.empty(n_sat, dtype=np.int64)
     bucket_of = np.empty(n_live, dtype=np.int64)
     start = np.zeros(n_buckets + 1, dtype=np.int64)
     for a in range(n_live):
         i = live[a]
-        cx[i] = int(math.floor(mx[i] / cell))
-        cy[i] = int(math.floor(my[i] / cell))
-        cz[i] = int(math.floor(mz[i] / cell))
-        b = _cell_hash(cx[i], cy[i], cz[i], mask)
+        b = _cell_hash(int(math.floor(mx[i] / cell)), int(math.floor(my[i] / cell)),
+                       int(math.floor(mz[i] / cell)), mask)
         bucket_of[a] = b
         start[b + 1] += 1
     for b in range(n_buckets):
         start[b + 1] += start[b]
+    # objects reordered by bucket, their data contiguous (one cache line per bucket visit)
     fill = start[:-1].copy()
-    members = np.empty(n_live, dtype=np.int64)
+    s_idx = np.empty(n_live, dtype=np.int64)
+    s_c = np.empty((n_live, 3), dtype=np.int64)
+    s_m = np.empty((n_live, 4))  # midpoint x, y, z, half-length
     for a in range(n_live):
-        b = bucket_of[a]
-        members[fill[b]] = live[a]
-        fill[b] += 1
+        i = live[a]
+        q = fill[bucket_of[a]]
+        fill[bucket_of[a]] = q + 1
+        s_idx[q] = i
+        s_c[q, 0] = int(math.floor(mx[i] / cell))
+        s_c[q, 1] = int(math.floor(my[i] / cell))
+        s_c[q, 2] = int(math.floor(mz[i] / cell))
+        s_m[q, 0] = mx[i]
+        s_m[q, 1] = my[i]
+        s_m[q, 2] = mz[i]
+        s_m[q, 3] = half[i]
     offsets = ALL_NEIGHBOURS if primary_mode else FORWARD
     cap = cand.shape[1]
     cap_close = close.shape[1]
-    for a in range(n_live):
-        i = live[a]
+    for qi in range(n_live):
+        i = s_idx[qi]
         if primary_mode and not is_primary[i]:
             continue
+        cxi, cyi, czi = s_c[qi, 0], s_c[qi, 1], s_c[qi, 2]
         for o in range(-1, offsets.shape[0]):
             if o < 0:  # own cell
-                ncx, ncy, ncz = cx[i], cy[i], cz[i]
+                ncx, ncy, ncz = cxi, cyi, czi
             else:
-                ncx, ncy, ncz = cx[i] + offsets[o, 0], cy[i] + offsets[o, 1], cz[i] + offsets[o, 2]
-                if primary_mode and ncx == cx[i] and ncy == cy[i] and ncz == cz[i]:
+                ncx, ncy, ncz = cxi + offsets[o, 0], cyi + offsets[o, 1], czi + offsets[o, 2]
+                if primary_mode and ncx == cxi and ncy == cyi and ncz == czi:
                     continue  # own cell is o = -1
             b = _cell_hash(ncx, ncy, ncz, mask)
             for m in range(start[b], start[b + 1]):
-                j = members[m]
-                if j == i or cx[j] != ncx or cy[j] != ncy or cz[j] != ncz:
+                if s_c[m, 0] != ncx or s_c[m, 1] != ncy or s_c[m, 2] != ncz:
+                    continue
+                j = s_idx[m]
+                if j == i:
                     continue
                 if primary_mode:
                     if is_primary[j] and j < i:
                         continue  # the pair of two primaries is taken from the lower index
                 elif o < 0 and j < i:
                     continue
-                dx, dy, dz = mx[j] - mx[i], my[j] - my[i], mz[j] - mz[i]
-                rad = half[i] + half[j] + reach
+                dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
+                rad = s_m[qi, 3] + s_m[m, 3] + reach
                 if dx * dx + dy * dy + dz * dz > rad * rad:
                     continue
                 ax = pos[j, k, 0] - pos[i, k, 0]

@@ -1,0 +1,122 @@
+"""`ssa screen CATALOG ...`: batch conjunction screening to CSV/JSON/Parquet."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+GROUPS = {
+    "dutch": "objects whose SATCAT owner is NETH",
+    "payloads": "objects whose SATCAT type is PAY",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen_command)
+
+
+def resolve_primaries(spec: str, catalog) -> list[int]:
+    """NORAD ids from 'ID,ID,...', a file of ids (one per line or comma separated) or a GROUP name."""
+    import numpy as np
+
+    group = spec.strip().lower()
+    if group == "dutch":
+        ids = catalog.norad_id[catalog.owner.astype(str) == "NETH"]
+    elif group == "payloads":
+        ids = catalog.norad_id[catalog.object_type.astype(str) == "PAY"]
+    elif Path(spec).is_file():
+        text = Path(spec).read_text().replace(",", " ").split()
+        ids = _parse_ids(text, spec)
+    else:
+        ids = _parse_ids(spec.split(","), "--primaries")
+    ids = sorted({int(i) for i in np.asarray(ids)})
+    if not ids:
+        raise typer.BadParameter(f"--primaries {spec!r} selects no object of the catalogue")
+    return ids
+
+
+def _parse_ids(tokens, where: str) -> list[int]:
+    ids = []
+    for n, token in enumerate(t.strip() for t in tokens):
+        if not token or token.startswith("#"):
+            continue
+        if not token.isdigit():
+            raise typer.BadParameter(
+                f"{where}: item {n + 1} {token!r} is not a NORAD id (nor one of the groups {', '.join(GROUPS)})")
+        ids.append(int(token))
+    return ids
+
+
+def screen_command(
+    catalog_path: Path = typer.Argument(..., metavar="CATALOG", exists=True, dir_okay=False,
+                                        help="2LE/3LE or OMM CSV/JSON/XML catalogue"),
+    start: str = typer.Option(None, "--start", help="window start, ISO-8601 UTC (default: now)"),
+    days: float = typer.Option(7.0, "--days", min=1e-6, help="window length, days"),
+    threshold_km: float = typer.Option(5.0, "--threshold-km", min=1e-6, help="miss-distance threshold, km"),
+    primaries: str = typer.Option(None, "--primaries",
+                                  help="NORAD ids 'ID,ID', a file of ids, or a group: "
+                                  + "; ".join(f"{k} ({v})" for k, v in GROUPS.items())),
+    satcat: Path = typer.Option(None, "--satcat", exists=True, dir_okay=False,
+                                help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE); default: the shipped one"),
+    out: Path = typer.Option(Path("conjunctions.csv"), "--out", help="output file, written atomically"),
+    fmt: str = typer.Option(None, "--format", help="csv, json or parquet (default: from --out's suffix)"),
+) -> None:
+    """Screen a catalogue for close approaches (all-vs-all, or primaries against all)."""
+    from datetime import datetime, timezone
+
+    import numpy as np
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from ssa.catalog import SHIPPED_SATCAT, load
+    from ssa.screen import run_screen, write_table
+    from ssa.screen.table import FORMATS, format_tca
+
+    fmt = (fmt or out.suffix.lstrip(".") or "csv").lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    console = Console(stderr=True)
+    if start is None:
+        start = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+    else:
+        try:
+            datetime.fromisoformat(start.replace("Z", "+00:00"))
+        except ValueError:
+            raise typer.BadParameter(f"--start {start!r} is not an ISO-8601 date/time") from None
+    catalog = load(catalog_path, satcat=satcat or SHIPPED_SATCAT)
+    for rejection in catalog.rejected[:10]:
+        console.print(f"[yellow]rejected[/yellow] {rejection}")
+    if len(catalog.rejected) > 10:
+        console.print(f"[yellow]... and {len(catalog.rejected) - 10} more rejected records[/yellow]")
+    primary_ids = resolve_primaries(primaries, catalog) if primaries else None
+
+    with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("screen", total=days * 86400.0)
+        result = run_screen(catalog, start, days, threshold_km, primary_ids,
+                            progress=lambda done, total: bar.update(task, completed=done))
+    table = result.conjunctions
+    write_table(table, out, fmt)
+
+    summary = Table(title="Screening", show_header=False)
+    summary.add_row("catalogue", f"{catalog_path} ({len(catalog):,} objects, {len(catalog.rejected):,} rejected)")
+    summary.add_row("window (UTC)", f"{start} + {days:g} d")
+    summary.add_row("threshold", f"{threshold_km:g} km")
+    summary.add_row("primaries", "all vs all" if primary_ids is None else f"{len(primary_ids):,} ({primaries})")
+    summary.add_row("objects screened", f"{result.n_objects:,}")
+    summary.add_row("conjunctions", f"{len(table):,}")
+    summary.add_row("of which persistent pairs", f"{int(table['persistent'].sum()):,}")
+    if len(table):
+        best = table[np.argmin(table["range_km"] + 1e9 * table["persistent"])]
+        summary.add_row("closest (non-persistent)",
+                        f"{best['norad_id_1']} x {best['norad_id_2']} {best['range_km'] * 1e3:.0f} m "
+                        f"at {format_tca(best['tca'])}")
+    summary.add_row("objects stopped (SGP4 error)", f"{len(result.stopped):,}")
+    summary.add_row("wall time", " ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
+    summary.add_row("written", f"{out} ({fmt})")
+    console.print(summary)
+    for stop in result.stopped[:20]:
+        console.print(f"stopped NORAD {stop.norad_id} {stop.name} at +{stop.seconds:.0f} s: SGP4 error {stop.error}")
+    for note in result.notes:
+        console.print(f"[dim]{note}[/dim]")
