@@ -147,6 +147,31 @@ def test_cdm_from_row_follows_orekit_keyword_order():
         assert ka == [k for k in kb if k in ka]
 
 
+def container_paths(xml_text):
+    """Set of nested container element paths (elements with element children) of an XML document."""
+    import xml.etree.ElementTree as ET
+
+    paths = set()
+
+    def walk(node, prefix):
+        path = f"{prefix}/{node.tag}"
+        if len(node):
+            paths.add(path)
+            for child in node:
+                walk(child, path)
+
+    walk(ET.fromstring(xml_text.encode()), "")
+    return paths
+
+
+def test_cdm_from_row_has_orekit_xml_layout():
+    cat, rows = synthetic_close_approach()
+    ours = container_paths(cdm.write_xml(cdm_from_conjunction(rows[0], cat)))
+    theirs = container_paths((DATA / "orekit_CDMExample1.xml").read_text())
+    assert ours <= theirs
+    assert "/cdm/body/segment/data/covarianceMatrix" in ours and "/cdm/body/relativeMetadataData/relativeStateVector" in ours
+
+
 def test_hard_body_radius_from_cara_then_type():
     hbr, source = hard_body_radius([51, 999_999_999, 999_999_998, 999_999_997], ["", "PAY", "R/B", ""])
     assert hbr[0] == pytest.approx(0.964) and source[0] == "cara:SFK_RCS"
@@ -206,13 +231,16 @@ def test_cli_pc_and_cdm(tmp_path):
         w = csv.writer(fh)
         w.writerow(["NORAD_CAT_ID_1", "OBJECT_NAME_1", "DSE_1", "NORAD_CAT_ID_2", "OBJECT_NAME_2", "DSE_2", "TCA",
                     "TCA_RANGE", "TCA_RELATIVE_SPEED", "PERSISTENT"])
-        w.writerow([48274, "CSS (TIANHE)", 0, 53239, "CSS (WENTIAN)", 0, "2024-11-01T12:00:00.000", 0, 0, "true"])
+        w.writerow([48274, "CSS (TIANHE)", "", 53239, "CSS (WENTIAN)", "", "2024-11-01T12:00:00.000", 0, 0, "true"])
         w.writerow([25544, "ISS (ZARYA)", 0, 999999999, "NOPE", 0, "2024-11-01T12:00:00.000", 1, 1, "false"])
-        w.writerow([25544, "ISS (ZARYA)", 0, 48274, "CSS (TIANHE)", 0, "2024 Nov 01 12:00:00.000", 1, 1, "false"])
+        w.writerow([25544, "ISS (ZARYA)", 0.5, 48274, "CSS (TIANHE)", "", "2024 Nov 01 12:00:00.000", 1, 1, "false"])
     out = tmp_path / "cdms"
     result = runner.invoke(app, ["cdm", str(conj), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "line 3" in result.output and "999999999" in result.output
+    said = " ".join(result.output.split())
+    assert "line 3: NORAD id 999999999 is not in the catalogue" in said
+    assert "line 4: NORAD 25544: the catalogue's element set is not the one screened" in said
+    assert "line 2" not in said
     written = sorted(out.iterdir())
     assert len(written) == 2
     for path in written:

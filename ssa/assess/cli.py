@@ -70,11 +70,11 @@ def cdm(
     cat = load(catalog or [SHIPPED_CATALOG], satcat=SHIPPED_SATCAT)
     rows, problems = conjunctions_from_csv(conjunctions, cat)
     for problem in problems:
-        console.print(f"[yellow]skipped[/yellow] {conjunctions.name} {problem}")
+        console.print(f"[yellow]{conjunctions.name}[/yellow] {problem}")
     out.mkdir(parents=True, exist_ok=True)
     assessed = assess(rows, cat)
     suffix = ".xml" if fmt == "xml" else ".cdm"
     for row in assessed:
         message = cdm_from_conjunction(row, cat)
         write(message, out / f"{message.header['MESSAGE_ID']}{suffix}", fmt)
-    console.print(f"wrote {len(assessed)} CDM(s) to {out}; {len(problems)} row(s) skipped")
+    console.print(f"wrote {len(assessed)} CDM(s) to {out}")

@@ -218,7 +218,8 @@ def conjunctions_from_csv(path, catalog):
     SOCRATES' '2023 Mar 26 19:37:24.146'), PERSISTENT if present. States at
     TCA come from python-sgp4 on the catalogue's element sets (TEME). Returns
     (rows, problems): a bad row (unknown object, bad TCA, SGP4 error) is
-    reported as 'line N: reason' and skipped.
+    reported as 'line N: reason' and skipped; a DSE_1/DSE_2 that does not
+    match the catalogue's element set (more than 1e-3 day) is reported too.
     """
     import csv
     from datetime import timezone
@@ -250,6 +251,12 @@ def conjunctions_from_csv(path, catalog):
             if len(rv) != 2:
                 problems.append(f"line {line}: SGP4 error {err} for NORAD {ids[len(rv)]} at TCA")
                 continue
+            for k, row in enumerate(rows):
+                given = rec.get(f"DSE_{k + 1}", "")
+                ours = (jd - catalog.epoch_jd[row]) + (fr - catalog.epoch_fr[row])
+                if given.strip() and abs(float(given) - ours) > 1e-3:
+                    problems.append(f"line {line}: NORAD {ids[k]}: the catalogue's element set is not the one "
+                                    f"screened (DSE {ours:.3f} here, {float(given):.3f} in the file); used anyway")
             idx1.append(rows[0]), idx2.append(rows[1]), jds.append(jd), frs.append(fr)
             states.append(rv)
             persistent.append(str(rec.get("PERSISTENT", "")).strip().lower() in ("true", "1", "yes"))
