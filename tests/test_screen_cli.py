@@ -1,0 +1,80 @@
+"""`ssa screen` writes SOCRATES-style CSV (and JSON/Parquet) atomically; primaries groups."""
+import csv
+import json
+
+import numpy as np
+import pytest
+from screen_helpers import SHIPPED, shipped
+from typer.testing import CliRunner
+
+from ssa.cli import app
+from ssa.screen import write_table
+from ssa.screen.cli import resolve_primaries
+from ssa.screen.table import CONJUNCTION_DTYPE, rtn_miss
+
+SOCRATES = ["NORAD_CAT_ID_1", "OBJECT_NAME_1", "DSE_1", "NORAD_CAT_ID_2", "OBJECT_NAME_2", "DSE_2",
+            "TCA", "TCA_RANGE", "TCA_RELATIVE_SPEED"]
+
+
+@pytest.fixture(scope="module")
+def station_csv(tmp_path_factory):
+    """The ISS and Chinese-station rows of the shipped OMM CSV."""
+    lines = SHIPPED.read_text().splitlines()
+    keep = [lines[0]] + [line for line in lines[1:] if line.startswith(("ISS (", "CSS (", "PROGRESS-MS 2",
+                                                                          "TIANZHOU-7", "SHENZHOU-1"))]
+    path = tmp_path_factory.mktemp("cli") / "stations.csv"
+    path.write_text("\n".join(keep) + "\n")
+    return path
+
+
+def test_cli_writes_socrates_columns(station_csv, tmp_path):
+    out = tmp_path / "conj.csv"
+    result = CliRunner().invoke(app, ["screen", str(station_csv), "--start", "2024-11-01T00:00:00",
+                                      "--days", "0.2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(out.open()))
+    assert rows[0][:9] == SOCRATES
+    assert {"RADIAL_KM", "IN_TRACK_KM", "CROSS_TRACK_KM", "PERSISTENT"} <= set(rows[0])
+    body = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert len(body) >= 10
+    assert all(len(r["TCA"]) == 23 and r["TCA"].startswith("2024-11-01T") for r in body)
+    assert any(r["NORAD_CAT_ID_1"] == "48274" and r["NORAD_CAT_ID_2"] == "53239" and r["PERSISTENT"] == "true"
+               for r in body)
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_cli_json_and_bad_primaries(station_csv, tmp_path):
+    out = tmp_path / "conj.json"
+    result = CliRunner().invoke(app, ["screen", str(station_csv), "--start", "2024-11-01T00:00:00", "--days",
+                                      "0.1", "--primaries", "25544", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(out.read_text())
+    assert rows and all(r["NORAD_CAT_ID_1"] == 25544 for r in rows)
+    bad = CliRunner().invoke(app, ["screen", str(station_csv), "--primaries", "25544,ISS", "--out",
+                                   str(tmp_path / "x.csv")])
+    assert bad.exit_code != 0 and "ISS" in bad.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_groups_come_from_the_satcat_owner_and_type():
+    cat = shipped()
+    dutch = resolve_primaries("dutch", cat)
+    owner = dict(zip(cat.norad_id, cat.owner))
+    assert dutch and all(owner[i] == "NETH" for i in dutch)
+    payloads = resolve_primaries("payloads", cat)
+    assert len(payloads) > 5000
+
+
+def test_rtn_frame_and_atomic_parquet(tmp_path):
+    r1 = np.array([[7000.0, 0.0, 0.0]])
+    v1 = np.array([[0.0, 7.5, 0.0]])
+    r2 = r1 + np.array([[1.0, 2.0, 3.0]])
+    np.testing.assert_allclose(rtn_miss(r1, v1, r2), [[1.0, 2.0, 3.0]])
+    table = np.zeros(2, dtype=CONJUNCTION_DTYPE)
+    table["tca"] = np.datetime64("2024-11-01T03:04:05.678912", "us")
+    path = write_table(table, tmp_path / "t.parquet")
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(path).column("TCA").to_pylist()[0] == "2024-11-01T03:04:05.678"
+    with pytest.raises(ValueError, match="unknown format"):
+        write_table(table, tmp_path / "t.xlsx")
