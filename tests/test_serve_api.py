@@ -316,3 +316,48 @@ def test_rate_limit_and_keys(tmp_path, database_url):
         assert key.split("_", 2)[2] not in str(stored)
         assert client.get("/v1/parties", headers={"X-API-Key": key[:-1] + "x"}).status_code == 401
     store.engine.dispose()
+
+
+def test_events_close_when_their_tca_passes(service):
+    client, store, admin = service
+    h = {"X-API-Key": admin}
+    assert upload(client, admin, scenario_omm_csv()).status_code == 201
+    run_job_with_reference(store)
+    events, since = poll_all(client, admin, 0)
+    cut = sorted(ev["TCA"] for ev in events)[len(events) // 2]
+    from datetime import datetime
+    closed = store.close_passed(datetime.fromisoformat(cut))
+    passed = {ev["id"] for ev in events if ev["TCA"] < cut}
+    assert closed == len(passed) > 0
+    changed, _ = poll_all(client, admin, since)
+    assert {ev["id"] for ev in changed} == passed
+    assert all(ev["status"] == "closed" and ev["close_reason"] == "TCA_PASSED" for ev in changed)
+    history = client.get(f"/v1/conjunctions/{changed[0]['id']}", headers=h).json()["history"]
+    assert [e["kind"] for e in history] == ["created", "closed"]
+    assert store.close_passed(datetime.fromisoformat(cut)) == 0
+
+
+def test_settings_file_and_keys_cli(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ssa.cli import app as cli
+    from ssa.serve.settings import Settings
+
+    settings_file = tmp_path / "ssa.toml"
+    settings_file.write_text(f'data_dir = "{tmp_path / "from-file"}"\nthreshold_km = 2.5\nwindow_days = 3\n')
+    monkeypatch.setenv("SSA_SETTINGS_FILE", str(settings_file))
+    monkeypatch.setenv("SSA_WINDOW_DAYS", "4")  # the environment wins over the file
+    settings = Settings()
+    assert (settings.threshold_km, settings.window_days) == (2.5, 4.0)
+    assert settings.resolved_database_url() == f"sqlite:///{(tmp_path / 'from-file' / 'ssa.sqlite3').resolve()}"
+
+    runner = CliRunner()
+    made = runner.invoke(cli, ["keys", "create", "--role", "operator", "--party", "ISS-OPS", "--objects", "25544,52759"])
+    assert made.exit_code == 0, made.output
+    key = made.output.strip()
+    store = Store(settings.resolved_database_url())
+    who = store.lookup_key(key)
+    assert (who.role, who.party, who.objects) == ("operator", "ISS-OPS", [25544, 52759])
+    refused = runner.invoke(cli, ["keys", "create", "--role", "agency"])
+    assert refused.exit_code != 0 and "party" in refused.output
+    store.engine.dispose()

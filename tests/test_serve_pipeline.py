@@ -127,3 +127,29 @@ def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
     assert sorted(key(*e) for e in stored) == sorted(
         key(r["norad_id_1"], r["norad_id_2"], r["tca_jd"], r["tca_fr"], r["range_km"]) for r in rows)
     store.engine.dispose()
+
+
+def test_embedded_worker_screens_the_watched_folder(tmp_path):
+    """`ssa serve`'s default: a worker thread in the server ingests files dropped
+    in the watched folder and runs their screening jobs outside any request."""
+    from fastapi.testclient import TestClient
+
+    from ssa.serve.app import create_app
+
+    watch = tmp_path / "incoming"
+    watch.mkdir()
+    (watch / "a.csv").write_text(scenario_omm_csv())
+    settings = make_settings(tmp_path, None, embedded_worker=True, worker_poll_s=0.1, watch_interval_s=0.5)
+    app = create_app(settings)
+    assert (tmp_path / "ssa.sqlite3").exists()  # the default store: a SQLite file in the data dir
+    key = app.state.store.create_key("analyst")
+    with TestClient(app) as client:
+        h = {"X-API-Key": key}
+        jobs = _wait(lambda: [j for j in client.get("/v1/jobs", headers=h).json() if j["status"] in ("done", "failed")],
+                     120, "the embedded worker to finish the watched file's job")
+        assert [j["status"] for j in jobs] == ["done"], jobs[0]["error"]
+        items = client.get("/v1/conjunctions", headers=h).json()["items"]
+        assert len(items) == jobs[0]["n_conjunctions"] > 0
+    with app.state.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    app.state.store.engine.dispose()

@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import func, or_, select, tuple_
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ssa.serve import pipeline, schemas
@@ -136,6 +136,31 @@ def problem(status: int, title: str, detail: str, instance: str, field: str | No
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+class RequestMetrics:
+    """ASGI middleware: request count by route and status, latency by route."""
+
+    def __init__(self, app, requests_total, latency):
+        self.app, self.requests_total, self.latency = app, requests_total, latency
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = [500]
+
+        async def send_status(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            self.latency.labels(path).observe(time.perf_counter() - start)
+            self.requests_total.labels(scope["method"], path, str(status[0])).inc()
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None, start_worker: bool | None = None) -> FastAPI:
     """The application; `start_worker` (default settings.embedded_worker) runs a job worker thread beside it."""
     settings = settings or Settings()
@@ -175,15 +200,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     change_seq_gauge = Gauge("ssa_change_seq", "newest change sequence number", registry=registry)
     Session = store.session
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        latency.labels(path).observe(time.perf_counter() - start)
-        requests_total.labels(request.method, path, str(response.status_code)).inc()
-        return response
+    app.add_middleware(RequestMetrics, requests_total=requests_total, latency=latency)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException):
@@ -258,7 +275,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             conds.append(Event.level == level)
         if status is not None:
             conds.append(Event.status == status)
-        query = select(Event)
+        query = select(Event.__table__)  # plain rows: no ORM identity map on the polling path
         with Session() as s:
             high_water = store.high_water(s)  # read before the items: see Store's note on ordering
             if since is not None:
@@ -271,9 +288,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
                     except (TypeError, ValueError, IndexError, KeyError):
                         raise ProblemException(422, "Invalid cursor", "the cursor is not one this API issued",
                                                field="cursor") from None
-                    conds.append(or_(Event.tca > c_tca, and_(Event.tca == c_tca, Event.id > c_id)))
+                    conds.append(tuple_(Event.tca, Event.id) > tuple_(c_tca, c_id))
                 query = query.where(*conds).order_by(Event.tca, Event.id)
-            events = s.scalars(query.limit(limit + 1)).all()
+            events = s.execute(query.limit(limit + 1)).all()
         has_more = len(events) > limit
         events = events[:limit]
         items = [conjunction_json(ev) for ev in events]

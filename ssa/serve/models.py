@@ -142,7 +142,7 @@ class Event(Base):
 
 
 class EventUpdate(Base):
-    """History: the event's values after each screening that touched it."""
+    """History: the event's values after each change (a screening, or its TCA passing)."""
 
     __tablename__ = "event_updates"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -158,7 +158,7 @@ class EventUpdate(Base):
     pc: Mapped[float | None] = mapped_column(Float)
     level: Mapped[str | None] = mapped_column(String(32))
 
-    __table_args__ = (UniqueConstraint("event_id", "job_id", name="uq_event_updates_event_job"),)
+    __table_args__ = (UniqueConstraint("event_id", "job_id", "kind", name="uq_event_updates_event_job_kind"),)
 
 
 class Alert(Base):

@@ -267,6 +267,22 @@ class Store:
             return apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
                                    match_fraction)
 
+    def close_passed(self, now: datetime | None = None) -> int:
+        """Close open events whose TCA has passed (between screenings); returns how many."""
+        now = now or utcnow()
+        with self.session.begin() as s:
+            passed = s.execute(select(Event).where(Event.status == "open", Event.tca < now)).scalars().all()
+            if not passed:
+                return 0
+            seqs = iter(next_change_seqs(s, len(passed)))
+            s.execute(update(Event), [dict(id=ev.id, status="closed", close_reason="TCA_PASSED", updated_at=now,
+                                           change_seq=next(seqs)) for ev in passed])
+            s.execute(insert(EventUpdate), [_history(ev.id, ev.last_job_id, "closed", now, dict(
+                tca=ev.tca, range_km=ev.range_km, relative_speed_km_s=ev.relative_speed_km_s, pc=ev.pc,
+                level=ev.level, status="closed", close_reason="TCA_PASSED")) for ev in passed])
+            _apply_alerts(s, [(ev.id, None, "closed") for ev in passed], now)
+            return len(passed)
+
     # ---- keys -----------------------------------------------------------------
     def create_key(self, role: str, party: str | None = None, objects=(), label: str = "") -> str:
         """Make an API key and return it; only its SHA-256 is stored."""

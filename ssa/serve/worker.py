@@ -34,6 +34,8 @@ class Worker:
                     self._last_scan = time.monotonic()
                     self.scan_watch_dir()
                 if not self.run_once():
+                    if self.settings.window_start == "now":
+                        self.store.close_passed()
                     stop.wait(self.settings.worker_poll_s)
             except Exception:  # a broken job is marked failed; this keeps the loop alive on store hiccups
                 log.exception("worker loop")

@@ -196,7 +196,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id', 'job_id', name='uq_event_updates_event_job')
+    sa.UniqueConstraint('event_id', 'job_id', 'kind', name='uq_event_updates_event_job_kind')
     )
     with op.batch_alter_table('event_updates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_updates_event_id'), ['event_id'], unique=False)
