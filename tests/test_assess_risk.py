@@ -52,6 +52,33 @@ def test_elliptical_matches_brute_force_grid(mx, my, sx, sy, hbr):
     assert risk.pc_plane(mx, my, sx, sy, hbr)[0] == pytest.approx(grid_reference(mx, my, sx, sy, hbr), rel=2e-4)
 
 
+def swapped_order_reference(mx, my, sx, sy, hbr):
+    """Pc integrating over y (the small sigma) outside and the x-Gaussian analytically inside."""
+    from scipy import integrate, special
+
+    def inner(y):
+        half = np.sqrt(max(hbr**2 - y**2, 0.0))
+        a, b = (mx + half) / (np.sqrt(2) * sx), (mx - half) / (np.sqrt(2) * sx)
+        window = 0.5 * (special.erfc(b) - special.erfc(a)) if b > 0 else (
+            0.5 * (special.erfc(-a) - special.erfc(-b)) if a < 0 else 0.5 * (special.erf(a) - special.erf(b)))
+        return np.exp(-0.5 * ((y + my) / sy) ** 2) / (np.sqrt(2 * np.pi) * sy) * window
+
+    peak = [-my] if abs(my) < hbr else None
+    return integrate.quad(inner, -hbr, hbr, points=peak, epsabs=0, epsrel=1e-12, limit=500)[0]
+
+
+def test_elongated_and_narrow_cases_match_the_other_integration_order():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        sy = 10 ** rng.uniform(-3, 2)
+        sx = sy * rng.uniform(1, 300)
+        mx = rng.uniform(-1.5, 1.5) * max(1.0, 3 * sx)
+        my = rng.uniform(-1.5, 1.5) * max(1.0, 3 * sy)
+        ref = swapped_order_reference(mx, my, sx, sy, 1.0)
+        if ref > 1e-250:
+            assert risk.pc_plane(mx, my, sx, sy, 1.0)[0] == pytest.approx(ref, rel=1e-8), (mx, my, sx, sy)
+
+
 def test_vectorised_equals_one_at_a_time():
     rng = np.random.default_rng(1)
     mx, my = rng.normal(0, 200, 50), rng.normal(0, 50, 50)
