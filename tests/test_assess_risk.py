@@ -163,6 +163,14 @@ def test_alfano_case_1_shipped_copy_and_strict_reading():
 
 
 @pytest.mark.skipif(not CARA_SAMPLES.exists(), reason="shared CARA sample CDMs not present")
+def test_omitron_high_pc_case():
+    """CARA's Monte Carlo unit test expects 4.20e-01 (to its 10% MC accuracy) for this case, HBR 20 m."""
+    result = pc_from_cdm(cdm.read(CARA_SAMPLES / "OmitronTestCase_Test01_HighPc.cdm", strict=False))
+    assert result.hbr_m == 20.0
+    assert result.pc_foster == pytest.approx(0.420, rel=5e-3)
+
+
+@pytest.mark.skipif(not CARA_SAMPLES.exists(), reason="shared CARA sample CDMs not present")
 def test_non_positive_definite_sample_is_remediated_to_zero():
     """CARA's unit test expects Pc 0 after remediation for this case."""
     result = pc_from_cdm(cdm.read(CARA_SAMPLES / "OmitronTestCase_Test07_NonPDCovariance.cdm", strict=False))
