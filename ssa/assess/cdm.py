@@ -148,7 +148,7 @@ def parse_epoch(text: str) -> datetime:
 
 
 def format_epoch(when: datetime) -> str:
-    """UTC datetime as CCSDS text with milliseconds... to microseconds where needed."""
+    """UTC datetime as CCSDS text, YYYY-MM-DDThh:mm:ss.ffffff."""
     when = when.astimezone(timezone.utc) if when.tzinfo else when
     return when.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
