@@ -308,3 +308,26 @@ def test_max_probability_and_dilution_reproduce_socrates():
             small.append(radius * 1000)
     assert len(small) >= 8
     np.testing.assert_allclose(small, 2.0, atol=0.05)
+
+
+def test_cli_cdm_reads_the_screen_table_exactly(tmp_path):
+    """A table written by ssa.screen (TCA_JD/TCA_FR columns) re-propagates to the same states."""
+    from typer.testing import CliRunner
+
+    from ssa.cli import app
+    from ssa.screen import write_table
+
+    cat = shipped()
+    when = datetime(2024, 11, 1, 3, 17, 41, 123456, tzinfo=timezone.utc)
+    _, _, _, r1, v1 = states(cat, 25544, when)
+    _, _, _, r2, v2 = states(cat, 48274, when)
+    table = assess(row_from_states(cat, 25544, 48274, r1, v1, r2, v2, when=when), cat)
+    write_table(table, tmp_path / "screen.csv")
+    result = CliRunner().invoke(app, ["cdm", str(tmp_path / "screen.csv"), "--out", str(tmp_path / "out"),
+                                      "--format", "xml"])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "out").iterdir()
+    message = cdm.read(path)
+    assert path.suffix == ".xml"
+    assert message.relative["MISS_DISTANCE"] == pytest.approx(1000 * table["range_km"][0], abs=1e-3)
+    assert message.relative["COLLISION_PROBABILITY"] == pytest.approx(table["pc"][0], rel=1e-6, abs=1e-300)

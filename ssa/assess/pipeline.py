@@ -215,7 +215,8 @@ def conjunctions_from_csv(path, catalog):
     """Screening rows from a conjunction CSV (SOCRATES/ssa column names), states re-propagated.
 
     Columns used: NORAD_CAT_ID_1, NORAD_CAT_ID_2, TCA (ISO-8601 or
-    SOCRATES' '2023 Mar 26 19:37:24.146'), PERSISTENT if present. States at
+    SOCRATES' '2023 Mar 26 19:37:24.146'; TCA_JD and TCA_FR instead where
+    present, as ``ssa screen`` writes them), PERSISTENT if present. States at
     TCA come from python-sgp4 on the catalogue's element sets (TEME). Returns
     (rows, problems): a bad row (unknown object, bad TCA, SGP4 error) is
     reported as 'line N: reason' and skipped; a DSE_1/DSE_2 that does not
@@ -239,7 +240,10 @@ def conjunctions_from_csv(path, catalog):
             except (KeyError, ValueError, TypeError) as exc:
                 problems.append(f"line {line}: {exc.args[0] if exc.args else exc}")
                 continue
-            jd, fr = jday(tca.year, tca.month, tca.day, tca.hour, tca.minute, tca.second + tca.microsecond / 1e6)
+            if rec.get("TCA_JD", "").strip() and rec.get("TCA_FR", "").strip():  # exact, as ssa screen writes
+                jd, fr = float(rec["TCA_JD"]), float(rec["TCA_FR"])
+            else:
+                jd, fr = jday(tca.year, tca.month, tca.day, tca.hour, tca.minute, tca.second + tca.microsecond / 1e6)
             rv = []
             for row in rows:
                 if row not in satrecs:
