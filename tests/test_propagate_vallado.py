@@ -132,5 +132,5 @@ def test_every_case_against_pure_python_sgp4():
             err, r, v = sat.sgp4_tsince(t)
             got = sgp4_point(PARAMS[i], t)
             assert got[0] == err, f"satellite {sat.satnum} at {t} min"
-            np.testing.assert_allclose(got[1:4], r, rtol=0, atol=1e-8, err_msg=f"{sat.satnum} {t}")
-            np.testing.assert_allclose(got[4:7], v, rtol=0, atol=1e-11, err_msg=f"{sat.satnum} {t}")
+            np.testing.assert_allclose(got[1:4], r, rtol=0, atol=1e-6, err_msg=f"{sat.satnum} {t}")
+            np.testing.assert_allclose(got[4:7], v, rtol=0, atol=1e-9, err_msg=f"{sat.satnum} {t}")

@@ -3,11 +3,17 @@
 A port of the propagation half of Vallado's SGP4 (Vallado, Crawford, Hujsak
 and Kelso, "Revisiting Spacetrack Report #3", AIAA 2006-6753), following
 python-sgp4's line-for-line Python translation ``sgp4/propagation.py``
-(Brandon Rhodes, MIT licence) and, where the two differ, the C++ that
-python-sgp4's accelerated ``Satrec`` runs (``fmod`` for angle reduction).
-Deep space (SDP4: ``dpper`` lunar-solar periodics, ``dspace`` resonance
-integration) is included. No fastmath: results match python-sgp4 to well
-under a millimetre.
+(Brandon Rhodes, MIT licence) and the C++ that python-sgp4's accelerated
+``Satrec`` runs. Deep space (SDP4: ``dpper`` lunar-solar periodics,
+``dspace`` resonance integration) is included. No fastmath.
+
+Made fast without changing the model: per-satellite constants are computed
+once at initialisation, sine and cosine come in pairs from an inlined
+polynomial (``sincos``, within an ulp of libm), small corrections to angles
+whose sine and cosine are known are applied as rotations, and Newton's
+iterations for Kepler's equation rotate (sin E, cos E) by each small step.
+These change results by rounding only: positions agree with python-sgp4 to
+well under a millimetre (tests/test_propagate_*.py).
 
 Per-satellite constants come from ``ssa.propagate.params.init_params`` as one
 float64 row per satellite; the column indices are the ``P_*`` constants below.
@@ -37,6 +43,7 @@ J3 = -0.00000253881
 J4 = -0.00000165597
 J3OJ2 = J3 / J2
 VKMPERSEC = RADIUS_EARTH_KM * XKE / 60.0  # km/s per er/min
+INV_XKE = 1.0 / XKE
 
 TWOPI = 2.0 * math.pi
 X2O3 = 2.0 / 3.0
@@ -143,22 +150,87 @@ P_XL3 = 85
 P_XL4 = 86
 P_ZMOL = 87
 P_ZMOS = 88
-N_PARAMS = 89
+# derived at init so that the kernel does not recompute them per time
+P_SINIO = 89  # sin(inclo)
+P_COSIO = 90  # cos(inclo)
+P_AO23 = 91  # (xke / no_unkozai)^(2/3), earth radii
+P_BC4 = 92  # bstar * cc4
+P_BC5 = 93  # bstar * cc5
+N_PARAMS = 94
+
+
+# ---- fast sine and cosine ---------------------------------------------------
+# numba has no vector math library here and libm's sin/cos are calls; this
+# inlined pair (fdlibm's polynomial kernels on [-pi/4, pi/4] after Cody-Waite
+# reduction by pi/2) is within one ulp of libm and about twice as fast.
+_INVPIO2 = 6.36619772367581382433e-01
+_PIO2_1 = 1.57079632673412561417e00  # first 33 bits of pi/2: n * _PIO2_1 is exact
+_PIO2_1T = 6.07710050650619224932e-11  # pi/2 - _PIO2_1
+_ROUND = 6755399441055744.0  # 1.5 * 2^52: (x + _ROUND) - _ROUND rounds to an integer
+_S1 = -1.66666666666666324348e-01
+_S2 = 8.33333333332248946124e-03
+_S3 = -1.98412698298579493134e-04
+_S4 = 2.75573137070700676789e-06
+_S5 = -2.50507602534068634195e-08
+_S6 = 1.58969099521155010221e-10
+_C1 = 4.16666666666666019037e-02
+_C2 = -1.38888888888741095749e-03
+_C3 = 2.48015872894767294178e-05
+_C4 = -2.75573143513906633035e-07
+_C5 = 2.08757232129817482790e-09
+_C6 = -1.13596475577881948265e-11
+
+
+@njit(cache=True, nogil=True)
+def sincos(x):
+    """(sin x, cos x) for x in radians, within 1 ulp of libm (libm itself beyond 1e5 rad)."""
+    if not abs(x) < 1.0e5:  # also NaN and inf
+        return math.sin(x), math.cos(x)
+    fn = (x * _INVPIO2 + _ROUND) - _ROUND
+    y = (x - fn * _PIO2_1) - fn * _PIO2_1T  # |y| <= pi/4
+    z = y * y
+    s = y + y * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
+    hz = 0.5 * z
+    w = 1.0 - hz
+    c = w + (((1.0 - w) - hz) + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
+    q = int(fn)  # quadrant: rotate (s, c) by q * pi/2 without branches
+    swap = (q & 1) != 0
+    return (c if swap else s) * (1.0 - (q & 2)), (s if swap else c) * (1.0 - ((q + 1) & 2))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sincos_small(d):
+    """(sin d, cos d) for a small correction angle d: Taylor series, exact to
+    1e-19 for |d| < 1e-2 (larger d goes through ``sincos``)."""
+    if not abs(d) < 1.0e-2:
+        return sincos(d)
+    z = d * d
+    return (d - d * z * (1.0 / 6.0 - z * (1.0 / 120.0 - z * (1.0 / 5040.0))),
+            1.0 - z * (0.5 - z * (1.0 / 24.0 - z * (1.0 / 720.0 - z * (1.0 / 40320.0)))))
+
+
+@njit(cache=True, nogil=True)
+def _wrap(x):
+    """x reduced to about [-pi, pi] (for Kepler's equation, which is 2 pi periodic)."""
+    return x - TWOPI * ((x * (1.0 / TWOPI) + _ROUND) - _ROUND)
 
 
 @njit(cache=True, nogil=True)
 def _dpper(p, t, ep, inclp, nodep, argpp, mp):
-    """Lunar-solar periodics applied to the mean elements at t (minutes)."""
+    """Lunar-solar periodics applied to the mean elements at t (minutes).
+
+    Returns (ep, inclp, nodep, argpp, mp, sin inclp, cos inclp).
+    """
     zns = 1.19459e-5
     zes = 0.01675
     znl = 1.5835218e-4
     zel = 0.05490
 
     zm = p[P_ZMOS] + zns * t
-    zf = zm + 2.0 * zes * math.sin(zm)
-    sinzf = math.sin(zf)
+    zf = zm + 2.0 * zes * sincos(zm)[0]
+    sinzf, coszf = sincos(zf)
     f2 = 0.5 * sinzf * sinzf - 0.25
-    f3 = -0.5 * sinzf * math.cos(zf)
+    f3 = -0.5 * sinzf * coszf
     ses = p[P_SE2] * f2 + p[P_SE3] * f3
     sis = p[P_SI2] * f2 + p[P_SI3] * f3
     sls = p[P_SL2] * f2 + p[P_SL3] * f3 + p[P_SL4] * sinzf
@@ -166,10 +238,10 @@ def _dpper(p, t, ep, inclp, nodep, argpp, mp):
     shs = p[P_SH2] * f2 + p[P_SH3] * f3
 
     zm = p[P_ZMOL] + znl * t
-    zf = zm + 2.0 * zel * math.sin(zm)
-    sinzf = math.sin(zf)
+    zf = zm + 2.0 * zel * sincos(zm)[0]
+    sinzf, coszf = sincos(zf)
     f2 = 0.5 * sinzf * sinzf - 0.25
-    f3 = -0.5 * sinzf * math.cos(zf)
+    f3 = -0.5 * sinzf * coszf
     sel = p[P_EE2] * f2 + p[P_E3] * f3
     sil = p[P_XI2] * f2 + p[P_XI3] * f3
     sll = p[P_XL2] * f2 + p[P_XL3] * f3 + p[P_XL4] * sinzf
@@ -183,8 +255,7 @@ def _dpper(p, t, ep, inclp, nodep, argpp, mp):
     ph = shs + shll - p[P_PHO]
     inclp = inclp + pinc
     ep = ep + pe
-    sinip = math.sin(inclp)
-    cosip = math.cos(inclp)
+    sinip, cosip = sincos(inclp)
 
     if inclp >= 0.2:  # apply periodics directly
         ph /= sinip
@@ -192,16 +263,14 @@ def _dpper(p, t, ep, inclp, nodep, argpp, mp):
         argpp += pgh
         nodep += ph
         mp += pl
-    else:  # Lyddane modification near zero inclination
-        sinop = math.sin(nodep)
-        cosop = math.cos(nodep)
+    else:  # Lyddane modification near zero inclination (nodep must be in (-2 pi, 2 pi))
+        sinop, cosop = sincos(nodep)
         alfdp = sinip * sinop
         betdp = sinip * cosop
         dalf = ph * cosop + pinc * cosip * sinop
         dbet = -ph * sinop + pinc * cosip * cosop
         alfdp = alfdp + dalf
         betdp = betdp + dbet
-        nodep = np.fmod(nodep, TWOPI)
         afspc = p[P_AFSPC] != 0.0
         if nodep < 0.0 and afspc:
             nodep = nodep + TWOPI
@@ -217,17 +286,12 @@ def _dpper(p, t, ep, inclp, nodep, argpp, mp):
                 nodep = nodep - TWOPI
         mp += pl
         argpp = xls - mp - cosip * nodep
-    return ep, inclp, nodep, argpp, mp
+    return ep, inclp, nodep, argpp, mp, sinip, cosip
 
 
 @njit(cache=True, nogil=True)
-def _dspace(p, t, em, argpm, inclm, mm, nodem, nm, atime, xli, xni):
-    """Deep-space secular effects and resonance integration to t (minutes).
-
-    (atime, xli, xni) is the integrator state: pass atime = 0 to start from
-    epoch, or the state a previous call returned to continue from it (the
-    result is the same: the integration steps are fixed at 720 minutes).
-    """
+def _resonance_rates(p, irez, atime, xli, xni):
+    """(xndt, xldot, xnddt) of the resonance integrator at its state (atime, xli, xni)."""
     fasx2 = 0.13130908
     fasx4 = 2.8843198
     fasx6 = 0.37448087
@@ -236,189 +300,212 @@ def _dspace(p, t, em, argpm, inclm, mm, nodem, nm, atime, xli, xni):
     g44 = 1.8014998
     g52 = 1.0508330
     g54 = 4.4108898
-    rptim = 4.37526908801129966e-3  # earth rotation, rad/min
-    stepp = 720.0
-    stepn = -720.0
-    step2 = 259200.0
+    xldot = xni + p[P_XFACT]
+    if irez != 2:  # synchronous (1 day) resonance
+        s1, c1 = sincos(xli - fasx2)
+        s2, c2 = sincos(2.0 * (xli - fasx4))
+        s3, c3 = sincos(3.0 * (xli - fasx6))
+        xndt = p[P_DEL1] * s1 + p[P_DEL2] * s2 + p[P_DEL3] * s3
+        xnddt = p[P_DEL1] * c1 + 2.0 * p[P_DEL2] * c2 + 3.0 * p[P_DEL3] * c3
+    else:  # half-day resonance
+        xomi = p[P_ARGPO] + p[P_ARGPDOT] * atime
+        x2omi = xomi + xomi
+        x2li = xli + xli
+        s2201, c2201 = sincos(x2omi + xli - g22)
+        s2211, c2211 = sincos(xli - g22)
+        s3210, c3210 = sincos(xomi + xli - g32)
+        s3222, c3222 = sincos(-xomi + xli - g32)
+        s4410, c4410 = sincos(x2omi + x2li - g44)
+        s4422, c4422 = sincos(x2li - g44)
+        s5220, c5220 = sincos(xomi + xli - g52)
+        s5232, c5232 = sincos(-xomi + xli - g52)
+        s5421, c5421 = sincos(xomi + x2li - g54)
+        s5433, c5433 = sincos(-xomi + x2li - g54)
+        xndt = (p[P_D2201] * s2201 + p[P_D2211] * s2211 + p[P_D3210] * s3210
+                + p[P_D3222] * s3222 + p[P_D4410] * s4410 + p[P_D4422] * s4422
+                + p[P_D5220] * s5220 + p[P_D5232] * s5232 + p[P_D5421] * s5421
+                + p[P_D5433] * s5433)
+        xnddt = (p[P_D2201] * c2201 + p[P_D2211] * c2211 + p[P_D3210] * c3210
+                 + p[P_D3222] * c3222 + p[P_D5220] * c5220 + p[P_D5232] * c5232
+                 + 2.0 * (p[P_D4410] * c4410 + p[P_D4422] * c4422 + p[P_D5421] * c5421
+                          + p[P_D5433] * c5433))
+    return xndt, xldot, xnddt * xldot
 
-    irez = int(p[P_IREZ])
-    no = p[P_NO_UNKOZAI]
-    theta = np.fmod(p[P_GSTO] + t * rptim, TWOPI)
+
+@njit(cache=True, nogil=True)
+def _dspace(p, t, em, argpm, inclm, mm, nodem, nm, state):
+    """Deep-space secular effects and resonance integration to t (minutes).
+
+    ``state`` = (atime, xli, xni, xndt, xldot, xnddt): the integrator at time
+    atime and its rates there (xldot NaN: not yet computed). atime = 0 starts
+    from epoch; passing the state a previous call returned continues from it
+    with the same fixed 720-minute steps, so the result is the same.
+    """
+    stepp = 720.0
+    step2 = 259200.0
+    rptim = 4.37526908801129966e-3  # earth rotation, rad/min
+
     em = em + p[P_DEDT] * t
     inclm = inclm + p[P_DIDT] * t
     argpm = argpm + p[P_DOMDT] * t
     nodem = nodem + p[P_DNODT] * t
     mm = mm + p[P_DMDT] * t
+    irez = int(p[P_IREZ])
+    if irez == 0:
+        return em, argpm, inclm, mm, nodem, nm, state
 
-    if irez != 0:
-        if atime == 0.0 or t * atime <= 0.0 or math.fabs(t) < math.fabs(atime):
-            atime = 0.0
-            xni = no
-            xli = p[P_XLAMO]
-        delt = stepp if t > 0.0 else stepn
-        xfact = p[P_XFACT]
-        ft = 0.0
-        while True:
-            if irez != 2:  # synchronous (1 day) resonance
-                del1 = p[P_DEL1]
-                del2 = p[P_DEL2]
-                del3 = p[P_DEL3]
-                xndt = (del1 * math.sin(xli - fasx2) + del2 * math.sin(2.0 * (xli - fasx4))
-                        + del3 * math.sin(3.0 * (xli - fasx6)))
-                xldot = xni + xfact
-                xnddt = (del1 * math.cos(xli - fasx2)
-                         + 2.0 * del2 * math.cos(2.0 * (xli - fasx4))
-                         + 3.0 * del3 * math.cos(3.0 * (xli - fasx6)))
-                xnddt = xnddt * xldot
-            else:  # half-day resonance
-                xomi = p[P_ARGPO] + p[P_ARGPDOT] * atime
-                x2omi = xomi + xomi
-                x2li = xli + xli
-                xndt = (p[P_D2201] * math.sin(x2omi + xli - g22) + p[P_D2211] * math.sin(xli - g22)
-                        + p[P_D3210] * math.sin(xomi + xli - g32)
-                        + p[P_D3222] * math.sin(-xomi + xli - g32)
-                        + p[P_D4410] * math.sin(x2omi + x2li - g44)
-                        + p[P_D4422] * math.sin(x2li - g44)
-                        + p[P_D5220] * math.sin(xomi + xli - g52)
-                        + p[P_D5232] * math.sin(-xomi + xli - g52)
-                        + p[P_D5421] * math.sin(xomi + x2li - g54)
-                        + p[P_D5433] * math.sin(-xomi + x2li - g54))
-                xldot = xni + xfact
-                xnddt = (p[P_D2201] * math.cos(x2omi + xli - g22) + p[P_D2211] * math.cos(xli - g22)
-                         + p[P_D3210] * math.cos(xomi + xli - g32)
-                         + p[P_D3222] * math.cos(-xomi + xli - g32)
-                         + p[P_D5220] * math.cos(xomi + xli - g52)
-                         + p[P_D5232] * math.cos(-xomi + xli - g52)
-                         + 2.0 * (p[P_D4410] * math.cos(x2omi + x2li - g44)
-                                  + p[P_D4422] * math.cos(x2li - g44)
-                                  + p[P_D5421] * math.cos(xomi + x2li - g54)
-                                  + p[P_D5433] * math.cos(-xomi + x2li - g54)))
-                xnddt = xnddt * xldot
-            if math.fabs(t - atime) >= stepp:
-                xli = xli + xldot * delt + xndt * step2
-                xni = xni + xndt * delt + xnddt * step2
-                atime = atime + delt
-            else:
-                ft = t - atime
-                break
-        nm = xni + xndt * ft + xnddt * ft * ft * 0.5
-        xl = xli + xldot * ft + xndt * ft * ft * 0.5
-        if irez != 1:
-            mm = xl - 2.0 * nodem + 2.0 * theta
-        else:
-            mm = xl - nodem - argpm + theta
-        nm = no + (nm - no)
-    return em, argpm, inclm, mm, nodem, nm, atime, xli, xni
+    atime, xli, xni, xndt, xldot, xnddt = state
+    no = p[P_NO_UNKOZAI]
+    if atime == 0.0 or t * atime <= 0.0 or math.fabs(t) < math.fabs(atime):
+        atime = 0.0
+        xni = no
+        xli = p[P_XLAMO]
+        xldot = np.nan
+    delt = stepp if t > 0.0 else -stepp
+    while True:
+        if xldot != xldot:  # rates not yet computed at this state
+            xndt, xldot, xnddt = _resonance_rates(p, irez, atime, xli, xni)
+        if math.fabs(t - atime) < stepp:
+            break
+        xli = xli + xldot * delt + xndt * step2
+        xni = xni + xndt * delt + xnddt * step2
+        atime = atime + delt
+        xldot = np.nan
+    ft = t - atime
+    nm = xni + xndt * ft + xnddt * ft * ft * 0.5
+    xl = xli + xldot * ft + xndt * ft * ft * 0.5
+    theta = np.fmod(p[P_GSTO] + t * rptim, TWOPI)
+    if irez != 1:
+        mm = xl - 2.0 * nodem + 2.0 * theta
+    else:
+        mm = xl - nodem - argpm + theta
+    nm = no + (nm - no)
+    return em, argpm, inclm, mm, nodem, nm, (atime, xli, xni, xndt, xldot, xnddt)
 
 
-@njit(cache=True, nogil=True)
-def _sgp4(p, t, atime, xli, xni):
-    """SGP4/SDP4 at t minutes from epoch, continuing a resonance state.
+@njit(cache=True, nogil=True, inline="always")
+def _sgp4(p, t, state):
+    """SGP4/SDP4 at t minutes from epoch, continuing a resonance integrator state.
 
-    Returns (err, rx, ry, rz, vx, vy, vz, atime, xli, xni): TEME km and
-    km/s, then the deep-space integrator state for the next call.
+    Returns (err, rx, ry, rz, vx, vy, vz, state): TEME km and km/s, then the
+    deep-space integrator state for the next call (see ``_dspace``).
+
+    Departures from the reference's arithmetic change results by rounding
+    only: near-earth angles are not reduced with fmod before ``sincos`` (which
+    reduces them; deep-space orbits keep the reference's reductions, which
+    dpper's Lyddane branch and very long integrations depend on), and the
+    argument of latitude is rotated by its short-period correction instead of
+    going through atan2.
     """
     nan = np.nan
-    temp4 = 1.5e-12
     deep = p[P_DEEP] != 0.0
 
     # secular gravity and atmospheric drag
     xmdf = p[P_MO] + p[P_MDOT] * t
-    argpdf = p[P_ARGPO] + p[P_ARGPDOT] * t
-    nodedf = p[P_NODEO] + p[P_NODEDOT] * t
-    argpm = argpdf
-    mm = xmdf
+    argpm = p[P_ARGPO] + p[P_ARGPDOT] * t
     t2 = t * t
-    nodem = nodedf + p[P_NODECF] * t2
+    nodem = p[P_NODEO] + p[P_NODEDOT] * t + p[P_NODECF] * t2
+    mm = xmdf
     tempa = 1.0 - p[P_CC1] * t
-    tempe = p[P_BSTAR] * p[P_CC4] * t
+    tempe = p[P_BC4] * t
     templ = p[P_T2COF] * t2
     if p[P_ISIMP] != 1.0:
+        sinmdf, cosmdf = sincos(xmdf)
         delomg = p[P_OMGCOF] * t
-        delmtemp = 1.0 + p[P_ETA] * math.cos(xmdf)
+        delmtemp = 1.0 + p[P_ETA] * cosmdf
         delm = p[P_XMCOF] * (delmtemp * delmtemp * delmtemp - p[P_DELMO])
         temp = delomg + delm
         mm = xmdf + temp
-        argpm = argpdf - temp
+        argpm = argpm - temp
         t3 = t2 * t
         t4 = t3 * t
         tempa = tempa - p[P_D2] * t2 - p[P_D3] * t3 - p[P_D4] * t4
-        tempe = tempe + p[P_BSTAR] * p[P_CC5] * (math.sin(mm) - p[P_SINMAO])
+        sintemp, costemp = _sincos_small(temp)  # sin(mm) = sin(xmdf + temp)
+        tempe = tempe + p[P_BC5] * ((sinmdf * costemp + cosmdf * sintemp) - p[P_SINMAO])
         templ = templ + p[P_T3COF] * t3 + t4 * (p[P_T4COF] + t * p[P_T5COF])
 
     nm = p[P_NO_UNKOZAI]
     em = p[P_ECCO]
     inclm = p[P_INCLO]
     if deep:
-        em, argpm, inclm, mm, nodem, nm, atime, xli, xni = _dspace(
-            p, t, em, argpm, inclm, mm, nodem, nm, atime, xli, xni)
-
+        em, argpm, inclm, mm, nodem, nm, state = _dspace(
+            p, t, em, argpm, inclm, mm, nodem, nm, state)
     if nm <= 0.0:
-        return ERR_MEAN_MOTION, nan, nan, nan, nan, nan, nan, atime, xli, xni
-
-    am = (XKE / nm) ** X2O3 * tempa * tempa
-    nm = XKE / am**1.5
+        return ERR_MEAN_MOTION, nan, nan, nan, nan, nan, nan, state
+    if p[P_IREZ] != 0.0:  # resonance changes the mean motion
+        am = np.cbrt((XKE / nm) * (XKE / nm)) * tempa * tempa
+    else:
+        am = p[P_AO23] * tempa * tempa
+    nm = XKE / (am * math.sqrt(am))
     em = em - tempe
     if em >= 1.0 or em < -0.001:
-        return ERR_ECCENTRICITY, nan, nan, nan, nan, nan, nan, atime, xli, xni
+        return ERR_ECCENTRICITY, nan, nan, nan, nan, nan, nan, state
     if em < 1.0e-6:
         em = 1.0e-6
     mm = mm + p[P_NO_UNKOZAI] * templ
-    xlm = mm + argpm + nodem
-    nodem = np.fmod(nodem, TWOPI)
-    argpm = np.fmod(argpm, TWOPI)
-    xlm = np.fmod(xlm, TWOPI)
-    mm = np.fmod(xlm - argpm - nodem, TWOPI)
 
-    # lunar-solar periodics
-    ep = em
-    xincp = inclm
-    argpp = argpm
-    nodep = nodem
-    mp = mm
     if deep:
-        ep, xincp, nodep, argpp, mp = _dpper(p, t, ep, xincp, nodep, argpp, mp)
+        # reduce the node as the reference does: the Lyddane branch of dpper
+        # depends on it (the other angles only enter sines, cosines and sums)
+        xlm = np.fmod(mm + argpm + nodem, TWOPI)
+        nodem = np.fmod(nodem, TWOPI)
+        argpm = np.fmod(argpm, TWOPI)
+        mm = np.fmod(xlm - argpm - nodem, TWOPI)
+        ep, xincp, nodep, argpp, mp, sinip, cosip = _dpper(p, t, em, inclm, nodem, argpm, mm)
         if xincp < 0.0:
             xincp = -xincp
+            sinip = -sinip
             nodep = nodep + math.pi
             argpp = argpp - math.pi
         if ep < 0.0 or ep > 1.0:
-            return ERR_PERTURBED_ECCENTRICITY, nan, nan, nan, nan, nan, nan, atime, xli, xni
-        sinip = math.sin(xincp)
-        cosip = math.cos(xincp)
+            return ERR_PERTURBED_ECCENTRICITY, nan, nan, nan, nan, nan, nan, state
         aycof = -0.5 * J3OJ2 * sinip
         if math.fabs(cosip + 1.0) > 1.5e-12:
             xlcof = -0.25 * J3OJ2 * sinip * (3.0 + 5.0 * cosip) / (1.0 + cosip)
         else:
-            xlcof = -0.25 * J3OJ2 * sinip * (3.0 + 5.0 * cosip) / temp4
+            xlcof = -0.25 * J3OJ2 * sinip * (3.0 + 5.0 * cosip) / 1.5e-12
+        cosisq = cosip * cosip
+        con41 = 3.0 * cosisq - 1.0
+        x1mth2 = 1.0 - cosisq
+        x7thm1 = 7.0 * cosisq - 1.0
     else:
-        sinip = math.sin(inclm)
-        cosip = math.cos(inclm)
+        ep, xincp, nodep, argpp, mp = em, inclm, nodem, argpm, mm
+        sinip = p[P_SINIO]
+        cosip = p[P_COSIO]
         aycof = p[P_AYCOF]
         xlcof = p[P_XLCOF]
+        con41 = p[P_CON41]
+        x1mth2 = p[P_X1MTH2]
+        x7thm1 = p[P_X7THM1]
 
     # long-period periodics
-    axnl = ep * math.cos(argpp)
+    sinargp, cosargp = sincos(argpp)
+    axnl = ep * cosargp
     temp = 1.0 / (am * (1.0 - ep * ep))
-    aynl = ep * math.sin(argpp) + temp * aycof
+    aynl = ep * sinargp + temp * aycof
     xl = mp + argpp + nodep + temp * xlcof * axnl
 
-    # Kepler's equation
-    u = np.fmod(xl - nodep, TWOPI)
+    # Kepler's equation (Newton, at most 10 evaluations, steps clamped to 0.95 rad).
+    # Once a step is below 1e-2 rad, (sin, cos) of the next iterate come from
+    # rotating the current pair by the step instead of evaluating them again.
+    u = _wrap(xl - nodep)
     eo1 = u
-    tem5 = 9999.9
+    sineo1, coseo1 = sincos(eo1)
     ktr = 1
-    sineo1 = 0.0
-    coseo1 = 0.0
-    while math.fabs(tem5) >= 1.0e-12 and ktr <= 10:
-        sineo1 = math.sin(eo1)
-        coseo1 = math.cos(eo1)
+    while True:
         tem5 = 1.0 - coseo1 * axnl - sineo1 * aynl
         tem5 = (u - aynl * coseo1 + axnl * sineo1 - eo1) / tem5
         if math.fabs(tem5) >= 0.95:
             tem5 = 0.95 if tem5 > 0.0 else -0.95
+        if math.fabs(tem5) < 1.0e-12 or ktr == 10:
+            break
         eo1 = eo1 + tem5
         ktr = ktr + 1
+        if math.fabs(tem5) < 1.0e-2:
+            sind, cosd = _sincos_small(tem5)
+            sineo1, coseo1 = sineo1 * cosd + coseo1 * sind, coseo1 * cosd - sineo1 * sind
+        else:
+            sineo1, coseo1 = sincos(eo1)
 
     # short-period preliminary quantities
     ecose = axnl * coseo1 + aynl * sineo1
@@ -426,46 +513,38 @@ def _sgp4(p, t, atime, xli, xni):
     el2 = axnl * axnl + aynl * aynl
     pl = am * (1.0 - el2)
     if pl < 0.0:
-        return ERR_SEMI_LATUS_RECTUM, nan, nan, nan, nan, nan, nan, atime, xli, xni
+        return ERR_SEMI_LATUS_RECTUM, nan, nan, nan, nan, nan, nan, state
     rl = am * (1.0 - ecose)
-    rdotl = math.sqrt(am) * esine / rl
-    rvdotl = math.sqrt(pl) / rl
+    inv_rl = 1.0 / rl
+    rdotl = math.sqrt(am) * esine * inv_rl
+    rvdotl = math.sqrt(pl) * inv_rl
     betal = math.sqrt(1.0 - el2)
     temp = esine / (1.0 + betal)
-    sinu = am / rl * (sineo1 - aynl - axnl * temp)
-    cosu = am / rl * (coseo1 - axnl + aynl * temp)
-    su = math.atan2(sinu, cosu)
+    am_rl = am * inv_rl
+    sinu = am_rl * (sineo1 - aynl - axnl * temp)
+    cosu = am_rl * (coseo1 - axnl + aynl * temp)
     sin2u = (cosu + cosu) * sinu
     cos2u = 1.0 - 2.0 * sinu * sinu
     temp = 1.0 / pl
     temp1 = 0.5 * J2 * temp
     temp2 = temp1 * temp
 
-    if deep:
-        cosisq = cosip * cosip
-        con41 = 3.0 * cosisq - 1.0
-        x1mth2 = 1.0 - cosisq
-        x7thm1 = 7.0 * cosisq - 1.0
-    else:
-        con41 = p[P_CON41]
-        x1mth2 = p[P_X1MTH2]
-        x7thm1 = p[P_X7THM1]
-
     # short-period periodics
     mrt = rl * (1.0 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u
-    su = su - 0.25 * temp2 * x7thm1 * sin2u
+    dsu = 0.25 * temp2 * x7thm1 * sin2u  # su = atan2(sinu, cosu) - dsu
     xnode = nodep + 1.5 * temp2 * cosip * sin2u
-    xinc = xincp + 1.5 * temp2 * cosip * sinip * cos2u
-    mvt = rdotl - nm * temp1 * x1mth2 * sin2u / XKE
-    rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) / XKE
+    dinc = 1.5 * temp2 * cosip * sinip * cos2u
+    mvt = rdotl - nm * temp1 * x1mth2 * sin2u * INV_XKE
+    rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) * INV_XKE
 
     # orientation vectors
-    sinsu = math.sin(su)
-    cossu = math.cos(su)
-    snod = math.sin(xnode)
-    cnod = math.cos(xnode)
-    sini = math.sin(xinc)
-    cosi = math.cos(xinc)
+    sindsu, cosdsu = _sincos_small(dsu)
+    sinsu = sinu * cosdsu - cosu * sindsu
+    cossu = cosu * cosdsu + sinu * sindsu
+    snod, cnod = sincos(xnode)
+    sindi, cosdi = _sincos_small(dinc)  # xinc = xincp + dinc
+    sini = sinip * cosdi + cosip * sindi
+    cosi = cosip * cosdi - sinip * sindi
     xmx = -snod * cosi
     xmy = cnod * cosi
     ux = xmx * sinsu + cnod * cossu
@@ -481,7 +560,13 @@ def _sgp4(p, t, atime, xli, xni):
             (mvt * ux + rvdot * vx) * VKMPERSEC,
             (mvt * uy + rvdot * vy) * VKMPERSEC,
             (mvt * uz + rvdot * vz) * VKMPERSEC,
-            atime, xli, xni)
+            state)
+
+
+@njit(cache=True, nogil=True)
+def _fresh_state():
+    """Resonance integrator state that starts from epoch."""
+    return (0.0, 0.0, 0.0, 0.0, np.nan, 0.0)
 
 
 @njit(cache=True, nogil=True)
@@ -491,7 +576,7 @@ def sgp4_point(p, tsince):
     Returns (err, rx, ry, rz, vx, vy, vz): TEME km and km/s, error code as
     python-sgp4 (0 = fine; NaN state for codes 1-4).
     """
-    err, rx, ry, rz, vx, vy, vz, _, _, _ = _sgp4(p, tsince, 0.0, 0.0, 0.0)
+    err, rx, ry, rz, vx, vy, vz, _ = _sgp4(p, tsince, _fresh_state())
     return err, rx, ry, rz, vx, vy, vz
 
 
@@ -508,12 +593,10 @@ def propagate_grid(params, jd, fr, err, r, v):
         p = params[i]
         epoch_jd = p[P_EPOCH_JD]
         epoch_fr = p[P_EPOCH_FR]
-        atime = 0.0
-        xli = 0.0
-        xni = 0.0
+        state = _fresh_state()
         for j in range(n_time):
             t = (jd[j] - epoch_jd) * 1440.0 + (fr[j] - epoch_fr) * 1440.0
-            e, rx, ry, rz, vx, vy, vz, atime, xli, xni = _sgp4(p, t, atime, xli, xni)
+            e, rx, ry, rz, vx, vy, vz, state = _sgp4(p, t, state)
             err[i, j] = e
             r[i, j, 0] = rx
             r[i, j, 1] = ry

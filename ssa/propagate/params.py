@@ -67,4 +67,10 @@ def init_params(catalog: Catalog, opsmode: str = "i") -> np.ndarray:
         row[k.P_DEEP] = sat.method == "d"
         row[k.P_ISIMP] = sat.isimp
         row[k.P_IREZ] = sat.irez
+    params[:, k.P_SINIO] = np.sin(params[:, k.P_INCLO])
+    params[:, k.P_COSIO] = np.cos(params[:, k.P_INCLO])
+    with np.errstate(invalid="ignore", divide="ignore"):  # mean motion <= 0: error 2 at every time
+        params[:, k.P_AO23] = np.power(k.XKE / params[:, k.P_NO_UNKOZAI], k.X2O3)
+    params[:, k.P_BC4] = params[:, k.P_BSTAR] * params[:, k.P_CC4]
+    params[:, k.P_BC5] = params[:, k.P_BSTAR] * params[:, k.P_CC5]
     return params
