@@ -3,6 +3,7 @@ inside the cited section (or footnote). Reads the letters from the shared
 folder beside the repository; skips cleanly when it is absent."""
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@cache
 def letter_texts():
     letters = tomllib.loads((DEFAULT_DIR / "letters.toml").read_text())
     return letters, {

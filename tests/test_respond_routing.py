@@ -273,13 +273,18 @@ def test_registry_galileo_entries_are_the_shipped_gsat_satellites():
     """Every catalogue object named GSAT01xx/GSAT02xx is a PNT asset of the registry."""
     cfg = load_config()
     from ssa.catalog import SHIPPED_CATALOG, load
-    catalog = load(SHIPPED_CATALOG)
+    satcat = load_satcat(SHIPPED_SATCAT)
+    catalog = load(SHIPPED_CATALOG, satcat=satcat)
     gsat = {int(n) for n, name in zip(catalog.norad_id, catalog.name) if str(name).startswith(("GSAT01", "GSAT02"))}
     assert len(gsat) >= 28
     assert gsat <= {n for n, a in cfg.assets.items() if a.category == "pnt"}
-    satcat = load_satcat(SHIPPED_SATCAT)
     for norad, asset in cfg.assets.items():
         assert satcat[norad][0] == asset.owner, f"registry owner of {norad} differs from SATCAT"
+    # a Catalog serves as the owner lookup of a screening row
+    row = {"norad_id_1": 40544, "norad_id_2": 30000, "tca": "2024-11-02T00:00:00", "range_km": 3.0}
+    alert = Alert.from_conjunction(row, catalog, now=datetime(2024, 11, 1, tzinfo=timezone.utc))
+    assert [(o.owner, o.object_type) for o in alert.objects] == [("ESA", "PAY"), ("US", "DEB")]
+    assert route(alert).rule_id == "conj-pnt-low"
 
 
 def test_from_conjunction_screening_row():
