@@ -1,0 +1,120 @@
+"""Propagation throughput: our numba SGP4/SDP4 against python-sgp4's SatrecArray.
+
+The full shipped catalogue over 1,440 times (one day at one-minute steps from
+2024-11-01 00:00 UTC), in chunks of satellites so memory stays small (the same
+chunks for both). Ours runs on one thread (numba.set_num_threads(1)) and on
+all threads; SatrecArray (C++, holds the GIL) runs on one. Also measured: the
+first call's compile time in a fresh process with an empty numba cache and
+again with that cache filled, and the full-catalogue initialisation time.
+
+    python benchmarks/propagation.py [--repeat 2] [--max-sats N]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numba
+import numpy as np
+from sgp4.api import SatrecArray
+
+from ssa.catalog import SHIPPED_CATALOG, load
+from ssa.propagate import init_params, propagate
+
+CHUNK = 1000  # satellites per call
+
+FIRST_CALL = """
+import time, numpy as np
+t0 = time.perf_counter()
+from ssa.propagate import kernels, propagate
+p = np.zeros((1, kernels.N_PARAMS))
+t1 = time.perf_counter()
+kernels.sgp4_point(p[0], 0.0)
+propagate(p, np.array([2460615.5]), np.array([0.0]))
+print(time.perf_counter() - t1)
+"""
+
+
+def first_call_seconds(cache_dir: str) -> float:
+    """Seconds for the first sgp4_point + propagate call in a fresh interpreter."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    out = subprocess.run([sys.executable, "-c", FIRST_CALL], env=env, check=True,
+                         capture_output=True, text=True)
+    return float(out.stdout.split()[-1])
+
+
+def best_of(repeat: int, fn) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=2, help="best of this many runs")
+    parser.add_argument("--max-sats", type=int, default=None, help="first N objects only")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as cache_dir:
+        uncached = first_call_seconds(cache_dir)
+        cached = first_call_seconds(cache_dir)
+
+    catalog = load(SHIPPED_CATALOG)
+    if args.max_sats:
+        catalog = catalog.take(np.arange(min(args.max_sats, len(catalog))))
+    t = time.perf_counter()
+    params = init_params(catalog)
+    init_s = time.perf_counter() - t
+    t = time.perf_counter()
+    satrecs = catalog.satrecs()
+    satrecs_s = time.perf_counter() - t
+
+    jd = np.full(1440, 2460615.5)
+    fr = np.arange(1440) / 1440.0
+    chunks = [slice(i, i + CHUNK) for i in range(0, len(catalog), CHUNK)]
+    arrays = [SatrecArray(satrecs[c]) for c in chunks]
+    n_prop = len(catalog) * len(jd)
+
+    def ours():
+        for c in chunks:
+            propagate(params[c], jd, fr)
+
+    def reference():
+        for a in arrays:
+            a.sgp4(jd, fr)
+
+    propagate(params[:1], jd[:1], fr[:1])  # compile (or load from cache) outside the timing
+    all_threads = numba.config.NUMBA_NUM_THREADS
+    numba.set_num_threads(1)
+    ours_1 = best_of(args.repeat, ours)
+    numba.set_num_threads(all_threads)
+    ours_n = best_of(args.repeat, ours)
+    ref_1 = best_of(args.repeat, reference)
+
+    print(f"{len(catalog):,} objects x {len(jd):,} times = {n_prop / 1e6:.1f} M propagations"
+          f" (best of {args.repeat}; {os.cpu_count()} CPUs, numba threading layer"
+          f" {numba.threading_layer()})")
+    print()
+    print("| run | threads | seconds | M propagations/s | ratio to SatrecArray |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| python-sgp4 SatrecArray (C++) | 1 | {ref_1:.2f} | {n_prop / ref_1 / 1e6:.2f} | 1.00 |")
+    print(f"| ssa numba kernel | 1 | {ours_1:.2f} | {n_prop / ours_1 / 1e6:.2f} | {ref_1 / ours_1:.2f} |")
+    print(f"| ssa numba kernel | {all_threads} | {ours_n:.2f} | {n_prop / ours_n / 1e6:.2f} | {ref_1 / ours_n:.2f} |")
+    print()
+    print("| start-up | seconds |")
+    print("|---|---:|")
+    print(f"| first call, empty numba cache (compile) | {uncached:.2f} |")
+    print(f"| first call, numba cache filled | {cached:.2f} |")
+    print(f"| init_params, {len(catalog):,} objects | {init_s:.2f} |")
+    print(f"| catalog.satrecs() for SatrecArray (C++ sgp4init), {len(catalog):,} objects | {satrecs_s:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
