@@ -37,12 +37,11 @@ ACCEL_EXTRA_KM_S2 = 1e-5  # drag difference, lunisolar tides and SGP4 model term
 NEWTON_TOL_S = 1e-7
 MAX_MINIMA = 4  # minima kept per candidate interval (only slow pairs may have more than one)
 SLOW_SUBDIVISIONS = 8
+SLOW_SPEED_KM_S = 8.0  # broad-phase cells are sized for objects slower than this
 
 # the 13 "forward" neighbour cell offsets (the other 13 are their negatives)
 FORWARD = np.array([(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)
                     if (dx, dy, dz) > (0, 0, 0)], dtype=np.int64)
-ALL_NEIGHBOURS = np.array([(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)],
-                          dtype=np.int64)
 
 
 @njit(cache=True, nogil=True)
@@ -60,7 +59,7 @@ def _cell_hash(cx, cy, cz, mask):
 
 
 @njit(cache=True, nogil=True)
-def _broad_interval(pos, ok, k, alpha, beta, threshold, is_primary, primary_mode,
+def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_mode,
                     cand, n_cand, close, close_range, n_close):
     """Candidates and within-threshold samples of interval k; see the module docstring."""
     n_sat = pos.shape[0]
@@ -88,7 +87,10 @@ def _broad_interval(pos, ok, k, alpha, beta, threshold, is_primary, primary_mode
     # largest separation a candidate can have at an endpoint, and its deviation
     s_max = (4.0 * h_max + threshold + beta) / (1.0 - alpha)
     reach = threshold + alpha * s_max + beta  # threshold + dev_max
-    cell = 2.0 * h_max + reach
+    # cells fit pairs of "slow" objects (chord half-length <= h_cut: LEO and beyond);
+    # the few faster ones (eccentric orbits near perigee) search a wider cube of cells
+    h_cut = min(h_max, 0.5 * SLOW_SPEED_KM_S * dt)
+    cell = 2.0 * h_cut + reach
     n_buckets = 1
     while n_buckets < 2 * n_live:
         n_buckets *= 2
@@ -120,67 +122,89 @@ def _broad_interval(pos, ok, k, alpha, beta, threshold, is_primary, primary_mode
         s_m[q, 1] = my[i]
         s_m[q, 2] = mz[i]
         s_m[q, 3] = half[i]
-    offsets = ALL_NEIGHBOURS if primary_mode else FORWARD
-    cap = cand.shape[1]
-    cap_close = close.shape[1]
     for qi in range(n_live):
         i = s_idx[qi]
         if primary_mode and not is_primary[i]:
             continue
         cxi, cyi, czi = s_c[qi, 0], s_c[qi, 1], s_c[qi, 2]
-        for o in range(-1, offsets.shape[0]):
-            if o < 0:  # own cell
+        fast_i = s_m[qi, 3] > h_cut
+        if primary_mode or fast_i:
+            # the whole cube of cells that can hold a partner of any speed
+            reach_cells = int(math.ceil((s_m[qi, 3] + h_max + reach) / cell))
+            for ncx in range(cxi - reach_cells, cxi + reach_cells + 1):
+                for ncy in range(cyi - reach_cells, cyi + reach_cells + 1):
+                    for ncz in range(czi - reach_cells, czi + reach_cells + 1):
+                        b = _cell_hash(ncx, ncy, ncz, mask)
+                        for m in range(start[b], start[b + 1]):
+                            if s_c[m, 0] != ncx or s_c[m, 1] != ncy or s_c[m, 2] != ncz:
+                                continue
+                            j = s_idx[m]
+                            if j == i:
+                                continue
+                            if primary_mode:
+                                if is_primary[j] and j < i:
+                                    continue  # two primaries: taken from the lower index
+                            elif s_m[m, 3] > h_cut and j < i:
+                                continue  # two fast objects: taken from the lower index
+                            dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
+                            rad = s_m[qi, 3] + s_m[m, 3] + reach
+                            if dx * dx + dy * dy + dz * dz <= rad * rad:
+                                _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
+                                           cand, n_cand, close, close_range, n_close)
+            continue
+        # a slow object: own cell and the 13 forward neighbours; fast partners find it
+        for o in range(-1, FORWARD.shape[0]):
+            if o < 0:
                 ncx, ncy, ncz = cxi, cyi, czi
             else:
-                ncx, ncy, ncz = cxi + offsets[o, 0], cyi + offsets[o, 1], czi + offsets[o, 2]
-                if primary_mode and ncx == cxi and ncy == cyi and ncz == czi:
-                    continue  # own cell is o = -1
+                ncx, ncy, ncz = cxi + FORWARD[o, 0], cyi + FORWARD[o, 1], czi + FORWARD[o, 2]
             b = _cell_hash(ncx, ncy, ncz, mask)
             for m in range(start[b], start[b + 1]):
                 if s_c[m, 0] != ncx or s_c[m, 1] != ncy or s_c[m, 2] != ncz:
                     continue
-                j = s_idx[m]
-                if j == i:
-                    continue
-                if primary_mode:
-                    if is_primary[j] and j < i:
-                        continue  # the pair of two primaries is taken from the lower index
-                elif o < 0 and j < i:
+                if s_m[m, 3] > h_cut or (o < 0 and m <= qi):
                     continue
                 dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
                 rad = s_m[qi, 3] + s_m[m, 3] + reach
-                if dx * dx + dy * dy + dz * dz > rad * rad:
-                    continue
-                ax = pos[j, k, 0] - pos[i, k, 0]
-                ay = pos[j, k, 1] - pos[i, k, 1]
-                az = pos[j, k, 2] - pos[i, k, 2]
-                bx = pos[j, k + 1, 0] - pos[i, k + 1, 0]
-                by = pos[j, k + 1, 1] - pos[i, k + 1, 1]
-                bz = pos[j, k + 1, 2] - pos[i, k + 1, 2]
-                p, q = i, j
-                if not (primary_mode and not is_primary[j]) and j < i:
-                    p, q = j, i
-                sa = math.sqrt(ax * ax + ay * ay + az * az)
-                if sa <= threshold:
-                    c = n_close[k]
-                    if c < cap_close:
-                        close[k, c, 0] = p
-                        close[k, c, 1] = q
-                        close_range[k, c] = sa
-                    n_close[k] = c + 1
-                sb = math.sqrt(bx * bx + by * by + bz * bz)
-                ex, ey, ez = bx - ax, by - ay, bz - az
-                e2 = ex * ex + ey * ey + ez * ez
-                tau = 0.0
-                if e2 > 0.0:
-                    tau = min(1.0, max(0.0, -(ax * ex + ay * ey + az * ez) / e2))
-                d = math.sqrt((ax + tau * ex) ** 2 + (ay + tau * ey) ** 2 + (az + tau * ez) ** 2)
-                if d <= threshold + alpha * max(sa, sb) + beta:
-                    c = n_cand[k]
-                    if c < cap:
-                        cand[k, c, 0] = p
-                        cand[k, c, 1] = q
-                    n_cand[k] = c + 1
+                if dx * dx + dy * dy + dz * dz <= rad * rad:
+                    _test_pair(i, s_idx[m], pos, k, alpha, beta, threshold, is_primary, primary_mode,
+                               cand, n_cand, close, close_range, n_close)
+
+
+@njit(cache=True, nogil=True)
+def _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
+               cand, n_cand, close, close_range, n_close):
+    """The relative-chord test of a pair that passed the sphere test; records the pair."""
+    p, q = i, j  # the primary first; otherwise the lower index
+    if not (primary_mode and not is_primary[j]) and j < i:
+        p, q = j, i
+    ax = pos[q, k, 0] - pos[p, k, 0]
+    ay = pos[q, k, 1] - pos[p, k, 1]
+    az = pos[q, k, 2] - pos[p, k, 2]
+    bx = pos[q, k + 1, 0] - pos[p, k + 1, 0]
+    by = pos[q, k + 1, 1] - pos[p, k + 1, 1]
+    bz = pos[q, k + 1, 2] - pos[p, k + 1, 2]
+    sa = math.sqrt(ax * ax + ay * ay + az * az)
+    if sa <= threshold:
+        c = n_close[k]
+        if c < close.shape[1]:
+            close[k, c, 0] = p
+            close[k, c, 1] = q
+            close_range[k, c] = sa
+        n_close[k] = c + 1
+    sb = math.sqrt(bx * bx + by * by + bz * bz)
+    ex, ey, ez = bx - ax, by - ay, bz - az
+    e2 = ex * ex + ey * ey + ez * ez
+    tau = 0.0
+    if e2 > 0.0:
+        tau = min(1.0, max(0.0, -(ax * ex + ay * ey + az * ez) / e2))
+    d = math.sqrt((ax + tau * ex) ** 2 + (ay + tau * ey) ** 2 + (az + tau * ez) ** 2)
+    if d <= threshold + alpha * max(sa, sb) + beta:
+        c = n_cand[k]
+        if c < cand.shape[1]:
+            cand[k, c, 0] = p
+            cand[k, c, 1] = q
+        n_cand[k] = c + 1
 
 
 @njit(cache=True, parallel=True)
@@ -199,7 +223,7 @@ def broad_phase(pos, ok, dt, threshold, is_primary, primary_mode, cand, n_cand, 
     for k in prange(n_int):
         n_cand[k] = 0
         n_close[k] = 0
-        _broad_interval(pos, ok, k, alpha, beta, threshold, is_primary, primary_mode,
+        _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_mode,
                         cand, n_cand, close, close_range, n_close)
 
 
