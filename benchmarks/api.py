@@ -13,8 +13,9 @@ httpx, one API key each) for a fixed time per scenario:
 - since-page: GET /v1/conjunctions?since=<random>&limit=100, a poller catching up;
 - cursor-page: GET /v1/conjunctions?cursor=...&limit=100 in TCA order.
 
-Prints requests/s, p50 and p99 latency per scenario and the ratio of each
-throughput to the baseline measured in the same run.
+Prints requests/s, p50 and p99 latency, the server's CPU time per request
+(from /proc: what a request costs, whatever else the machine is doing), and
+the ratio of each throughput to the baseline measured in the same run.
 """
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), s."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -143,17 +150,20 @@ def main() -> None:
                     cursors.append(cursor)
             results = {}
             for scenario in ("healthz", "since-idle", "since-page", "cursor-page"):
+                cpu = cpu_seconds(server.pid)
                 latencies, errors = asyncio.run(poll(base, keys, scenario, args.seconds, high_water, cursors))
-                results[scenario] = (len(latencies) / args.seconds, *np.percentile(latencies, [50, 99]) * 1000, errors)
+                cpu_ms = (cpu_seconds(server.pid) - cpu) / len(latencies) * 1000
+                results[scenario] = (len(latencies) / args.seconds, *np.percentile(latencies, [50, 99]) * 1000,
+                                     cpu_ms, errors)
         finally:
             server.terminate()
             server.wait(30)
     base_rate = results["healthz"][0]
     print(f"\n{args.events} events, {args.pollers} concurrent pollers, {args.seconds:.0f} s per scenario, loopback")
-    print("| scenario | requests/s | p50 (ms) | p99 (ms) | errors | throughput / healthz |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for scenario, (rate, p50, p99, errors) in results.items():
-        print(f"| {scenario} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {errors} | {rate / base_rate:.2f} |")
+    print("| scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (ms) | errors | throughput / healthz |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for scenario, (rate, p50, p99, cpu_ms, errors) in results.items():
+        print(f"| {scenario} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu_ms:.2f} | {errors} | {rate / base_rate:.2f} |")
 
 
 if __name__ == "__main__":

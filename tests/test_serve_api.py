@@ -2,12 +2,11 @@
 access control for each role against each endpoint, problem+json errors and
 rate limits. Real SQLite file (and PostgreSQL when SSA_TEST_DATABASE_URL is set);
 conjunctions come from screening real element sets with python-sgp4."""
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from serve_helpers import (  # noqa: F401  (fixtures)
-    ISS, ISS_HISTORY, STARLINK_31347, database_url, iss_tle, make_settings, run_job_with_reference,
+    ISS, ISS_HISTORY, database_url, iss_tle, make_settings, run_job_with_reference,
     scenario_omm_csv, scenario_uploads, service,
 )
 from ssa.serve.app import create_app

@@ -48,6 +48,8 @@ def test_pipeline_end_to_end_matches_reference(service, tmp_path, database_url):
 
     # the CDM of an event, in both encodings, says what the JSON says
     ev = encounters[0]
+    detail = client.get(f"/v1/conjunctions/{ev['id']}", headers=h).json()
+    assert detail["routing"]["explanation"] and detail["routing"]["rule"] == ev["routing"]["rule"]
     kvn = client.get(f"/v1/conjunctions/{ev['id']}", params={"format": "cdm-kvn"}, headers=h)
     xml = client.get(f"/v1/conjunctions/{ev['id']}", params={"format": "cdm-xml"}, headers=h)
     assert kvn.status_code == xml.status_code == 200

@@ -9,7 +9,7 @@ import json
 import threading
 import time
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
@@ -23,7 +23,7 @@ from ssa.serve import pipeline, schemas
 from ssa.serve.auth import Principal, ProblemException, RateLimiter, principal, require_roles
 from ssa.serve.models import Alert, Event, EventUpdate, Job, Party, SpaceObject
 from ssa.serve.settings import Settings
-from ssa.serve.store import Store, utcnow
+from ssa.serve.store import Store, next_change_seqs, utcnow
 
 PROBLEM = "application/problem+json"
 Who = Annotated[Principal, Depends(principal)]
@@ -48,7 +48,15 @@ def iso(when: datetime | None) -> str | None:
     return when.isoformat(timespec="microseconds") if when is not None else None
 
 
-def conjunction_json(ev: Event) -> dict:
+ROUTING_SUMMARY = ("level", "paged", "lead", "supporting", "informed", "rule", "basis", "alerted")
+
+
+def conjunction_json(ev: Event, full_routing: bool = False) -> dict:
+    """The API form of an event; lists carry a routing summary, the detail view all of it
+    (actions, information to share, citations, explanation)."""
+    routing = ev.routing
+    if routing is not None and not full_routing:
+        routing = {k: routing[k] for k in ROUTING_SUMMARY if k in routing}
     return {
         "id": ev.id, "status": ev.status, "close_reason": ev.close_reason, "change_seq": ev.change_seq,
         "level": ev.level, "created_at": iso(ev.created_at), "updated_at": iso(ev.updated_at), "TCA": iso(ev.tca),
@@ -60,7 +68,7 @@ def conjunction_json(ev: Event) -> dict:
         "persistent": ev.persistent,
         "OBJECT1": {"NORAD_CAT_ID": ev.norad_id_1, "OBJECT_NAME": ev.name_1, "days_since_epoch": ev.dse_1},
         "OBJECT2": {"NORAD_CAT_ID": ev.norad_id_2, "OBJECT_NAME": ev.name_2, "days_since_epoch": ev.dse_2},
-        "routing": ev.routing,
+        "routing": routing,
     }
 
 
@@ -326,7 +334,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             if format != "json":
                 text_ = pipeline.event_cdm(store, ev, "xml" if format == "cdm-xml" else "kvn")
                 return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
-        return etag_response(request, dict(conjunction_json(ev), history=[history_json(h) for h in history]))
+        return etag_response(request, dict(conjunction_json(ev, full_routing=True),
+                                           history=[history_json(h) for h in history]))
 
     # ---- alerts ----------------------------------------------------------------------
     def alert_scope(who: Principal):
@@ -368,7 +377,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     def acknowledge_alert(who: Who, alert_id: Annotated[int, Path(ge=1, le=2**62)]):
         if who.role == "analyst":
             raise ProblemException(403, "Forbidden", "analyst keys are read-only")
-        from ssa.serve.store import next_change_seqs
         with Session.begin() as s:
             alert = s.get(Alert, alert_id)
             if alert is None:
@@ -460,6 +468,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
 def naive_utc(when: datetime) -> datetime:
     """A query datetime as the store's naive UTC."""
     if when.tzinfo is not None:
-        from datetime import timezone
         when = when.astimezone(timezone.utc).replace(tzinfo=None)
     return when

@@ -49,7 +49,9 @@ class Conjunction(BaseModel):
     persistent: bool = Field(description="the pair stays within the threshold for long stretches (docked, co-located)")
     OBJECT1: ObjectRef
     OBJECT2: ObjectRef
-    routing: dict | None = Field(description="lead, supporting, informed parties, level, rule and its basis")
+    routing: dict | None = Field(description="ssa.respond's routing: level, lead, supporting, informed, rule, basis, "
+                                             "and `alerted` (party: role); lists carry these, one conjunction "
+                                             "also the actions, information to share, citations and explanation")
 
 
 class HistoryEntry(BaseModel):

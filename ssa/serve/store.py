@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from ssa.catalog.model import Catalog, Rejection
@@ -112,7 +112,7 @@ class Store:
         self.session = db.session_factory(self.engine)
 
     # ---- catalogue ------------------------------------------------------------
-    def ingest(self, catalog: Catalog, content_sha256: str, source: str, window_hint: None = None) -> IngestResult:
+    def ingest(self, catalog: Catalog, content_sha256: str, source: str) -> IngestResult:
         """Store the element sets not seen before; when there are any, make a new
         catalogue version and queue its screening job, in one transaction."""
         with self.session.begin() as s:

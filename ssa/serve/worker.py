@@ -9,7 +9,6 @@ import os
 import socket
 import threading
 import traceback
-from pathlib import Path
 
 from ssa.serve import pipeline
 from ssa.serve.settings import Settings
