@@ -155,3 +155,29 @@ def test_embedded_worker_screens_the_watched_folder(tmp_path):
     with app.state.store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     app.state.store.engine.dispose()
+
+
+def test_alerts_are_the_real_routing_of_dutch_events(service, tmp_path, database_url):
+    """BRIK-II (Dutch military) and DELFI-N3XT (TU Delft) with the Starlinks that
+    pass them on 2024-11-01/02: ssa.respond routes each event; every party it
+    alerts gets one alert with its role, and sees only its own."""
+    client, store, admin = service
+    ids = (48876, 60369, 59580, 39428, 57349)
+    h = {"X-API-Key": admin}
+    assert client.post("/v1/catalog", files={"file": ("nl.csv", scenario_omm_csv(ids))}, headers=h).status_code == 201
+    assert Worker(store, make_settings(tmp_path, database_url, threshold_km=5.0)).run_once()
+    events = client.get("/v1/conjunctions", headers=h).json()["items"]
+    alerts = client.get("/v1/alerts", params={"limit": 1000}, headers=h).json()["items"]
+    routed = {ev["id"]: ev["routing"]["alerted"] for ev in events if ev["routing"]["paged"]}
+    assert routed and any(routed.values())
+    assert {(a["conjunction"]["id"], a["party"]): a["role"] for a in alerts} == {
+        (ev_id, party): role for ev_id, parties in routed.items() for party, role in parties.items()}
+    assert all(a["level"] == a["conjunction"]["level"] for a in alerts)
+
+    party = next(iter(next(p for p in routed.values() if p)))
+    agency = store.create_key("agency", party=party)
+    mine = client.get("/v1/alerts", headers={"X-API-Key": agency}).json()["items"]
+    assert mine and {a["party"] for a in mine} == {party}
+    assert {a["conjunction"]["id"] for a in mine} == {ev_id for ev_id, p in routed.items() if party in p}
+    acked = client.post(f"/v1/alerts/{mine[0]['id']}/acknowledge", headers={"X-API-Key": agency})
+    assert acked.status_code == 200 and acked.json()["acknowledged_by"]

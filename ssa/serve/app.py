@@ -283,7 +283,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             conds.append(Event.level == level)
         if status is not None:
             conds.append(Event.status == status)
-        query = select(Event.__table__)  # plain rows: no ORM identity map on the polling path
+        # plain rows without the TEME states: no ORM identity map, no JSON decoding the list does not need
+        query = select(*(c for c in Event.__table__.columns if c.name != "state"))
         with Session() as s:
             high_water = store.high_water(s)  # read before the items: see Store's note on ordering
             if since is not None:
