@@ -604,3 +604,464 @@ def propagate_grid(params, jd, fr, err, r, v):
             v[i, j, 0] = vx
             v[i, j, 1] = vy
             v[i, j, 2] = vz
+
+
+# ---- initialisation (sgp4init: initl, dscom, dsinit) ---------------------------
+# A line-for-line port of python-sgp4's pure-Python sgp4init (WGS-72), with
+# Python's floored modulo where it uses one, so that every coefficient equals
+# what sgp4.model.Satrec.sgp4init computes.
+
+
+@njit(cache=True, nogil=True)
+def _gstime(jdut1):
+    """Greenwich sidereal angle (rad) at a UT1 Julian date, IAU-82."""
+    deg2rad = math.pi / 180.0
+    tut1 = (jdut1 - 2451545.0) / 36525.0
+    temp = (-6.2e-6 * tut1 * tut1 * tut1 + 0.093104 * tut1 * tut1
+            + (876600.0 * 3600 + 8640184.812866) * tut1 + 67310.54841)  # seconds
+    temp = (temp * deg2rad / 240.0) % TWOPI
+    if temp < 0.0:
+        temp += TWOPI
+    return temp
+
+
+@njit(cache=True, nogil=True)
+def _dscom_dsinit(row, epoch, ecco, argpo, inclo, nodeo, mo, no, mdot, nodedot, xpidot, eccsq, gsto):
+    """Deep-space initialisation (dscom, dsinit at tc = 0) into ``row``."""
+    zes = 0.01675
+    zel = 0.05490
+    c1ss = 2.9864797e-6
+    c1l = 4.7968065e-7
+    zsinis = 0.39785416
+    zcosis = 0.91744867
+    zcosgs = 0.1945905
+    zsings = -0.98088458
+
+    # ---- dscom
+    nm = no
+    em = ecco
+    snodm = math.sin(nodeo)
+    cnodm = math.cos(nodeo)
+    sinomm = math.sin(argpo)
+    cosomm = math.cos(argpo)
+    sinim = math.sin(inclo)
+    cosim = math.cos(inclo)
+    emsq = em * em
+    betasq = 1.0 - emsq
+    rtemsq = math.sqrt(betasq)
+    day = epoch + 18261.5
+    xnodce = (4.5236020 - 9.2422029e-4 * day) % TWOPI
+    stem = math.sin(xnodce)
+    ctem = math.cos(xnodce)
+    zcosil = 0.91375164 - 0.03568096 * ctem
+    zsinil = math.sqrt(1.0 - zcosil * zcosil)
+    zsinhl = 0.089683511 * stem / zsinil
+    zcoshl = math.sqrt(1.0 - zsinhl * zsinhl)
+    gam = 5.8351514 + 0.0019443680 * day
+    zx = 0.39785416 * stem / zsinil
+    zy = zcoshl * ctem + 0.91744867 * zsinhl * stem
+    zx = math.atan2(zx, zy)
+    zx = gam + zx - xnodce
+    zcosgl = math.cos(zx)
+    zsingl = math.sin(zx)
+
+    zcosg = zcosgs
+    zsing = zsings
+    zcosi = zcosis
+    zsini = zsinis
+    zcosh = cnodm
+    zsinh = snodm
+    cc = c1ss
+    xnoi = 1.0 / nm
+    ss1 = ss2 = ss3 = ss4 = ss5 = ss6 = ss7 = 0.0
+    sz1 = sz2 = sz3 = sz11 = sz12 = sz13 = sz21 = sz22 = sz23 = sz31 = sz32 = sz33 = 0.0
+    s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    z1 = z2 = z3 = z11 = z12 = z13 = z21 = z22 = z23 = z31 = z32 = z33 = 0.0
+    for lsflg in (1, 2):  # 1: sun, 2: moon
+        a1 = zcosg * zcosh + zsing * zcosi * zsinh
+        a3 = -zsing * zcosh + zcosg * zcosi * zsinh
+        a7 = -zcosg * zsinh + zsing * zcosi * zcosh
+        a8 = zsing * zsini
+        a9 = zsing * zsinh + zcosg * zcosi * zcosh
+        a10 = zcosg * zsini
+        a2 = cosim * a7 + sinim * a8
+        a4 = cosim * a9 + sinim * a10
+        a5 = -sinim * a7 + cosim * a8
+        a6 = -sinim * a9 + cosim * a10
+
+        x1 = a1 * cosomm + a2 * sinomm
+        x2 = a3 * cosomm + a4 * sinomm
+        x3 = -a1 * sinomm + a2 * cosomm
+        x4 = -a3 * sinomm + a4 * cosomm
+        x5 = a5 * sinomm
+        x6 = a6 * sinomm
+        x7 = a5 * cosomm
+        x8 = a6 * cosomm
+
+        z31 = 12.0 * x1 * x1 - 3.0 * x3 * x3
+        z32 = 24.0 * x1 * x2 - 6.0 * x3 * x4
+        z33 = 12.0 * x2 * x2 - 3.0 * x4 * x4
+        z1 = 3.0 * (a1 * a1 + a2 * a2) + z31 * emsq
+        z2 = 6.0 * (a1 * a3 + a2 * a4) + z32 * emsq
+        z3 = 3.0 * (a3 * a3 + a4 * a4) + z33 * emsq
+        z11 = -6.0 * a1 * a5 + emsq * (-24.0 * x1 * x7 - 6.0 * x3 * x5)
+        z12 = -6.0 * (a1 * a6 + a3 * a5) + emsq * (
+            -24.0 * (x2 * x7 + x1 * x8) - 6.0 * (x3 * x6 + x4 * x5))
+        z13 = -6.0 * a3 * a6 + emsq * (-24.0 * x2 * x8 - 6.0 * x4 * x6)
+        z21 = 6.0 * a2 * a5 + emsq * (24.0 * x1 * x5 - 6.0 * x3 * x7)
+        z22 = 6.0 * (a4 * a5 + a2 * a6) + emsq * (
+            24.0 * (x2 * x5 + x1 * x6) - 6.0 * (x4 * x7 + x3 * x8))
+        z23 = 6.0 * a4 * a6 + emsq * (24.0 * x2 * x6 - 6.0 * x4 * x8)
+        z1 = z1 + z1 + betasq * z31
+        z2 = z2 + z2 + betasq * z32
+        z3 = z3 + z3 + betasq * z33
+        s3 = cc * xnoi
+        s2 = -0.5 * s3 / rtemsq
+        s4 = s3 * rtemsq
+        s1 = -15.0 * em * s4
+        s5 = x1 * x3 + x2 * x4
+        s6 = x2 * x3 + x1 * x4
+        s7 = x2 * x4 - x1 * x3
+
+        if lsflg == 1:
+            ss1, ss2, ss3, ss4, ss5, ss6, ss7 = s1, s2, s3, s4, s5, s6, s7
+            sz1, sz2, sz3 = z1, z2, z3
+            sz11, sz12, sz13 = z11, z12, z13
+            sz21, sz22, sz23 = z21, z22, z23
+            sz31, sz32, sz33 = z31, z32, z33
+            zcosg = zcosgl
+            zsing = zsingl
+            zcosi = zcosil
+            zsini = zsinil
+            zcosh = zcoshl * cnodm + zsinhl * snodm
+            zsinh = snodm * zcoshl - cnodm * zsinhl
+            cc = c1l
+
+    row[P_ZMOL] = (4.7199672 + 0.22997150 * day - gam) % TWOPI
+    row[P_ZMOS] = (6.2565837 + 0.017201977 * day) % TWOPI
+    row[P_SE2] = 2.0 * ss1 * ss6
+    row[P_SE3] = 2.0 * ss1 * ss7
+    row[P_SI2] = 2.0 * ss2 * sz12
+    row[P_SI3] = 2.0 * ss2 * (sz13 - sz11)
+    row[P_SL2] = -2.0 * ss3 * sz2
+    row[P_SL3] = -2.0 * ss3 * (sz3 - sz1)
+    row[P_SL4] = -2.0 * ss3 * (-21.0 - 9.0 * emsq) * zes
+    row[P_SGH2] = 2.0 * ss4 * sz32
+    row[P_SGH3] = 2.0 * ss4 * (sz33 - sz31)
+    row[P_SGH4] = -18.0 * ss4 * zes
+    row[P_SH2] = -2.0 * ss2 * sz22
+    row[P_SH3] = -2.0 * ss2 * (sz23 - sz21)
+    row[P_EE2] = 2.0 * s1 * s6
+    row[P_E3] = 2.0 * s1 * s7
+    row[P_XI2] = 2.0 * s2 * z12
+    row[P_XI3] = 2.0 * s2 * (z13 - z11)
+    row[P_XL2] = -2.0 * s3 * z2
+    row[P_XL3] = -2.0 * s3 * (z3 - z1)
+    row[P_XL4] = -2.0 * s3 * (-21.0 - 9.0 * emsq) * zel
+    row[P_XGH2] = 2.0 * s4 * z32
+    row[P_XGH3] = 2.0 * s4 * (z33 - z31)
+    row[P_XGH4] = -18.0 * s4 * zel
+    row[P_XH2] = -2.0 * s2 * z22
+    row[P_XH3] = -2.0 * s2 * (z23 - z21)
+    # peo, pinco, plo, pgho, pho stay zero (dscom sets them so)
+
+    # ---- dsinit (tc = t = 0)
+    q22 = 1.7891679e-6
+    q31 = 2.1460748e-6
+    q33 = 2.2123015e-7
+    root22 = 1.7891679e-6
+    root44 = 7.3636953e-9
+    root54 = 2.1765803e-9
+    rptim = 4.37526908801129966e-3
+    root32 = 3.7393792e-7
+    root52 = 1.1428639e-7
+    znl = 1.5835218e-4
+    zns = 1.19459e-5
+
+    irez = 0
+    if 0.0034906585 < nm < 0.0052359877:
+        irez = 1
+    if 8.26e-3 <= nm <= 9.24e-3 and em >= 0.5:
+        irez = 2
+
+    ses = ss1 * zns * ss5
+    sis = ss2 * zns * (sz11 + sz13)
+    sls = -zns * ss3 * (sz1 + sz3 - 14.0 - 6.0 * emsq)
+    sghs = ss4 * zns * (sz31 + sz33 - 6.0)
+    shs = -zns * ss2 * (sz21 + sz23)
+    inclm = inclo
+    if inclm < 5.2359877e-2 or inclm > math.pi - 5.2359877e-2:
+        shs = 0.0
+    if sinim != 0.0:
+        shs = shs / sinim
+    sgs = sghs - cosim * shs
+
+    dedt = ses + s1 * znl * s5
+    didt = sis + s2 * znl * (z11 + z13)
+    dmdt = sls - znl * s3 * (z1 + z3 - 14.0 - 6.0 * emsq)
+    sghl = s4 * znl * (z31 + z33 - 6.0)
+    shll = -znl * s2 * (z21 + z23)
+    if inclm < 5.2359877e-2 or inclm > math.pi - 5.2359877e-2:
+        shll = 0.0
+    domdt = sgs + sghl
+    dnodt = shs
+    if sinim != 0.0:
+        domdt = domdt - cosim / sinim * shll
+        dnodt = dnodt + shll / sinim
+    theta = gsto % TWOPI
+    row[P_DEDT] = dedt
+    row[P_DIDT] = didt
+    row[P_DMDT] = dmdt
+    row[P_DNODT] = dnodt
+    row[P_DOMDT] = domdt
+    row[P_IREZ] = irez
+
+    if irez != 0:
+        aonv = (nm / XKE) ** X2O3
+        if irez == 2:  # half-day resonance terms
+            cosisq = cosim * cosim
+            em = ecco
+            emsq = eccsq
+            eoc = em * emsq
+            g201 = -0.306 - (em - 0.64) * 0.440
+            if em <= 0.65:
+                g211 = 3.616 - 13.2470 * em + 16.2900 * emsq
+                g310 = -19.302 + 117.3900 * em - 228.4190 * emsq + 156.5910 * eoc
+                g322 = -18.9068 + 109.7927 * em - 214.6334 * emsq + 146.5816 * eoc
+                g410 = -41.122 + 242.6940 * em - 471.0940 * emsq + 313.9530 * eoc
+                g422 = -146.407 + 841.8800 * em - 1629.014 * emsq + 1083.4350 * eoc
+                g520 = -532.114 + 3017.977 * em - 5740.032 * emsq + 3708.2760 * eoc
+            else:
+                g211 = -72.099 + 331.819 * em - 508.738 * emsq + 266.724 * eoc
+                g310 = -346.844 + 1582.851 * em - 2415.925 * emsq + 1246.113 * eoc
+                g322 = -342.585 + 1554.908 * em - 2366.899 * emsq + 1215.972 * eoc
+                g410 = -1052.797 + 4758.686 * em - 7193.992 * emsq + 3651.957 * eoc
+                g422 = -3581.690 + 16178.110 * em - 24462.770 * emsq + 12422.520 * eoc
+                if em > 0.715:
+                    g520 = -5149.66 + 29936.92 * em - 54087.36 * emsq + 31324.56 * eoc
+                else:
+                    g520 = 1464.74 - 4664.75 * em + 3763.64 * emsq
+            if em < 0.7:
+                g533 = -919.22770 + 4988.6100 * em - 9064.7700 * emsq + 5542.21 * eoc
+                g521 = -822.71072 + 4568.6173 * em - 8491.4146 * emsq + 5337.524 * eoc
+                g532 = -853.66600 + 4690.2500 * em - 8624.7700 * emsq + 5341.4 * eoc
+            else:
+                g533 = -37995.780 + 161616.52 * em - 229838.20 * emsq + 109377.94 * eoc
+                g521 = -51752.104 + 218913.95 * em - 309468.16 * emsq + 146349.42 * eoc
+                g532 = -40023.880 + 170470.89 * em - 242699.48 * emsq + 115605.82 * eoc
+
+            sini2 = sinim * sinim
+            f220 = 0.75 * (1.0 + 2.0 * cosim + cosisq)
+            f221 = 1.5 * sini2
+            f321 = 1.875 * sinim * (1.0 - 2.0 * cosim - 3.0 * cosisq)
+            f322 = -1.875 * sinim * (1.0 + 2.0 * cosim - 3.0 * cosisq)
+            f441 = 35.0 * sini2 * f220
+            f442 = 39.3750 * sini2 * sini2
+            f522 = 9.84375 * sinim * (sini2 * (1.0 - 2.0 * cosim - 5.0 * cosisq)
+                                      + 0.33333333 * (-2.0 + 4.0 * cosim + 6.0 * cosisq))
+            f523 = sinim * (4.92187512 * sini2 * (-2.0 - 4.0 * cosim + 10.0 * cosisq)
+                            + 6.56250012 * (1.0 + 2.0 * cosim - 3.0 * cosisq))
+            f542 = 29.53125 * sinim * (2.0 - 8.0 * cosim + cosisq * (-12.0 + 8.0 * cosim + 10.0 * cosisq))
+            f543 = 29.53125 * sinim * (-2.0 - 8.0 * cosim + cosisq * (12.0 + 8.0 * cosim - 10.0 * cosisq))
+            xno2 = nm * nm
+            ainv2 = aonv * aonv
+            temp1 = 3.0 * xno2 * ainv2
+            temp = temp1 * root22
+            row[P_D2201] = temp * f220 * g201
+            row[P_D2211] = temp * f221 * g211
+            temp1 = temp1 * aonv
+            temp = temp1 * root32
+            row[P_D3210] = temp * f321 * g310
+            row[P_D3222] = temp * f322 * g322
+            temp1 = temp1 * aonv
+            temp = 2.0 * temp1 * root44
+            row[P_D4410] = temp * f441 * g410
+            row[P_D4422] = temp * f442 * g422
+            temp1 = temp1 * aonv
+            temp = temp1 * root52
+            row[P_D5220] = temp * f522 * g520
+            row[P_D5232] = temp * f523 * g532
+            temp = 2.0 * temp1 * root54
+            row[P_D5421] = temp * f542 * g521
+            row[P_D5433] = temp * f543 * g533
+            row[P_XLAMO] = (mo + nodeo + nodeo - theta - theta) % TWOPI
+            row[P_XFACT] = mdot + dmdt + 2.0 * (nodedot + dnodt - rptim) - no
+        else:  # synchronous resonance terms
+            g200 = 1.0 + emsq * (-2.5 + 0.8125 * emsq)
+            g310 = 1.0 + 2.0 * emsq
+            g300 = 1.0 + emsq * (-6.0 + 6.60937 * emsq)
+            f220 = 0.75 * (1.0 + cosim) * (1.0 + cosim)
+            f311 = 0.9375 * sinim * sinim * (1.0 + 3.0 * cosim) - 0.75 * (1.0 + cosim)
+            f330 = 1.0 + cosim
+            f330 = 1.875 * f330 * f330 * f330
+            del1 = 3.0 * nm * nm * aonv * aonv
+            row[P_DEL2] = 2.0 * del1 * f220 * g200 * q22
+            row[P_DEL3] = 3.0 * del1 * f330 * g300 * q33 * aonv
+            row[P_DEL1] = del1 * f311 * g310 * q31 * aonv
+            row[P_XLAMO] = (mo + nodeo + argpo - theta) % TWOPI
+            row[P_XFACT] = mdot + xpidot - rptim + dmdt + domdt + dnodt - no
+
+
+@njit(cache=True, nogil=True)
+def sgp4init_row(row, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, nodeo, afspc):
+    """Fill one parameter row (zeroed by the caller) as sgp4init would, WGS-72.
+
+    ``epoch`` is days since 1949 December 31 00:00 UT (sgp4init's), ``jd``
+    and ``fr`` the same epoch as a two-part Julian date (kept for tsince);
+    angles in rad, ``no_kozai`` in rad/min; ``afspc`` selects opsmode 'a'.
+    """
+    ss = 78.0 / RADIUS_EARTH_KM + 1.0
+    qzms2ttemp = (120.0 - 78.0) / RADIUS_EARTH_KM
+    qzms2t = qzms2ttemp * qzms2ttemp * qzms2ttemp * qzms2ttemp
+    temp4 = 1.5e-12
+    row[P_EPOCH_JD] = jd
+    row[P_EPOCH_FR] = fr
+    row[P_AFSPC] = 1.0 if afspc else 0.0
+    row[P_BSTAR] = bstar
+    row[P_ECCO] = ecco
+    row[P_ARGPO] = argpo
+    row[P_INCLO] = inclo
+    row[P_MO] = mo
+    row[P_NODEO] = nodeo
+
+    # ---- initl: un-Kozai the mean motion
+    eccsq = ecco * ecco
+    omeosq = 1.0 - eccsq
+    rteosq = math.sqrt(omeosq)
+    cosio = math.cos(inclo)
+    cosio2 = cosio * cosio
+    ak = (XKE / no_kozai) ** X2O3
+    d1 = 0.75 * J2 * (3.0 * cosio2 - 1.0) / (rteosq * omeosq)
+    del_ = d1 / (ak * ak)
+    adel = ak * (1.0 - del_ * del_ - del_ * (1.0 / 3.0 + 134.0 * del_ * del_ / 81.0))
+    del_ = d1 / (adel * adel)
+    no = no_kozai / (1.0 + del_)
+    ao = (XKE / no) ** X2O3
+    sinio = math.sin(inclo)
+    po = ao * omeosq
+    con42 = 1.0 - 5.0 * cosio2
+    con41 = -con42 - cosio2 - cosio2
+    posq = po * po
+    rp = ao * (1.0 - ecco)
+    if afspc:
+        ts70 = epoch - 7305.0
+        ds70 = (ts70 + 1.0e-8) // 1.0
+        tfrac = ts70 - ds70
+        c1 = 1.72027916940703639e-2
+        thgr70 = 1.7321343856509374
+        fk5r = 5.07551419432269442e-15
+        c1p2p = c1 + TWOPI
+        gsto = (thgr70 + c1 * ds70 + c1p2p * tfrac + ts70 * ts70 * fk5r) % TWOPI
+        if gsto < 0.0:
+            gsto = gsto + TWOPI
+    else:
+        gsto = _gstime(epoch + 2433281.5)
+    row[P_NO_UNKOZAI] = no
+    row[P_CON41] = con41
+    row[P_GSTO] = gsto
+
+    # ---- sgp4init proper
+    isimp = 0
+    if rp < 220.0 / RADIUS_EARTH_KM + 1.0:
+        isimp = 1
+    sfour = ss
+    qzms24 = qzms2t
+    perige = (rp - 1.0) * RADIUS_EARTH_KM
+    if perige < 156.0:  # perigee below 156 km: adjust s and qoms2t
+        sfour = perige - 78.0
+        if perige < 98.0:
+            sfour = 20.0
+        qzms24temp = (120.0 - sfour) / RADIUS_EARTH_KM
+        qzms24 = qzms24temp * qzms24temp * qzms24temp * qzms24temp
+        sfour = sfour / RADIUS_EARTH_KM + 1.0
+    pinvsq = 1.0 / posq
+
+    tsi = 1.0 / (ao - sfour)
+    eta = ao * ecco * tsi
+    etasq = eta * eta
+    eeta = ecco * eta
+    psisq = math.fabs(1.0 - etasq)
+    coef = qzms24 * tsi**4.0
+    coef1 = coef / psisq**3.5
+    cc2 = coef1 * no * (ao * (1.0 + 1.5 * etasq + eeta * (4.0 + etasq))
+                        + 0.375 * J2 * tsi / psisq * con41 * (8.0 + 3.0 * etasq * (8.0 + etasq)))
+    cc1 = bstar * cc2
+    cc3 = 0.0
+    if ecco > 1.0e-4:
+        cc3 = -2.0 * coef * tsi * J3OJ2 * no * sinio / ecco
+    x1mth2 = 1.0 - cosio2
+    cc4 = 2.0 * no * coef1 * ao * omeosq * (
+        eta * (2.0 + 0.5 * etasq) + ecco * (0.5 + 2.0 * etasq)
+        - J2 * tsi / (ao * psisq) * (
+            -3.0 * con41 * (1.0 - 2.0 * eeta + etasq * (1.5 - 0.5 * eeta))
+            + 0.75 * x1mth2 * (2.0 * etasq - eeta * (1.0 + etasq)) * math.cos(2.0 * argpo)))
+    cc5 = 2.0 * coef1 * ao * omeosq * (1.0 + 2.75 * (etasq + eeta) + eeta * etasq)
+    cosio4 = cosio2 * cosio2
+    temp1 = 1.5 * J2 * pinvsq * no
+    temp2 = 0.5 * temp1 * J2 * pinvsq
+    temp3 = -0.46875 * J4 * pinvsq * pinvsq * no
+    mdot = no + 0.5 * temp1 * rteosq * con41 + 0.0625 * temp2 * rteosq * (
+        13.0 - 78.0 * cosio2 + 137.0 * cosio4)
+    argpdot = (-0.5 * temp1 * con42 + 0.0625 * temp2 * (7.0 - 114.0 * cosio2 + 395.0 * cosio4)
+               + temp3 * (3.0 - 36.0 * cosio2 + 49.0 * cosio4))
+    xhdot1 = -temp1 * cosio
+    nodedot = xhdot1 + (0.5 * temp2 * (4.0 - 19.0 * cosio2) + 2.0 * temp3 * (3.0 - 7.0 * cosio2)) * cosio
+    xpidot = argpdot + nodedot
+    row[P_OMGCOF] = bstar * cc3 * math.cos(argpo)
+    xmcof = 0.0
+    if ecco > 1.0e-4:
+        xmcof = -X2O3 * coef * bstar / eeta
+    row[P_XMCOF] = xmcof
+    row[P_NODECF] = 3.5 * omeosq * xhdot1 * cc1
+    row[P_T2COF] = 1.5 * cc1
+    if math.fabs(cosio + 1.0) > 1.5e-12:
+        row[P_XLCOF] = -0.25 * J3OJ2 * sinio * (3.0 + 5.0 * cosio) / (1.0 + cosio)
+    else:
+        row[P_XLCOF] = -0.25 * J3OJ2 * sinio * (3.0 + 5.0 * cosio) / temp4
+    row[P_AYCOF] = -0.5 * J3OJ2 * sinio
+    delmotemp = 1.0 + eta * math.cos(mo)
+    row[P_DELMO] = delmotemp * delmotemp * delmotemp
+    row[P_SINMAO] = math.sin(mo)
+    row[P_X7THM1] = 7.0 * cosio2 - 1.0
+    row[P_X1MTH2] = x1mth2
+    row[P_ETA] = eta
+    row[P_CC1] = cc1
+    row[P_CC4] = cc4
+    row[P_CC5] = cc5
+    row[P_MDOT] = mdot
+    row[P_ARGPDOT] = argpdot
+    row[P_NODEDOT] = nodedot
+
+    if TWOPI / no >= 225.0:  # deep space: period of 225 minutes or more
+        row[P_DEEP] = 1.0
+        isimp = 1
+        _dscom_dsinit(row, epoch, ecco, argpo, inclo, nodeo, mo, no, mdot, nodedot, xpidot, eccsq, gsto)
+
+    if isimp != 1:
+        cc1sq = cc1 * cc1
+        d2 = 4.0 * ao * tsi * cc1sq
+        temp = d2 * tsi * cc1 / 3.0
+        d3 = (17.0 * ao + sfour) * temp
+        d4 = 0.5 * temp * ao * tsi * (221.0 * ao + 31.0 * sfour) * cc1
+        row[P_D2] = d2
+        row[P_D3] = d3
+        row[P_D4] = d4
+        row[P_T3COF] = d2 + 2.0 * cc1sq
+        row[P_T4COF] = 0.25 * (3.0 * d3 + cc1 * (12.0 * d2 + 10.0 * cc1sq))
+        row[P_T5COF] = 0.2 * (3.0 * d4 + 12.0 * cc1 * d3 + 6.0 * d2 * d2 + 15.0 * cc1sq * (2.0 * d2 + cc1sq))
+    row[P_ISIMP] = isimp
+
+    # derived columns
+    row[P_SINIO] = sinio
+    row[P_COSIO] = cosio
+    row[P_AO23] = (XKE / no) ** X2O3
+    row[P_BC4] = bstar * cc4
+    row[P_BC5] = bstar * cc5
+
+
+@njit(cache=True, nogil=True)
+def sgp4init_all(params, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, nodeo, afspc):
+    """sgp4init_row for every satellite into ``params`` (zeroed, (n_sat, N_PARAMS))."""
+    for i in range(params.shape[0]):
+        sgp4init_row(params[i], epoch[i], jd[i], fr[i], bstar[i], ecco[i], argpo[i], inclo[i],
+                     mo[i], no_kozai[i], nodeo[i], afspc)
