@@ -359,4 +359,10 @@ def test_settings_file_and_keys_cli(tmp_path, monkeypatch):
     assert (who.role, who.party, who.objects) == ("operator", "ISS-OPS", [25544, 52759])
     refused = runner.invoke(cli, ["keys", "create", "--role", "agency"])
     assert refused.exit_code != 0 and "party" in refused.output
+    key_id = key.split("_")[1]
+    listed = runner.invoke(cli, ["keys", "list"])
+    assert key_id in listed.output and key.split("_", 2)[2] not in listed.output
+    assert runner.invoke(cli, ["keys", "revoke", key_id]).exit_code == 0
+    assert store.lookup_key(key) is None
+    assert runner.invoke(cli, ["keys", "revoke", key_id]).exit_code != 0
     store.engine.dispose()

@@ -71,3 +71,23 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
         typer.echo(key)
+
+    @keys.command("list")
+    def keys_list() -> None:
+        """Key ids, roles, parties, objects (never the secrets)."""
+        from ssa.serve.settings import Settings
+        from ssa.serve.store import Store
+
+        for k in Store(Settings().resolved_database_url()).list_keys():
+            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
+            typer.echo(f"{k.key_id}\t{k.role}\t{k.party or '-'}\t{','.join(map(str, k.objects)) or '-'}\t{state}\t{k.label}")
+
+    @keys.command("revoke")
+    def keys_revoke(key_id: Annotated[str, typer.Argument(help="the id in ssa_<id>_<secret>")]) -> None:
+        """Revoke a key."""
+        from ssa.serve.settings import Settings
+        from ssa.serve.store import Store
+
+        if not Store(Settings().resolved_database_url()).revoke_key(key_id):
+            raise typer.BadParameter(f"no live key with id {key_id!r}")
+        typer.echo(f"revoked {key_id}")

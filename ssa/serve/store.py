@@ -301,6 +301,17 @@ class Store:
                 s.add(Party(code=party, name=party, description=""))
         return f"ssa_{key_id}_{secret}"
 
+    def list_keys(self) -> list[ApiKey]:
+        with self.session() as s:
+            return list(s.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+    def revoke_key(self, key_id: str) -> bool:
+        """Revoke a key by its id (the part after 'ssa_'); False when no live key has it.
+        A running server may accept it for up to 10 s more (its key cache)."""
+        with self.session.begin() as s:
+            return s.execute(update(ApiKey).where(ApiKey.key_id == key_id, ApiKey.revoked_at.is_(None))
+                             .values(revoked_at=utcnow())).rowcount == 1
+
     def lookup_key(self, key: str) -> ApiKey | None:
         """The live key matching this secret, else None (constant-time compare)."""
         parts = key.split("_", 2)
