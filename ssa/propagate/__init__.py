@@ -9,16 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 from ssa.catalog.model import Catalog
+from ssa.propagate.kernels import N_PARAMS, propagate_grid
 from ssa.propagate.params import init_params
 
 __all__ = ["init_params", "propagate", "ERROR_MESSAGES"]
 
 ERROR_MESSAGES = {
     0: "",
-    1: "mean eccentricity not within range 0 <= e < 1",
-    2: "mean motion less than zero",
+    1: "mean elements out of range (eccentricity not in [-0.001, 1), or not finite)",
+    2: "mean motion below zero",
     3: "perturbed eccentricity not within range 0 <= e <= 1",
-    4: "semi-latus rectum less than zero",
+    4: "semi-latus rectum below zero",
     6: "decayed: radius below one earth radius",
 }
 
@@ -32,14 +33,17 @@ def propagate(catalog: Catalog | np.ndarray, jd, fr):
     1-4 leave r, v NaN, 6 decayed keeps them), r TEME km and v TEME km/s,
     float64 (n_sat, n_time, 3).
     """
-    from ssa.propagate.kernels import propagate_grid
-
     params = catalog if isinstance(catalog, np.ndarray) else init_params(catalog)
-    jd = np.atleast_1d(np.asarray(jd, dtype=np.float64))
-    fr = np.atleast_1d(np.asarray(fr, dtype=np.float64))
-    jd, fr = np.broadcast_arrays(jd, fr)
-    jd = np.ascontiguousarray(jd.ravel())
-    fr = np.ascontiguousarray(fr.ravel())
+    if params.ndim != 2 or params.shape[1] != N_PARAMS:
+        raise ValueError(f"parameter array must have shape (n_sat, {N_PARAMS}), not {params.shape}")
+    jd, fr = np.broadcast_arrays(np.asarray(jd, dtype=np.float64), np.asarray(fr, dtype=np.float64))
+    if jd.ndim > 1:
+        raise ValueError(f"jd and fr must be scalars or 1-D arrays, not shape {jd.shape}")
+    jd = np.ascontiguousarray(np.atleast_1d(jd))
+    fr = np.ascontiguousarray(np.atleast_1d(fr))
+    bad = np.flatnonzero(~np.isfinite(jd + fr))
+    if len(bad):
+        raise ValueError(f"time {bad[0]} is not finite: jd={jd[bad[0]]!r}, fr={fr[bad[0]]!r}")
     n_sat, n_time = params.shape[0], jd.shape[0]
     err = np.empty((n_sat, n_time), dtype=np.uint8)
     r = np.empty((n_sat, n_time, 3))

@@ -156,7 +156,11 @@ P_COSIO = 90  # cos(inclo)
 P_AO23 = 91  # (xke / no_unkozai)^(2/3), earth radii
 P_BC4 = 92  # bstar * cc4
 P_BC5 = 93  # bstar * cc5
-N_PARAMS = 94
+# error code for every time when the elements cannot be propagated at all:
+# ERR_ECCENTRICITY for non-finite elements or eccentricity >= 1, ERR_MEAN_MOTION
+# for a negative mean motion (python-sgp4 returns NaN without a code for these)
+P_INIT_ERR = 94
+N_PARAMS = 95
 
 
 # ---- fast sine and cosine ---------------------------------------------------
@@ -181,7 +185,7 @@ _C5 = 2.08757232129817482790e-09
 _C6 = -1.13596475577881948265e-11
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sincos(x):
     """(sin x, cos x) for x in radians, within 1 ulp of libm (libm itself beyond 1e5 rad)."""
     if not abs(x) < 1.0e5:  # also NaN and inf
@@ -198,7 +202,7 @@ def sincos(x):
     return (c if swap else s) * (1.0 - (q & 2)), (s if swap else c) * (1.0 - ((q + 1) & 2))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _sincos_small(d):
     """(sin d, cos d) for a small correction angle d: Taylor series, exact to
     1e-19 for |d| < 1e-2 (larger d goes through ``sincos``)."""
@@ -209,13 +213,13 @@ def _sincos_small(d):
             1.0 - z * (0.5 - z * (1.0 / 24.0 - z * (1.0 / 720.0 - z * (1.0 / 40320.0)))))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _wrap(x):
     """x reduced to about [-pi, pi] (for Kepler's equation, which is 2 pi periodic)."""
     return x - TWOPI * ((x * (1.0 / TWOPI) + _ROUND) - _ROUND)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dpper(p, t, ep, inclp, nodep, argpp, mp):
     """Lunar-solar periodics applied to the mean elements at t (minutes).
 
@@ -289,7 +293,7 @@ def _dpper(p, t, ep, inclp, nodep, argpp, mp):
     return ep, inclp, nodep, argpp, mp, sinip, cosip
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _resonance_rates(p, irez, atime, xli, xni):
     """(xndt, xldot, xnddt) of the resonance integrator at its state (atime, xli, xni)."""
     fasx2 = 0.13130908
@@ -332,7 +336,7 @@ def _resonance_rates(p, irez, atime, xli, xni):
     return xndt, xldot, xnddt * xldot
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dspace(p, t, em, argpm, inclm, mm, nodem, nm, state):
     """Deep-space secular effects and resonance integration to t (minutes).
 
@@ -383,7 +387,7 @@ def _dspace(p, t, em, argpm, inclm, mm, nodem, nm, state):
     return em, argpm, inclm, mm, nodem, nm, (atime, xli, xni, xndt, xldot, xnddt)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _sgp4(p, t, state):
     """SGP4/SDP4 at t minutes from epoch, continuing a resonance integrator state.
 
@@ -398,6 +402,8 @@ def _sgp4(p, t, state):
     going through atan2.
     """
     nan = np.nan
+    if p[P_INIT_ERR] != 0.0:
+        return int(p[P_INIT_ERR]), nan, nan, nan, nan, nan, nan, state
     deep = p[P_DEEP] != 0.0
 
     # secular gravity and atmospheric drag
@@ -563,13 +569,13 @@ def _sgp4(p, t, state):
             state)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _fresh_state():
     """Resonance integrator state that starts from epoch."""
     return (0.0, 0.0, 0.0, 0.0, np.nan, 0.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sgp4_point(p, tsince):
     """One satellite (parameter row p) at tsince minutes from its epoch.
 
@@ -580,7 +586,7 @@ def sgp4_point(p, tsince):
     return err, rx, ry, rz, vx, vy, vz
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def propagate_grid(params, jd, fr, err, r, v):
     """Every satellite at every UTC two-part Julian date (jd[j] + fr[j]).
 
@@ -612,7 +618,7 @@ def propagate_grid(params, jd, fr, err, r, v):
 # what sgp4.model.Satrec.sgp4init computes.
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _gstime(jdut1):
     """Greenwich sidereal angle (rad) at a UT1 Julian date, IAU-82."""
     deg2rad = math.pi / 180.0
@@ -625,7 +631,7 @@ def _gstime(jdut1):
     return temp
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dscom_dsinit(row, epoch, ecco, argpo, inclo, nodeo, mo, no, mdot, nodedot, xpidot, eccsq, gsto):
     """Deep-space initialisation (dscom, dsinit at tc = 0) into ``row``."""
     zes = 0.01675
@@ -902,7 +908,7 @@ def _dscom_dsinit(row, epoch, ecco, argpo, inclo, nodeo, mo, no, mdot, nodedot, 
             row[P_XFACT] = mdot + xpidot - rptim + dmdt + domdt + dnodt - no
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sgp4init_row(row, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, nodeo, afspc):
     """Fill one parameter row (zeroed by the caller) as sgp4init would, WGS-72.
 
@@ -923,6 +929,15 @@ def sgp4init_row(row, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, no
     row[P_INCLO] = inclo
     row[P_MO] = mo
     row[P_NODEO] = nodeo
+    finite = True
+    for x in (epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, nodeo):
+        finite = finite and math.isfinite(x)
+    if not finite or ecco >= 1.0:
+        row[P_INIT_ERR] = ERR_ECCENTRICITY
+        return
+    if no_kozai < 0.0:
+        row[P_INIT_ERR] = ERR_MEAN_MOTION
+        return
 
     # ---- initl: un-Kozai the mean motion
     eccsq = ecco * ecco
@@ -1059,7 +1074,7 @@ def sgp4init_row(row, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, no
     row[P_BC5] = bstar * cc5
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sgp4init_all(params, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, nodeo, afspc):
     """sgp4init_row for every satellite into ``params`` (zeroed, (n_sat, N_PARAMS))."""
     for i in range(params.shape[0]):
