@@ -366,3 +366,17 @@ def test_settings_file_and_keys_cli(tmp_path, monkeypatch):
     assert store.lookup_key(key) is None
     assert runner.invoke(cli, ["keys", "revoke", key_id]).exit_code != 0
     store.engine.dispose()
+
+
+def test_migrations_create_the_model_schema(database_url):
+    """alembic's head revision and the SQLAlchemy models agree, column types included."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from ssa.serve.models import Base
+
+    store = Store(database_url)
+    Store(database_url, engine=store.engine)  # migrating again is a no-op
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+    store.engine.dispose()

@@ -351,7 +351,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     def list_alerts(request: Request, who: Who,
                     since: Annotated[int, Query(ge=0, le=2**62, description="only changes after this change_seq")] = 0,
                     acknowledged: Annotated[bool | None, Query()] = None,
-                    party: Annotated[str | None, Query(max_length=64, description="analyst/admin: one party")] = None,
+                    party: Annotated[str | None, Query(max_length=200, description="analyst/admin: one party")] = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100):
         if party is not None and not who.sees_everything and party != who.party:
             raise ProblemException(403, "Forbidden", f"this key may not read alerts of party {party!r}", field="party")

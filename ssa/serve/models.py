@@ -24,7 +24,7 @@ class Counter(Base):
 
 class Party(Base):
     __tablename__ = "parties"
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(200), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
@@ -167,7 +167,7 @@ class Alert(Base):
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), nullable=False, index=True)
-    party: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    party: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # lead supporting informed
     level: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
@@ -185,7 +185,7 @@ class ApiKey(Base):
     key_id: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)  # public part of the key
     secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # operator agency analyst admin
-    party: Mapped[str | None] = mapped_column(String(64))
+    party: Mapped[str | None] = mapped_column(String(200))
     objects: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # NORAD ids (operator)
     label: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

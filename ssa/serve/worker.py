@@ -21,7 +21,7 @@ CATALOG_SUFFIXES = {".tle", ".txt", ".3le", ".2le", ".csv", ".json", ".xml"}
 class Worker:
     def __init__(self, store: Store, settings: Settings, worker_id: str | None = None):
         self.store, self.settings = store, settings
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.worker_id = (worker_id or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}")[-100:]
         self._last_scan = float("-inf")
 
     def run_forever(self, stop: threading.Event) -> None:

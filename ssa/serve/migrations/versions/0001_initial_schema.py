@@ -20,7 +20,7 @@ def upgrade() -> None:
     sa.Column('key_id', sa.String(length=16), nullable=False),
     sa.Column('secret_sha256', sa.String(length=64), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
-    sa.Column('party', sa.String(length=64), nullable=True),
+    sa.Column('party', sa.String(length=200), nullable=True),
     sa.Column('objects', sa.JSON(), nullable=False),
     sa.Column('label', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('norad_id')
     )
     op.create_table('parties',
-    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('code', sa.String(length=200), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('code')
@@ -163,7 +163,7 @@ def upgrade() -> None:
     op.create_table('alerts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
-    sa.Column('party', sa.String(length=64), nullable=False),
+    sa.Column('party', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('level', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
