@@ -96,6 +96,10 @@ def test_eccentric_and_deep_space_primaries_against_all():
     ecc = dict(zip(sub.norad_id, sub.ecco))
     assert all(ecc[a] > 0.3 or ecc[b] > 0.3 for a, b in zip(reference["norad_id_1"], reference["norad_id_2"]))
     assert all(ecc[a] > 0.3 for a in result.conjunctions["norad_id_1"])  # object 1 is the primary
+    # the other way round: slow LEO primaries, fast eccentric partners
+    leo_primaries = sub.norad_id[sub.ecco < 0.3]
+    result, reference = check(sub, days=1.0, primaries=leo_primaries, min_rows=10)
+    assert all(ecc[a] < 0.3 for a in result.conjunctions["norad_id_1"])
 
 
 def test_empty_and_edge_cases():

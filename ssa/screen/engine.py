@@ -37,6 +37,8 @@ class StoppedObject:
 
 @dataclass
 class ScreenResult:
+    """What ``run_screen`` found, with what it stopped and how long each stage took."""
+
     conjunctions: np.ndarray  # CONJUNCTION_DTYPE
     stopped: list[StoppedObject] = field(default_factory=list)
     n_objects: int = 0  # screened after de-duplication and pre-filter
@@ -256,7 +258,6 @@ def _persistent(run_parts, n, dt, idx1, idx2, tau, state, params, base_min):
     key, first, last, vmin, arg = key[order], first[order], last[order], vmin[order], arg[order]
     new = np.ones(len(key), dtype=bool)
     new[1:] = (key[1:] != key[:-1]) | (first[1:] > last[:-1] + 1)
-    group = np.cumsum(new) - 1
     g_first = first[new]
     g_last = np.maximum.reduceat(last, np.flatnonzero(new))
     long_run = (g_last - g_first) * dt >= PERSISTENT_S
@@ -271,7 +272,6 @@ def _persistent(run_parts, n, dt, idx1, idx2, tau, state, params, base_min):
     firsts = np.ones(len(k2), dtype=bool)
     firsts[1:] = k2[1:] != k2[:-1]
     sample_key, sample_range, sample_at = k2[firsts], v2[firsts], a2[firsts]
-    del group
     # closest refined minimum of each persistent pair
     rng = np.linalg.norm(state[:, 6:9] - state[:, 0:3], axis=1)
     keys = idx1 * n + idx2

@@ -122,15 +122,18 @@ def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_
         s_m[q, 1] = my[i]
         s_m[q, 2] = mz[i]
         s_m[q, 3] = half[i]
+    # who tests a pair: a fast object (h > h_cut) tests all its partners, a slow one
+    # only slow partners; between two of the same kind the lower index (or, with
+    # primaries, the primary) tests it. Slow non-primaries test nothing.
     for qi in range(n_live):
         i = s_idx[qi]
-        if primary_mode and not is_primary[i]:
+        fast_i = s_m[qi, 3] > h_cut
+        if primary_mode and not fast_i and not is_primary[i]:
             continue
         cxi, cyi, czi = s_c[qi, 0], s_c[qi, 1], s_c[qi, 2]
-        fast_i = s_m[qi, 3] > h_cut
         if primary_mode or fast_i:
-            # the whole cube of cells that can hold a partner of any speed
-            reach_cells = int(math.ceil((s_m[qi, 3] + h_max + reach) / cell))
+            # the cube of cells that can hold a partner this object tests
+            reach_cells = int(math.ceil((s_m[qi, 3] + (h_max if fast_i else h_cut) + reach) / cell))
             for ncx in range(cxi - reach_cells, cxi + reach_cells + 1):
                 for ncy in range(cyi - reach_cells, cyi + reach_cells + 1):
                     for ncz in range(czi - reach_cells, czi + reach_cells + 1):
@@ -141,11 +144,18 @@ def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_
                             j = s_idx[m]
                             if j == i:
                                 continue
+                            fast_j = s_m[m, 3] > h_cut
+                            if fast_j and not fast_i:
+                                continue  # j tests it
                             if primary_mode:
-                                if is_primary[j] and j < i:
-                                    continue  # two primaries: taken from the lower index
-                            elif s_m[m, 3] > h_cut and j < i:
-                                continue  # two fast objects: taken from the lower index
+                                if not (is_primary[i] or is_primary[j]):
+                                    continue
+                                if fast_j == fast_i and is_primary[j] == is_primary[i] and j < i:
+                                    continue  # j tests it
+                                if fast_j == fast_i and is_primary[j] and not is_primary[i]:
+                                    continue  # the primary j tests it
+                            elif fast_j and j < i:
+                                continue  # two fast objects: the lower index tests it
                             dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
                             rad = s_m[qi, 3] + s_m[m, 3] + reach
                             if dx * dx + dy * dy + dz * dz <= rad * rad:
@@ -176,7 +186,10 @@ def _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
                cand, n_cand, close, close_range, n_close):
     """The relative-chord test of a pair that passed the sphere test; records the pair."""
     p, q = i, j  # the primary first; otherwise the lower index
-    if not (primary_mode and not is_primary[j]) and j < i:
+    if primary_mode and is_primary[i] != is_primary[j]:
+        if is_primary[j]:
+            p, q = j, i
+    elif j < i:
         p, q = j, i
     ax = pos[q, k, 0] - pos[p, k, 0]
     ay = pos[q, k, 1] - pos[p, k, 1]
