@@ -117,6 +117,11 @@ class IngestOut(BaseModel):
 
 
 class JobOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": 3, "catalog_version_id": 3, "status": "running", "progress": 0.42,
+        "message": "screening 26834 objects", "attempts": 1, "created_at": "2024-11-01T00:00:02.100000",
+        "started_at": "2024-11-01T00:00:02.900000", "finished_at": None, "window_start": None, "window_end": None,
+        "threshold_km": None, "n_objects": None, "n_conjunctions": None, "error": None}]})
     id: int
     catalog_version_id: int
     status: Literal["queued", "running", "done", "failed"]
