@@ -415,18 +415,20 @@ def _sgp4(p, t, state):
     tempa = 1.0 - p[P_CC1] * t
     tempe = p[P_BC4] * t
     templ = p[P_T2COF] * t2
+    delta_m = 0.0  # drag correction to the mean anomaly (and minus that to perigee)
+    sinmdf = cosmdf = 0.0
     if p[P_ISIMP] != 1.0:
         sinmdf, cosmdf = sincos(xmdf)
         delomg = p[P_OMGCOF] * t
         delmtemp = 1.0 + p[P_ETA] * cosmdf
         delm = p[P_XMCOF] * (delmtemp * delmtemp * delmtemp - p[P_DELMO])
-        temp = delomg + delm
-        mm = xmdf + temp
-        argpm = argpm - temp
+        delta_m = delomg + delm
+        mm = xmdf + delta_m
+        argpm = argpm - delta_m
         t3 = t2 * t
         t4 = t3 * t
         tempa = tempa - p[P_D2] * t2 - p[P_D3] * t3 - p[P_D4] * t4
-        sintemp, costemp = _sincos_small(temp)  # sin(mm) = sin(xmdf + temp)
+        sintemp, costemp = _sincos_small(delta_m)  # sin(mm) = sin(xmdf + delta_m)
         tempe = tempe + p[P_BC5] * ((sinmdf * costemp + cosmdf * sintemp) - p[P_SINMAO])
         templ = templ + p[P_T3COF] * t3 + t4 * (p[P_T4COF] + t * p[P_T5COF])
 
@@ -496,7 +498,13 @@ def _sgp4(p, t, state):
     # rotating the current pair by the step instead of evaluating them again.
     u = _wrap(xl - nodep)
     eo1 = u
-    sineo1, coseo1 = sincos(eo1)
+    if deep or p[P_ISIMP] == 1.0:
+        sineo1, coseo1 = sincos(eo1)
+    else:  # u = xmdf + argpp + a small remainder, whose sines and cosines are at hand
+        sinu0 = sinmdf * cosargp + cosmdf * sinargp
+        cosu0 = cosmdf * cosargp - sinmdf * sinargp
+        sind, cosd = _sincos_small(delta_m + p[P_NO_UNKOZAI] * templ + temp * xlcof * axnl)
+        sineo1, coseo1 = sinu0 * cosd + cosu0 * sind, cosu0 * cosd - sinu0 * sind
     ktr = 1
     while True:
         tem5 = 1.0 - coseo1 * axnl - sineo1 * aynl
