@@ -380,3 +380,45 @@ def test_migrations_create_the_model_schema(database_url):
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
     store.engine.dispose()
+
+
+def test_job_lease_reclaim_and_stale_worker_commits_nothing(database_url):
+    """A job is claimed by one worker at a time; when its lease runs out another
+    worker takes it, and the first one's heartbeat and results are refused."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS, reference_screen
+    from ssa.serve.models import Event
+    from ssa.serve.pipeline import window_for
+
+    store = Store(database_url)
+    queued = ingest_text_scenario(store)
+    first = store.claim_job("worker-a", lease_s=0.5)
+    assert first.id == queued and store.claim_job("worker-b", lease_s=60) is None  # leased
+    assert store.heartbeat(first.id, "worker-a", 0.5, 0.3, "screening")
+    time.sleep(0.6)
+    second = store.claim_job("worker-b", lease_s=60)  # lease ran out: re-claimed
+    assert second.id == first.id and second.attempts == 2
+    assert not store.heartbeat(first.id, "worker-a", 0.5, 0.5, "screening")
+
+    catalog = store.catalog_for_version(second.catalog_version_id)
+    start, end = window_for(catalog, "catalog", WINDOW_DAYS)
+    rows = reference_screen(catalog, start, WINDOW_DAYS, THRESHOLD_KM)
+    assert store.complete_job(first.id, "worker-a", rows, None, start, end, THRESHOLD_KM, catalog.norad_id) is None
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Event)) == 0
+    summary = store.complete_job(second.id, "worker-b", rows, None, start, end, THRESHOLD_KM, catalog.norad_id)
+    assert summary.created == len(rows) > 0
+    assert store.complete_job(second.id, "worker-b", rows, None, start, end, THRESHOLD_KM, catalog.norad_id) is None
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Event)) == len(rows)
+    assert store.claim_job("worker-c", lease_s=60) is None
+    store.engine.dispose()
+
+
+def ingest_text_scenario(store) -> int:
+    from ssa.serve.pipeline import ingest_text
+
+    return ingest_text(store, scenario_omm_csv(), "lease-test").job_id
