@@ -14,7 +14,7 @@ from sgp4.model import Satrec as PySatrec
 
 from ssa.catalog.model import SGP4_EPOCH_ORIGIN_JD, Catalog
 from ssa.propagate import init_params, propagate
-from ssa.propagate.kernels import P_EPOCH_FR, P_EPOCH_JD, sgp4_point
+from ssa.propagate.kernels import sgp4_point
 
 SGP4_DIR = os.path.dirname(sgp4.__file__)
 TOLERANCE = 2e-7  # python-sgp4's tests.py: km and km/s as printed in tcppver.out
@@ -23,12 +23,12 @@ EXPECTED_ERRORS = [1, 1, 6, 6, 4, 3, 6]
 
 
 def catalog_from_satrecs(sats) -> Catalog:
-    """Catalogue rows with the elements and the sgp4init epoch that twoline2rv used.
+    """Catalogue rows with the elements, two-part epochs and sgp4init epoch of twoline2rv.
 
     twoline2rv passes sgp4init the epoch jdsatepoch + jdsatepochF - 2433281.5,
     rounded to the ~40 us spacing of doubles near 2.45e6; tcppver.out was made
     with that epoch (it moves deep-space results by micrometres to metres), so
-    the rows carry it: epoch_jd = 2433281.5 and epoch_fr = that epoch in days.
+    the rows carry it as ``epoch_days``.
     """
     n = len(sats)
 
@@ -38,13 +38,13 @@ def catalog_from_satrecs(sats) -> Catalog:
     blank = np.array([""] * n, dtype=object)
     return Catalog(
         norad_id=np.array([s.satnum for s in sats], dtype=np.int64), name=blank.copy(),
-        object_id=blank.copy(), epoch_jd=np.full(n, SGP4_EPOCH_ORIGIN_JD),
-        epoch_fr=column("jdsatepoch") + column("jdsatepochF") - SGP4_EPOCH_ORIGIN_JD,
+        object_id=blank.copy(), epoch_jd=column("jdsatepoch"), epoch_fr=column("jdsatepochF"),
         no_kozai=column("no_kozai"), ecco=column("ecco"), inclo=column("inclo"),
         nodeo=column("nodeo"), argpo=column("argpo"), mo=column("mo"), bstar=column("bstar"),
         ndot=column("ndot"), nddot=column("nddot"), element_set_no=np.zeros(n, np.int64),
         rev_at_epoch=np.zeros(n, np.int64), classification=np.array(["U"] * n, dtype=object),
         owner=blank.copy(), object_type=blank.copy(), source=blank.copy(),
+        epoch_days=column("jdsatepoch") + column("jdsatepochF") - SGP4_EPOCH_ORIGIN_JD,
     )
 
 
@@ -83,9 +83,6 @@ def load_cases():
 SATS, TIMES, EXPECTED = load_cases()
 CATALOG = catalog_from_satrecs(SATS)
 PARAMS = init_params(CATALOG)
-# count minutes from the TLE's own two-part epoch, as python-sgp4 does (exact to ~1e-12 min)
-PARAMS[:, P_EPOCH_JD] = [s.jdsatepoch for s in SATS]
-PARAMS[:, P_EPOCH_FR] = [s.jdsatepochF for s in SATS]
 
 
 def check_against_tcppver(i, err, r, v):
@@ -116,7 +113,7 @@ def test_every_case_with_propagate_julian_dates():
     errors = []
     for i, sat in enumerate(SATS):
         whole, fraction = np.divmod(np.array(TIMES[i]) / 1440.0, 1.0)
-        err, r, v = propagate(PARAMS[i : i + 1], sat.jdsatepoch + whole, sat.jdsatepochF + fraction)
+        err, r, v = propagate(CATALOG.take([i]), sat.jdsatepoch + whole, sat.jdsatepochF + fraction)
         errors += check_against_tcppver(i, err[0], r[0], v[0])
     assert errors == EXPECTED_ERRORS
 
