@@ -390,7 +390,7 @@ def test_job_lease_reclaim_and_stale_worker_commits_nothing(database_url):
     from sqlalchemy import func, select
 
     from serve_helpers import THRESHOLD_KM, WINDOW_DAYS, reference_screen
-    from ssa.serve.models import Event
+    from ssa.serve.models import Event, Job
     from ssa.serve.pipeline import window_for
 
     store = Store(database_url)
@@ -415,6 +415,17 @@ def test_job_lease_reclaim_and_stale_worker_commits_nothing(database_url):
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Event)) == len(rows)
     assert store.claim_job("worker-c", lease_s=60) is None
+
+    # two catalogue versions queued: the older job is superseded, not screened
+    from ssa.serve.pipeline import ingest_text
+    older = ingest_text(store, iss_tle_or_catalog_tle(scenario_omm_csv()), "v2").job_id
+    newer = ingest_text(store, scenario_omm_csv(ids=(48876,)), "v3").job_id  # BRIK-II, not yet stored
+    assert older is not None and newer is not None
+    claimed = store.claim_job("worker-d", lease_s=60)
+    assert claimed.id == older and store.supersede(older, "worker-d") == newer
+    with store.session() as s:
+        assert s.get(Job, older).status == "superseded"
+    assert store.claim_job("worker-d", lease_s=60).id == newer and store.supersede(newer, "worker-d") is None
     store.engine.dispose()
 
 

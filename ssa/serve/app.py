@@ -239,7 +239,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             counts = dict(s.execute(select(Job.status, func.count()).group_by(Job.status)).all())
             open_events.set(s.scalar(select(func.count()).select_from(Event).where(Event.status == "open")))
             change_seq_gauge.set(store.high_water(s))
-        for status in ("queued", "running", "done", "failed"):
+        for status in ("queued", "running", "done", "failed", "superseded"):
             jobs_gauge.labels(status).set(counts.get(status, 0))
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

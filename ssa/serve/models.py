@@ -84,7 +84,7 @@ class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # queued running done failed
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # queued running done failed superseded
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     message: Mapped[str] = mapped_column(Text, nullable=False, default="")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

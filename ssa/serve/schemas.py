@@ -124,7 +124,7 @@ class JobOut(BaseModel):
         "threshold_km": None, "n_objects": None, "n_conjunctions": None, "error": None}]})
     id: int
     catalog_version_id: int
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "superseded"]
     progress: float = Field(description="0..1")
     message: str
     attempts: int

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ssa.catalog.model import Catalog, Rejection
@@ -235,6 +235,17 @@ class Store:
                 update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
                     lease_expires_at=utcnow() + timedelta(seconds=lease_s), progress=progress, message=message[:500])
             ).rowcount == 1
+
+    def supersede(self, job_id: int, worker_id: str) -> int | None:
+        """When a newer job is queued (its catalogue holds every element set of this
+        one's), end this one as 'superseded' and return the newer job's id."""
+        with self.session.begin() as s:
+            newer = s.scalar(select(func.max(Job.id)).where(Job.id > job_id, Job.status == "queued"))
+            if newer is None:
+                return None
+            s.execute(update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
+                status="superseded", finished_at=utcnow(), message=f"superseded by job {newer}"))
+            return newer
 
     def fail_job(self, job_id: int, worker_id: str, error: str) -> None:
         with self.session.begin() as s:

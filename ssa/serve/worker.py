@@ -65,6 +65,10 @@ class Worker:
         job = self.store.claim_job(self.worker_id, lease)
         if job is None:
             return False
+        newer = self.store.supersede(job.id, self.worker_id)
+        if newer is not None:
+            log.info("job %d superseded by queued job %d", job.id, newer)
+            return True
         progress = {"fraction": 0.0, "message": "loading catalogue"}
         lost = threading.Event()
         done = threading.Event()
