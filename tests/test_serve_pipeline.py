@@ -99,8 +99,9 @@ def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
     first = subprocess.Popen([sys.executable, "-m", "ssa.serve.worker"], env=env, cwd=REPO,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        # the heartbeat (every lease/3 = 1 s) has recorded that the worker is inside ssa.screen.screen
         _wait(lambda: job().message.startswith("screening"), 120, "the first worker to start screening")
-        time.sleep(1.0)
+        time.sleep(0.2)
         assert first.poll() is None and job().status == "running"
         first.send_signal(signal.SIGKILL)
         first.wait(10)
