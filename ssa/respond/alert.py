@@ -99,6 +99,10 @@ class Alert:
     def from_conjunctions(cls, rows, catalog_or_lookup, now: datetime | None = None) -> list["Alert"]:
         """from_conjunction for every row, building the owner lookup once."""
         lookup = owner_lookup(catalog_or_lookup)
+        if isinstance(rows, np.ndarray):  # columns to Python lists once: row access is slow
+            cols = [k for k in ("norad_id_1", "name_1", "norad_id_2", "name_2", "tca", "range_km", "pc")
+                    if k in rows.dtype.names]
+            rows = [dict(zip(cols, values)) for values in zip(*(rows[k].tolist() for k in cols))]
         return [cls._from_row(row, lookup, now) for row in rows]
 
     @classmethod
