@@ -441,7 +441,8 @@ def load_config(config_dir: str | Path | None = None) -> ResponseConfig:
     directory = Path(config_dir) if config_dir is not None else None
     if directory is not None and not directory.is_dir():
         raise ConfigError(f"{directory}: response configuration directory not found")
-    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.iterdir())) if directory else ()
+    watched = [*(directory.iterdir() if directory else ()), REPO_ROOT / "catalogs" / "dutch_assets.csv"]
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in watched if p.is_file()))
     return _load(directory, stamp)
 
 
