@@ -258,7 +258,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
                                            examples=["watch"])] = None,
         status: Annotated[Literal["open", "closed"] | None, Query()] = None,
         since: Annotated[int | None, Query(ge=0, le=2**62, examples=[0],
-                                           description="only changes after this change_seq (ordered by change_seq)")] = None,
+                                           description="only changes after this change_seq, in change order; filters "
+                                                       "apply to each event's current state, so a poller that must "
+                                                       "see an event leave its filter polls without filters")] = None,
         cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page (TCA order)")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ):
