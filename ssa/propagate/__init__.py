@@ -6,10 +6,11 @@
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from ssa.catalog.model import Catalog
-from ssa.propagate.kernels import N_PARAMS, propagate_grid
+from ssa.propagate.kernels import GRID_CHUNK, N_PARAMS, propagate_grid
 from ssa.propagate.params import init_params
 
 __all__ = ["init_params", "propagate", "ERROR_MESSAGES"]
@@ -48,5 +49,6 @@ def propagate(catalog: Catalog | np.ndarray, jd, fr):
     err = np.empty((n_sat, n_time), dtype=np.uint8)
     r = np.empty((n_sat, n_time, 3))
     v = np.empty((n_sat, n_time, 3))
-    propagate_grid(np.ascontiguousarray(params, dtype=np.float64), jd, fr, err, r, v)
+    with numba.parallel_chunksize(GRID_CHUNK):
+        propagate_grid(np.ascontiguousarray(params, dtype=np.float64), jd, fr, err, r, v)
     return err, r, v

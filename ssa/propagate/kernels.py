@@ -594,12 +594,19 @@ def sgp4_point(p, tsince):
     return err, rx, ry, rz, vx, vy, vz
 
 
+# satellites handed to a thread at a time by propagate_grid: deep-space orbits
+# cost twice as much and a busy machine slows threads unevenly, so equal shares
+# of the satellites would finish far apart
+GRID_CHUNK = 16
+
+
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def propagate_grid(params, jd, fr, err, r, v):
     """Every satellite at every UTC two-part Julian date (jd[j] + fr[j]).
 
     Fills err (n_sat, n_time) and r, v (n_sat, n_time, 3), TEME km, km/s.
-    Minutes since epoch are formed as python-sgp4's SatrecArray does.
+    Minutes since epoch are formed as python-sgp4's SatrecArray does. Call it
+    under ``numba.parallel_chunksize(GRID_CHUNK)`` to balance threads.
     """
     n_sat = params.shape[0]
     n_time = jd.shape[0]
