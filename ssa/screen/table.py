@@ -153,6 +153,9 @@ def write_table(table: np.ndarray, path, fmt: str | None = None) -> Path:
                 else:
                     rows = [dict(zip(cols, values)) for values in zip(*(v.tolist() for v in cols.values()))]
                     json.dump(rows, handle, indent=1)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
