@@ -182,3 +182,18 @@ def test_alerts_are_the_real_routing_of_dutch_events(service, tmp_path, database
     assert {a["conjunction"]["id"] for a in mine} == {ev_id for ev_id, p in routed.items() if party in p}
     acked = client.post(f"/v1/alerts/{mine[0]['id']}/acknowledge", headers={"X-API-Key": agency})
     assert acked.status_code == 200 and acked.json()["acknowledged_by"]
+
+
+def test_stored_catalogue_propagates_like_the_uploaded_one(service):
+    """Element sets read back from the store keep the exact sgp4init epoch: bit-identical states."""
+    from ssa.catalog import parse_text
+
+    client, store, admin = service
+    text = scenario_omm_csv()
+    body = client.post("/v1/catalog", files={"file": ("a.csv", text)}, headers={"X-API-Key": admin}).json()
+    uploaded = parse_text(text, source="a.csv")
+    stored = store.catalog_for_version(body["catalog_version_id"])
+    order = stored.index_of(uploaded.norad_id)
+    assert np.array_equal(stored.epoch_sgp4()[order], uploaded.epoch_sgp4())
+    for a, b in zip(uploaded.satrecs(), stored.take(order).satrecs()):
+        assert a.sgp4(a.jdsatepoch + 3.0, a.jdsatepochF) == b.sgp4(b.jdsatepoch + 3.0, b.jdsatepochF)

@@ -65,6 +65,8 @@ class Elset(Base):
     object_id: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     epoch_jd: Mapped[float] = mapped_column(Float, nullable=False)
     epoch_fr: Mapped[float] = mapped_column(Float, nullable=False)
+    # the exact epoch python-sgp4 passes to sgp4init (Catalog.epoch_days); NULL: derived
+    epoch_days: Mapped[float | None] = mapped_column(Float, nullable=True)
     no_kozai: Mapped[float] = mapped_column(Float, nullable=False)
     ecco: Mapped[float] = mapped_column(Float, nullable=False)
     inclo: Mapped[float] = mapped_column(Float, nullable=False)

@@ -1,0 +1,22 @@
+"""element sets keep the exact sgp4init epoch
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-22
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('elsets', sa.Column('epoch_days', sa.Float(), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column('elsets', 'epoch_days')
