@@ -18,6 +18,7 @@ from ssa.screen.table import CONJUNCTION_DTYPE, build_table
 log = logging.getLogger("ssa.screen")
 
 DEFAULT_STEP_S = 60.0  # sampling interval of the broad phase; see benchmarks/README.md
+SUB_CHORDS = 3  # broad-phase hash passes per interval, each over 1/SUB_CHORDS of the chords
 PERSISTENT_S = 3600.0  # within threshold for this long without a break: persistent
 PREFILTER_PAD_KM = 100.0  # apogee/perigee band pad (SGP4 short periodics are ~10 km)
 LOW_PERIGEE_KM = 6378.135 + 400.0  # below this, drag may lower an orbit a lot in a week
@@ -187,7 +188,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
             close_range = np.empty((n_int, cap_close))
             n_cand = np.zeros(n_int, dtype=np.int64)
             n_close = np.zeros(n_int, dtype=np.int64)
-            K.broad_phase(pos, ok, dt, threshold_km, is_primary, primary_mode,
+            K.broad_phase(pos, ok, dt, SUB_CHORDS, threshold_km, is_primary, primary_mode,
                           cand, n_cand, close, close_range, n_close)
             if n_cand.max() <= cap and n_close.max() <= cap_close:
                 break

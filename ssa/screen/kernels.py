@@ -59,25 +59,18 @@ def _cell_hash(cx, cy, cz, mask):
 
 
 @njit(cache=True, nogil=True)
-def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_mode,
+def _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                     cand, n_cand, close, close_range, n_close):
     """Candidates and within-threshold samples of interval k; see the module docstring."""
     n_sat = pos.shape[0]
-    mx = np.empty(n_sat)
-    my = np.empty(n_sat)
-    mz = np.empty(n_sat)
     half = np.empty(n_sat)
     live = np.empty(n_sat, dtype=np.int64)
     n_live = 0
     h_max = 0.0
     for i in range(n_sat):
         if ok[i, k] and ok[i, k + 1]:
-            ax, ay, az = pos[i, k, 0], pos[i, k, 1], pos[i, k, 2]
-            bx, by, bz = pos[i, k + 1, 0], pos[i, k + 1, 1], pos[i, k + 1, 2]
-            mx[i] = 0.5 * (ax + bx)
-            my[i] = 0.5 * (ay + by)
-            mz[i] = 0.5 * (az + bz)
-            h = 0.5 * math.sqrt((bx - ax) ** 2 + (by - ay) ** 2 + (bz - az) ** 2)
+            h = 0.5 * math.sqrt((pos[i, k + 1, 0] - pos[i, k, 0]) ** 2 + (pos[i, k + 1, 1] - pos[i, k, 1]) ** 2
+                                + (pos[i, k + 1, 2] - pos[i, k, 2]) ** 2)
             half[i] = h
             h_max = max(h_max, h)
             live[n_live] = i
@@ -90,7 +83,33 @@ def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_
     # cells fit pairs of "slow" objects (chord half-length <= h_cut: LEO and beyond);
     # the few faster ones (eccentric orbits near perigee) search a wider cube of cells
     h_cut = min(h_max, 0.5 * SLOW_SPEED_KM_S * dt)
-    cell = 2.0 * h_cut + reach
+    for sub in range(n_sub):
+        _broad_pass(pos, k, sub, n_sub, live, n_live, half, h_max, h_cut, reach, alpha, beta, threshold,
+                    is_primary, primary_mode, cand, n_cand, close, close_range, n_close)
+
+
+@njit(cache=True, nogil=True)
+def _broad_pass(pos, k, sub, n_sub, live, n_live, half, h_max, h_cut, reach, alpha, beta, threshold,
+                is_primary, primary_mode, cand, n_cand, close, close_range, n_close):
+    """One sub-chord [sub / n_sub, (sub + 1) / n_sub] of interval k: hash and pair tests.
+
+    A pair whose relative chord comes closest to the origin in this sub-range
+    (and within reach) has sub-chord midpoints within h_i / n_sub + h_j / n_sub
+    + reach: it is found here, and recorded only here.
+    """
+    n_sat = pos.shape[0]
+    mx = np.empty(n_sat)
+    my = np.empty(n_sat)
+    mz = np.empty(n_sat)
+    f = (sub + 0.5) / n_sub
+    for a in range(n_live):
+        i = live[a]
+        mx[i] = pos[i, k, 0] + f * (pos[i, k + 1, 0] - pos[i, k, 0])
+        my[i] = pos[i, k, 1] + f * (pos[i, k + 1, 1] - pos[i, k, 1])
+        mz[i] = pos[i, k, 2] + f * (pos[i, k + 1, 2] - pos[i, k, 2])
+    h_max = h_max / n_sub
+    h_cut_sub = h_cut / n_sub
+    cell = 2.0 * h_cut_sub + reach
     n_buckets = 1
     while n_buckets < 2 * n_live:
         n_buckets *= 2
@@ -121,19 +140,19 @@ def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_
         s_m[q, 0] = mx[i]
         s_m[q, 1] = my[i]
         s_m[q, 2] = mz[i]
-        s_m[q, 3] = half[i]
+        s_m[q, 3] = half[i] / n_sub
     # who tests a pair: a fast object (h > h_cut) tests all its partners, a slow one
     # only slow partners; between two of the same kind the lower index (or, with
     # primaries, the primary) tests it. Slow non-primaries test nothing.
     for qi in range(n_live):
         i = s_idx[qi]
-        fast_i = s_m[qi, 3] > h_cut
+        fast_i = s_m[qi, 3] > h_cut_sub
         if primary_mode and not fast_i and not is_primary[i]:
             continue
         cxi, cyi, czi = s_c[qi, 0], s_c[qi, 1], s_c[qi, 2]
         if primary_mode or fast_i:
             # the cube of cells that can hold a partner this object tests
-            reach_cells = int(math.ceil((s_m[qi, 3] + (h_max if fast_i else h_cut) + reach) / cell))
+            reach_cells = int(math.ceil((s_m[qi, 3] + (h_max if fast_i else h_cut_sub) + reach) / cell))
             for ncx in range(cxi - reach_cells, cxi + reach_cells + 1):
                 for ncy in range(cyi - reach_cells, cyi + reach_cells + 1):
                     for ncz in range(czi - reach_cells, czi + reach_cells + 1):
@@ -144,7 +163,7 @@ def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_
                             j = s_idx[m]
                             if j == i:
                                 continue
-                            fast_j = s_m[m, 3] > h_cut
+                            fast_j = s_m[m, 3] > h_cut_sub
                             if fast_j and not fast_i:
                                 continue  # j tests it
                             if primary_mode:
@@ -159,7 +178,7 @@ def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_
                             dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
                             rad = s_m[qi, 3] + s_m[m, 3] + reach
                             if dx * dx + dy * dy + dz * dz <= rad * rad:
-                                _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
+                                _test_pair(i, j, pos, k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                                            cand, n_cand, close, close_range, n_close)
             continue
         # a slow object: own cell and the 13 forward neighbours; fast partners find it
@@ -172,19 +191,24 @@ def _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_
             for m in range(start[b], start[b + 1]):
                 if s_c[m, 0] != ncx or s_c[m, 1] != ncy or s_c[m, 2] != ncz:
                     continue
-                if s_m[m, 3] > h_cut or (o < 0 and m <= qi):
+                if s_m[m, 3] > h_cut_sub or (o < 0 and m <= qi):
                     continue
                 dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
                 rad = s_m[qi, 3] + s_m[m, 3] + reach
                 if dx * dx + dy * dy + dz * dz <= rad * rad:
-                    _test_pair(i, s_idx[m], pos, k, alpha, beta, threshold, is_primary, primary_mode,
+                    _test_pair(i, s_idx[m], pos, k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                                cand, n_cand, close, close_range, n_close)
 
 
 @njit(cache=True, nogil=True)
-def _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
+def _test_pair(i, j, pos, k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                cand, n_cand, close, close_range, n_close):
-    """The relative-chord test of a pair that passed the sphere test; records the pair."""
+    """The relative-chord test of a pair that passed the sphere test of sub-chord sub.
+
+    Records the pair as a candidate when its relative chord passes within
+    threshold + deviation at a point of this sub-range, and (first sub-chord
+    only) as a close sample when within threshold at t_k.
+    """
     p, q = i, j  # the primary first; otherwise the lower index
     if primary_mode and is_primary[i] != is_primary[j]:
         if is_primary[j]:
@@ -198,7 +222,7 @@ def _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
     by = pos[q, k + 1, 1] - pos[p, k + 1, 1]
     bz = pos[q, k + 1, 2] - pos[p, k + 1, 2]
     sa = math.sqrt(ax * ax + ay * ay + az * az)
-    if sa <= threshold:
+    if sub == 0 and sa <= threshold:
         c = n_close[k]
         if c < close.shape[1]:
             close[k, c, 0] = p
@@ -212,7 +236,8 @@ def _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
     if e2 > 0.0:
         tau = min(1.0, max(0.0, -(ax * ex + ay * ey + az * ez) / e2))
     d = math.sqrt((ax + tau * ex) ** 2 + (ay + tau * ey) ** 2 + (az + tau * ez) ** 2)
-    if d <= threshold + alpha * max(sa, sb) + beta:
+    in_sub = tau * n_sub >= sub and (tau * n_sub < sub + 1 or sub == n_sub - 1)
+    if in_sub and d <= threshold + alpha * max(sa, sb) + beta:
         c = n_cand[k]
         if c < cand.shape[1]:
             cand[k, c, 0] = p
@@ -221,7 +246,8 @@ def _test_pair(i, j, pos, k, alpha, beta, threshold, is_primary, primary_mode,
 
 
 @njit(cache=True, parallel=True)
-def broad_phase(pos, ok, dt, threshold, is_primary, primary_mode, cand, n_cand, close, close_range, n_close):
+def broad_phase(pos, ok, dt, n_sub, threshold, is_primary, primary_mode, cand, n_cand, close, close_range,
+                n_close):
     """Broad phase over every interval of a slice of sampled positions.
 
     pos (n_sat, n_time, 3) TEME km at t_k = t_0 + k dt; ok (n_sat, n_time) bool.
@@ -236,7 +262,7 @@ def broad_phase(pos, ok, dt, threshold, is_primary, primary_mode, cand, n_cand, 
     for k in prange(n_int):
         n_cand[k] = 0
         n_close[k] = 0
-        _broad_interval(pos, ok, k, dt, alpha, beta, threshold, is_primary, primary_mode,
+        _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                         cand, n_cand, close, close_range, n_close)
 
 
