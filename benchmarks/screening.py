@@ -8,7 +8,7 @@ reference (``ssa.screen.reference``: python-sgp4 on a 10 s grid, every pair)
 runs on the largest size it finishes in a few minutes, and the engine on the
 same subset and window, in the same run.
 
-    python benchmarks/screening.py                       # sizes 2k..full, 1 day; reference 1000 objects, 6 h
+    python benchmarks/screening.py                       # sizes 2k..full, 1 day; reference 2000 objects, 6 h
     python benchmarks/screening.py --sizes full --days 7 --no-reference
 """
 from __future__ import annotations
@@ -68,7 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="2000,5000,10000,20000,full")
     parser.add_argument("--days", type=float, default=1.0)
-    parser.add_argument("--reference-size", type=int, default=1000)
+    parser.add_argument("--reference-size", type=int, default=2000)
     parser.add_argument("--reference-days", type=float, default=0.25)
     parser.add_argument("--no-reference", action="store_true")
     args = parser.parse_args()

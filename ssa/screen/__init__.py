@@ -10,7 +10,8 @@ later than its end. Algorithm:
 2. The window is cut into slices; each slice is propagated on a grid of step
    dt (60 s) with the numba SGP4 (parallel over objects).
 3. Broad phase (numba, parallel over intervals): per interval, spatial hash of
-   the objects' chord midpoints; a pair is a candidate when its relative
+   the midpoints of the objects' chords (in three sub-chords, each pair
+   recorded in the one where it comes closest); a pair is a candidate when its relative
    chord passes within threshold + dev of the origin, dev bounding the
    deviation of relative motion from the chord (gravity gradient 3 mu / r^3
    times separation, plus 1e-5 km/s^2, times dt^2 / 8). This is provably

@@ -12,9 +12,12 @@ the relative acceleration: ``GRADIENT_S2 * s + ACCEL_EXTRA_KM_S2`` (gravity
 gradient times separation s, plus non-gravitational and model terms). A pair
 can come within the threshold in the interval only if its relative chord
 passes within ``threshold + dev`` of the origin, and that needs
-``|m_i - m_j| <= h_i + h_j + threshold + dev``. Midpoints are spatially hashed
-with a cell size of ``2 h_max + threshold + dev_max``, so every such pair sits
-in the same or an adjacent cell.
+``|m_i - m_j| <= h_i + h_j + threshold + dev``. The chords are cut into
+``n_sub`` sub-chords; for each, midpoints are spatially hashed with cells of
+``2 h_cut / n_sub + threshold + dev_max`` (h_cut: half-chord at 8 km/s), so a
+pair of slower objects whose relative chord comes closest within that
+sub-range sits in the same or an adjacent cell and is recorded there only;
+faster objects search the cube of cells their reach needs.
 
 Narrow phase (parallel over candidate intervals): f(t) = dr . dv (half the
 time derivative of the squared range) from exact SGP4 states of both objects;
