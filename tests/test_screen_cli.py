@@ -41,6 +41,21 @@ def test_cli_writes_socrates_columns(station_csv, tmp_path):
     assert any(r["NORAD_CAT_ID_1"] == "48274" and r["NORAD_CAT_ID_2"] == "53239" and r["PERSISTENT"] == "true"
                for r in body)
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+    assert rows[0][-6:] == ["PC", "PC_METHOD", "MAX_PROB", "DILUTION_KM", "COVARIANCE_SOURCE", "HBR_M"]
+    for r in body:
+        assert 0.0 <= float(r["PC"]) <= float(r["MAX_PROB"]) <= 1.0 and "e" in r["PC"]
+        assert r["COVARIANCE_SOURCE"] == "estimated" and float(r["HBR_M"]) > 0
+    docked = next(r for r in body if r["NORAD_CAT_ID_1"] == "48274" and r["NORAD_CAT_ID_2"] == "53239")
+    assert docked["PC_METHOD"] == "FOSTER-ZERO-VREL"
+
+
+def test_cli_without_pc(station_csv, tmp_path):
+    out = tmp_path / "conj.csv"
+    result = CliRunner().invoke(app, ["screen", str(station_csv), "--start", "2024-11-01T00:00:00",
+                                      "--days", "0.05", "--no-pc", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    header = next(csv.reader(out.open()))
+    assert header[:9] == SOCRATES and "PC" not in header and "MAX_PROB" not in header
 
 
 def test_cli_json_and_bad_primaries(station_csv, tmp_path):

@@ -24,6 +24,9 @@ later than its end. Algorithm:
    with its closest range, ``persistent=True``.
 6. Objects whose SGP4 fails (decay) stop at their first failing sample;
    ``run_screen`` reports them.
+
+Collision probability is added by ``ssa.assess.assess(table, catalog)``
+(``ssa screen`` does so unless ``--no-pc``).
 """
 from ssa.screen.engine import ScreenResult, StoppedObject, run_screen
 from ssa.screen.table import CONJUNCTION_DTYPE, write_table

@@ -60,6 +60,8 @@ def screen_command(
                                 help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE); default: the shipped one"),
     out: Path = typer.Option(Path("conjunctions.csv"), "--out", help="output file, written atomically"),
     fmt: str = typer.Option(None, "--format", help="csv, json or parquet (default: from --out's suffix)"),
+    pc: bool = typer.Option(True, "--pc/--no-pc",
+                            help="add PC (Foster 2D, estimated covariance), MAX_PROB, DILUTION_KM and HBR_M columns"),
 ) -> None:
     """Screen a catalogue for close approaches (all-vs-all, or primaries against all)."""
     from datetime import datetime, timezone
@@ -97,6 +99,10 @@ def screen_command(
         result = run_screen(catalog, start, days, threshold_km, primary_ids,
                             progress=lambda done, total: bar.update(task, completed=done))
     table = result.conjunctions
+    if pc:
+        from ssa.assess import assess
+
+        table = assess(table, catalog)
     write_table(table, out, fmt)
 
     summary = Table(title="Screening", show_header=False)
@@ -112,6 +118,12 @@ def screen_command(
         summary.add_row("closest (non-persistent)",
                         f"{best['norad_id_1']} x {best['norad_id_2']} {best['range_km'] * 1e3:.0f} m "
                         f"at {format_tca(best['tca'])}")
+    if pc and len(table):
+        top = table[np.argmax(table["pc"])]
+        summary.add_row("Pc >= 1e-4 / >= 1e-7 (estimated covariance)",
+                        f"{int((table['pc'] >= 1e-4).sum()):,} / {int((table['pc'] >= 1e-7).sum()):,}")
+        summary.add_row("highest Pc", f"{top['pc']:.2e}: {top['norad_id_1']} x {top['norad_id_2']} "
+                        f"{top['range_km'] * 1e3:.0f} m at {format_tca(top['tca'])}")
     summary.add_row("objects stopped (SGP4 error)", f"{len(result.stopped):,}")
     summary.add_row("wall time", " ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
     summary.add_row("written", f"{out} ({fmt})")

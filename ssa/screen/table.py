@@ -35,6 +35,7 @@ CSV_COLUMNS = {
     "PERSISTENT": "persistent",
 }
 FORMATS = ("csv", "json", "parquet")
+PROBABILITY_COLUMNS = ("PC", "MAX_PROB")  # written in exponent notation
 
 
 def rtn_miss(r1: np.ndarray, v1: np.ndarray, r2: np.ndarray) -> np.ndarray:
@@ -118,7 +119,8 @@ def _write_csv(cols: dict, handle) -> None:
     for name in names:
         values = cols[name]
         if values.dtype.kind == "f":
-            formatted.append(np.char.mod("%.12f" if name == "TCA_FR" else "%.6f", values))
+            number = "%.12f" if name == "TCA_FR" else "%.6e" if name in PROBABILITY_COLUMNS else "%.6f"
+            formatted.append(np.char.mod(number, values))
         elif values.dtype.kind == "b":
             formatted.append(np.where(values, "true", "false"))
         else:
