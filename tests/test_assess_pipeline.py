@@ -172,11 +172,30 @@ def test_cdm_from_row_has_orekit_xml_layout():
     assert "/cdm/body/segment/data/covarianceMatrix" in ours and "/cdm/body/relativeMetadataData/relativeStateVector" in ours
 
 
-def test_hard_body_radius_from_cara_then_type():
+def test_hard_body_radius_from_cara_then_rcs_then_type():
     hbr, source = hard_body_radius([51, 999_999_999, 999_999_998, 999_999_997], ["", "PAY", "R/B", ""])
     assert hbr[0] == pytest.approx(0.964) and source[0] == "cara:SFK_RCS"
     assert list(hbr[1:]) == [FALLBACK_BY_TYPE_M["PAY"], FALLBACK_BY_TYPE_M["R/B"], 1.1]
     assert list(source[1:]) == ["type:PAY", "type:R/B", "type:unknown"]
+    hbr, source = hard_body_radius([51, 999_999_999, 999_999_998], ["PAY", "PAY", "DEB"], [100.0, np.pi, np.nan])
+    assert list(source) == ["cara:SFK_RCS", "rcs", "type:DEB"]
+    assert hbr[1] == pytest.approx(1.0) and hbr[2] == FALLBACK_BY_TYPE_M["DEB"]
+
+
+@pytest.mark.skipif(not (SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv").exists(),
+                    reason="shared Space-Track OMM catalogue not present")
+def test_rcs_fallback_agrees_with_caras_own_rcs_estimates():
+    """sqrt(RCS / pi) from Space-Track's RCS against CARA's HBR where CARA derived it from RCS."""
+    cat = load(SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv")
+    with open(SHARED / "aux" / "nasa_cara_HBR_Mass_Estimates_20260601.csv", newline="") as fh:
+        cara = {int(r["ObjectID"]): float(r["HBR"]) for r in csv.DictReader(fh)
+                if r["HBRSource"] == "SFK RCS Estimate" and r["HBR"]}
+    rows = [i for i, n in enumerate(cat.norad_id) if int(n) in cara and cat.rcs_m2[i] > 0]
+    assert len(rows) > 5000
+    ours = np.sqrt(cat.rcs_m2[rows] / np.pi)
+    ratio = np.array([cara[int(n)] for n in cat.norad_id[rows]]) / ours
+    assert 0.9 < np.median(ratio) < 1.1
+    assert np.mean((ratio > 0.5) & (ratio < 2.0)) > 0.8
 
 
 def test_covariance_model_grows_with_age_and_matches_its_measurements():

@@ -211,6 +211,17 @@ def test_bad_omm_rows_are_rejected_with_row_and_field(sample_rows):
     assert cat.satrecs()[1].jdsatepoch == cat.epoch_jd[1]
 
 
+def test_radar_cross_section_from_rcs_or_rcs_size(sample_rows):
+    rows = [dict(r, RCS="", RCS_SIZE="") for r in sample_rows[:5]]
+    rows[0]["RCS"], rows[1]["RCS_SIZE"], rows[2]["RCS_SIZE"], rows[3]["RCS"] = "3.25", "SMALL", "LARGE", "-1"
+    rows[4]["RCS"] = "big"
+    cat = parse_text(as_csv(rows), source="rcs.csv")
+    assert cat.rcs_m2[0] == 3.25 and cat.rcs_m2[1] == 0.1 and np.isnan(cat.rcs_m2[2])
+    assert [(r.line, r.reason) for r in cat.rejected] == [(5, "RCS -1.0 m^2 is negative"),
+                                                          (6, "RCS is not a number: 'big'")]
+    assert np.isnan(parse_text(as_csv(sample_rows[:3])).rcs_m2).all()  # CelesTrak GP: no RCS column
+
+
 def test_malformed_json_and_xml_are_reported_not_raised():
     assert "not valid OMM JSON" in parse_text("[{'bad json'", source="x.json").rejected[0].reason
     assert "not valid OMM XML" in parse_text("<ndm><omm>", source="x.xml").rejected[0].reason

@@ -95,8 +95,9 @@ def assess(conjunctions: np.ndarray, catalog) -> np.ndarray:
         return out
     rows1 = catalog.index_of(conjunctions["norad_id_1"])
     rows2 = catalog.index_of(conjunctions["norad_id_2"])
-    hbr1, _ = hard_body_radius(conjunctions["norad_id_1"], _object_types(catalog, rows1))
-    hbr2, _ = hard_body_radius(conjunctions["norad_id_2"], _object_types(catalog, rows2))
+    rcs = catalog.rcs_m2 if catalog.rcs_m2 is not None else np.full(len(catalog), np.nan)
+    hbr1, _ = hard_body_radius(conjunctions["norad_id_1"], _object_types(catalog, rows1), rcs[rows1])
+    hbr2, _ = hard_body_radius(conjunctions["norad_id_2"], _object_types(catalog, rows2), rcs[rows2])
     hbr_m = hbr1 + hbr2
     r1, v1, r2, v2 = (np.asarray(conjunctions[f], dtype=float) for f in ("r1", "v1", "r2", "v2"))
     perigee1 = perigee_altitude_km(catalog.no_kozai[rows1], catalog.ecco[rows1])

@@ -59,6 +59,9 @@ class Catalog:
     # for this record; None: (epoch_jd - 2433281.5) + epoch_fr. The readers set it so
     # that satrecs() equals Satrec.twoline2rv / sgp4.omm bit for bit.
     epoch_days: np.ndarray | None = None
+    # float64, radar cross-section m^2 where the input gives it (OMM RCS or RCS_SIZE),
+    # NaN where not; None: unknown for all. Used for the hard-body radius fallback.
+    rcs_m2: np.ndarray | None = None
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. duplicates dropped
 

@@ -30,6 +30,9 @@ REQUIRED = ("NORAD_CAT_ID", "EPOCH", "MEAN_MOTION", "ECCENTRICITY", "INCLINATION
 OPTIONAL = {"MEAN_MOTION_DOT": 0.0, "MEAN_MOTION_DDOT": 0.0}
 # Space-Track spells object types out; CelesTrak's SATCAT uses the short codes
 OBJECT_TYPES = {"PAYLOAD": "PAY", "ROCKET BODY": "R/B", "DEBRIS": "DEB", "UNKNOWN": "UNK", "TBA": "UNK"}
+# Space-Track's RCS_SIZE bins (SMALL < 0.1 m^2, MEDIUM 0.1..1 m^2, LARGE > 1 m^2) as
+# their upper bound, the conservative value; LARGE has none and stays unknown
+RCS_SIZE_M2 = {"SMALL": 0.1, "MEDIUM": 1.0}
 
 
 def _number(fields: dict, key: str) -> float:
@@ -124,7 +127,18 @@ def parse_fields(fields: dict) -> dict:
     object_type = _text(fields, "OBJECT_TYPE").upper()
     rec["object_type"] = OBJECT_TYPES.get(object_type, object_type)
     rec["owner"] = _text(fields, "COUNTRY_CODE") or _text(fields, "OWNER")
+    rec["rcs_m2"] = radar_cross_section(fields)
     return rec
+
+
+def radar_cross_section(fields: dict) -> float:
+    """RCS (m^2) from an RCS column (SATCAT, Space-Track) or the RCS_SIZE bin; NaN when unknown."""
+    if _text(fields, "RCS"):
+        rcs = _number(fields, "RCS")
+        if rcs < 0.0:
+            raise ValueError(f"RCS {rcs} m^2 is negative")
+        return rcs
+    return RCS_SIZE_M2.get(_text(fields, "RCS_SIZE").upper(), float("nan"))
 
 
 def csv_rows(text: str):

@@ -95,6 +95,7 @@ def _build(tle_recs: list, omm_recs: list, rejected: list, keep: str, satcat) ->
         cols["classification"] = np.array([r["classification"] for r in recs], dtype=object)
         cols["owner"] = np.array([r.get("owner", "") for r in recs], dtype=object)
         cols["object_type"] = np.array([r.get("object_type", "") for r in recs], dtype=object)
+        cols["rcs_m2"] = np.array([r.get("rcs_m2", np.nan) for r in recs], dtype=np.float64)
         cols["source"] = np.array([r["source"] for r in recs], dtype=object)
         cols["read_order"] = np.array([r["read_order"] for r in recs], dtype=np.int64)
         parts.append(cols)
@@ -103,7 +104,7 @@ def _build(tle_recs: list, omm_recs: list, rejected: list, keep: str, satcat) ->
         order = np.argsort(columns.pop("read_order"), kind="stable")  # rows in the order read
         columns = {k: v[order] for k, v in columns.items()}
     else:
-        columns = {k: np.empty(0, dtype=np.float64) for k in FLOAT_COLUMNS}
+        columns = {k: np.empty(0, dtype=np.float64) for k in FLOAT_COLUMNS + ("rcs_m2",)}
         columns.update({k: np.empty(0, dtype=np.int64) for k in ("norad_id", "element_set_no", "rev_at_epoch")})
         columns.update({k: np.empty(0, dtype=object) for k in
                         ("name", "object_id", "classification", "owner", "object_type", "source")})
