@@ -197,3 +197,32 @@ def test_stored_catalogue_propagates_like_the_uploaded_one(service):
     assert np.array_equal(stored.epoch_sgp4()[order], uploaded.epoch_sgp4())
     for a, b in zip(uploaded.satrecs(), stored.take(order).satrecs()):
         assert a.sgp4(a.jdsatepoch + 3.0, a.jdsatepochF) == b.sgp4(b.jdsatepoch + 3.0, b.jdsatepochF)
+
+
+def test_objects_of_an_operator_key_are_routed_as_its_tenant(tmp_path):
+    """An operator key's objects count as registered by its tenant (ssa.respond's
+    [tenants]): a conjunction of two foreign objects, one of them the tenant's, pages it."""
+    from datetime import datetime, timezone
+
+    from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
+    from ssa.screen import CONJUNCTION_DTYPE
+    from ssa.serve.pipeline import route_rows
+    from ssa.serve.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'tenants.db'}")
+    store.create_key("operator", party="acme-sat", objects=[30000])
+    store.create_key("operator", party="late-comer", objects=[30000, 49863])
+    revoked = store.create_key("operator", party="gone", objects=[25544])
+    store.revoke_key(revoked.split("_")[1])
+    assert store.object_tenants() == {30000: "acme-sat", 49863: "late-comer"}
+
+    catalog = load(SHIPPED_CATALOG, satcat=SHIPPED_SATCAT)
+    row = np.zeros(1, dtype=CONJUNCTION_DTYPE.descr + [("pc", "f8")])
+    row["norad_id_1"], row["norad_id_2"], row["range_km"], row["pc"] = 30000, 40000, 0.2, 3e-4
+    row["tca"] = np.datetime64("2024-11-01T06:00")
+    now = datetime(2024, 11, 1, tzinfo=timezone.utc)
+    (untenanted,) = route_rows(row, catalog, now)
+    (tenanted,) = route_rows(row, catalog, now, store.object_tenants())
+    assert untenanted.lead == [] and untenanted.detail["paged"] is False
+    assert tenanted.lead == ["tenant acme-sat"] and tenanted.level == untenanted.level == "emergency"
+    store.engine.dispose()

@@ -92,7 +92,7 @@ class Alert:
         """Alert for one screening/assessment row (fields norad_id_1, norad_id_2,
         name_1, name_2, tca datetime64 UTC, range_km, and pc when assessed).
         `catalog_or_lookup`: a Catalog with owner/object_type, or a mapping
-        NORAD id -> (owner, object_type)."""
+        NORAD id -> (owner, object_type) or (owner, object_type, tenant)."""
         return cls._from_row(row, owner_lookup(catalog_or_lookup), now)
 
     @classmethod
@@ -111,9 +111,9 @@ class Alert:
         objects = []
         for k in (1, 2):
             norad = int(row[f"norad_id_{k}"])
-            owner, object_type = lookup.get(norad, ("", ""))
+            owner, object_type, *tenant = lookup.get(norad, ("", ""))
             name = str(row[f"name_{k}"]) if f"name_{k}" in names else ""
-            objects.append(AlertObject(norad, name, owner, object_type))
+            objects.append(AlertObject(norad, name, owner, object_type, *tenant))
         pc = float(row["pc"]) if "pc" in names else None
         tca = utc_time(row["tca"], "tca")
         return cls(

@@ -55,23 +55,28 @@ def window_for(catalog, mode: str, days: float) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=days)
 
 
-def screen_and_route(catalog, start: datetime, days: float, threshold_km: float, progress=None):
+def screen_and_route(catalog, start: datetime, days: float, threshold_km: float, progress=None,
+                     tenants=None):
     """Conjunctions (CONJUNCTION_DTYPE plus the assessment fields) and their routing.
 
-    Routing judges each alert at the window start (`now` of the alert)."""
+    Routing judges each alert at the window start (`now` of the alert);
+    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants)."""
     from ssa.assess import assess
     from ssa.screen import screen
 
     rows = screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
     rows = assess(rows, catalog)
-    return rows, route_rows(rows, catalog, start)
+    return rows, route_rows(rows, catalog, start, tenants)
 
 
-def route_rows(rows: np.ndarray, catalog, now: datetime) -> list[Routed]:
+def route_rows(rows: np.ndarray, catalog, now: datetime, tenants=None) -> list[Routed]:
     from ssa.respond import Alert, load_config, route
 
     config = load_config()
-    alerts = Alert.from_conjunctions(rows, catalog, now=now.replace(tzinfo=timezone.utc))
+    tenants = tenants or {}
+    lookup = {int(n): (str(o), str(t), tenants.get(int(n), ""))
+              for n, o, t in zip(catalog.norad_id, catalog.owner, catalog.object_type)}
+    alerts = Alert.from_conjunctions(rows, lookup, now=now.replace(tzinfo=timezone.utc))
     return [routed(route(alert, config)) for alert in alerts]
 
 

@@ -319,6 +319,16 @@ class Store:
         with self.session() as s:
             return list(s.scalars(select(ApiKey).order_by(ApiKey.id)))
 
+    def object_tenants(self) -> dict[int, str]:
+        """NORAD id -> tenant (party, else label, else key id) of the live operator key that holds
+        the object; the oldest key wins where several do. ssa.respond maps tenants to interest."""
+        out: dict[int, str] = {}
+        for key in self.list_keys():
+            if key.role == "operator" and key.revoked_at is None:
+                for norad in key.objects:
+                    out.setdefault(int(norad), key.party or key.label or key.key_id)
+        return out
+
     def revoke_key(self, key_id: str) -> bool:
         """Revoke a key by its id (the part after 'ssa_'); False when no live key has it.
         A running server may accept it for up to 10 s more (its key cache)."""

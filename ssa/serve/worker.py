@@ -90,7 +90,8 @@ class Worker:
 
             progress["message"] = f"screening {len(catalog)} objects"
             rows, routings = pipeline.screen_and_route(catalog, start, self.settings.window_days,
-                                                       self.settings.threshold_km, progress=on_progress)
+                                                       self.settings.threshold_km, progress=on_progress,
+                                                       tenants=self.store.object_tenants())
             done.set()
             if lost.is_set():
                 return True
