@@ -1,5 +1,6 @@
 """`ssa catalog info` on real and bad files."""
 import numpy as np
+from sgp4.io import fix_checksum
 from typer.testing import CliRunner
 
 from catalog_helpers import DATA
@@ -50,3 +51,19 @@ def test_info_exits_non_zero_when_nothing_loads(tmp_path):
     result = runner.invoke(app, ["catalog", "info", str(path)], env={"COLUMNS": "200"})
     assert result.exit_code == 1
     assert "garbage.txt:1" in result.output
+
+
+def test_info_shortens_the_duplicate_list_unless_asked(tmp_path):
+    lines = []
+    for norad in range(30001, 30031):  # 30 objects, each with an older and a newer element set
+        for day in ("24300.5", "24301.5"):
+            lines += [f"1 {norad}U 99025A   {day}0000000  .00000000  00000-0  00000-0 0  999",
+                      f"2 {norad}  98.0000  45.0000 0010000 100.0000 260.0000 14.00000000    10"]
+    path = tmp_path / "dups.tle"
+    path.write_text("\n".join(fix_checksum(line) for line in lines) + "\n")
+    short = runner.invoke(app, ["catalog", "info", str(path)], env={"COLUMNS": "200"})
+    assert short.exit_code == 0, short.output
+    assert "... and 10 more (--all-duplicates lists them)" in short.output
+    assert "NORAD 30020: kept newest" in short.output and "NORAD 30021: kept newest" not in short.output
+    full = runner.invoke(app, ["catalog", "info", str(path), "--all-duplicates"], env={"COLUMNS": "200"})
+    assert "NORAD 30030: kept newest" in full.output and "more (--all-duplicates" not in full.output

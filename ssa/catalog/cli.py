@@ -6,6 +6,9 @@ from pathlib import Path
 import typer
 
 
+SHOWN_DUPLICATES = 20
+
+
 def register(app: typer.Typer) -> None:
     catalog_app = typer.Typer(help="Catalogue files: read, validate, summarise.", no_args_is_help=True)
     catalog_app.command("info")(info)
@@ -18,6 +21,8 @@ def info(
     satcat: Path = typer.Option(None, "--satcat", help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE)",
                                 exists=True, dir_okay=False),
     keep: str = typer.Option("newest", help="element set kept per NORAD id: newest, first or all"),
+    all_duplicates: bool = typer.Option(False, "--all-duplicates",
+                                        help=f"list every duplicate dropped (default: the first {SHOWN_DUPLICATES})"),
 ) -> None:
     """Counts by regime and object type, epoch spread, duplicates and every rejected record."""
     import numpy as np
@@ -67,8 +72,11 @@ def info(
     if cat.notes:
         dup = Table(title="Duplicates dropped")
         dup.add_column("note")
-        for note in cat.notes:
+        shown = cat.notes if all_duplicates else cat.notes[:SHOWN_DUPLICATES]
+        for note in shown:
             dup.add_row(note)
+        if len(shown) < len(cat.notes):
+            dup.add_row(f"... and {len(cat.notes) - len(shown):,} more (--all-duplicates lists them)")
         console.print(dup)
 
     if cat.rejected:
