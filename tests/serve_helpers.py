@@ -21,6 +21,8 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from sgp4.api import SatrecArray, jday
 
+from ssa.screen import CONJUNCTION_DTYPE
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 ISS_HISTORY = SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
@@ -34,17 +36,6 @@ SCENARIO_IDS = (ISS, CREW_DRAGON_9) + ISS_NEIGHBOURS
 ISS_LATER_EPOCHS = ("24306.16050639", "24307.19144382")  # element sets B and C
 THRESHOLD_KM = 18.78
 WINDOW_DAYS = 1.5
-
-# the screening contract's row layout (ssa.screen.CONJUNCTION_DTYPE)
-CONJUNCTION_DTYPE = np.dtype([
-    ("norad_id_1", "i8"), ("name_1", "U48"), ("dse_1", "f8"),
-    ("norad_id_2", "i8"), ("name_2", "U48"), ("dse_2", "f8"),
-    ("tca", "datetime64[us]"), ("tca_jd", "f8"), ("tca_fr", "f8"),
-    ("range_km", "f8"), ("relative_speed_km_s", "f8"),
-    ("radial_km", "f8"), ("in_track_km", "f8"), ("cross_track_km", "f8"),
-    ("persistent", "?"),
-    ("r1", "f8", (3,)), ("v1", "f8", (3,)), ("r2", "f8", (3,)), ("v2", "f8", (3,)),
-])
 
 
 def scenario_omm_csv(ids=SCENARIO_IDS) -> str:
