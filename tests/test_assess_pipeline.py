@@ -130,6 +130,40 @@ def test_cdm_from_row_reads_back_and_matches_the_row(tmp_path):
     assert rel["COLLISION_PROBABILITY"] == row["pc"]
 
 
+def test_operator_covariance_from_cdms_replaces_the_estimate(tmp_path):
+    """Covariances read back from CDMs reproduce the estimated Pc exactly; an operator's
+    tighter covariance changes Pc and the CDM we write says where each came from."""
+    from ssa.assess import operator_covariances
+
+    cat, rows = synthetic_close_approach()
+    id1, id2 = int(rows["norad_id_1"][0]), int(rows["norad_id_2"][0])
+    estimated = assess(rows, cat)[0]
+    older = cdm_from_conjunction(estimated, cat, creation_date=datetime(2024, 10, 31, tzinfo=timezone.utc))
+    (tmp_path / "cdms").mkdir()
+    cdm.write(older, tmp_path / "cdms" / "older.cdm")
+    same = operator_covariances([tmp_path / "cdms"])
+    assert sorted(same) == sorted((id1, id2))
+    both = assess(rows, cat, same)[0]
+    assert both["covariance_source"] == "operator" and both["pc"] == pytest.approx(estimated["pc"], rel=1e-9)
+
+    tight = cdm.read(tmp_path / "cdms" / "older.cdm")
+    tight.header.set("CREATION_DATE", "2024-11-01T00:00:00.000")
+    for name in ("CR_R", "CT_T", "CN_N"):
+        tight.objects[0].set(name, tight.objects[0][name] * 1e-4)  # sigma 100 x smaller
+    cdm.write(tight, tmp_path / "cdms" / "newer.xml", "xml")
+    newest = operator_covariances([tmp_path / "cdms" / "older.cdm", tmp_path / "cdms" / "newer.xml"])
+    mixed = assess(rows, cat, {id1: newest[id1]})[0]
+    assert mixed["covariance_source"] == "mixed" and mixed["pc"] != pytest.approx(estimated["pc"], rel=1e-3)
+    message = cdm_from_conjunction(mixed, cat, covariances={id1: newest[id1]})
+    assert [o["COVARIANCE_METHOD"] for o in message.objects] == ["CALCULATED", "DEFAULT"]
+    assert message.objects[0]["CR_R"] == pytest.approx(newest[id1][0, 0])
+    assert pc_from_cdm(message).pc_foster == pytest.approx(mixed["pc"], rel=1e-6)
+
+    (tmp_path / "bad.cdm").write_text("CCSDS_CDM_VERS = 1.0\nNOT_A_KEYWORD = 3\n")
+    with pytest.raises(cdm.CdmError, match="bad.cdm"):
+        operator_covariances([tmp_path / "bad.cdm"])
+
+
 def test_cdm_from_row_follows_orekit_keyword_order():
     """Our KVN lists its keywords in the same order as Orekit's full example (CDMExample2)."""
     cat, rows = synthetic_close_approach()

@@ -93,3 +93,30 @@ def test_rtn_frame_and_atomic_parquet(tmp_path):
     assert pq.read_table(path).column("TCA").to_pylist()[0] == "2024-11-01T03:04:05.678"
     with pytest.raises(ValueError, match="unknown format"):
         write_table(table, tmp_path / "t.xlsx")
+
+
+def test_cli_uses_operator_covariances_from_cdms(station_csv, tmp_path):
+    from ssa.assess import cdm_from_conjunction
+    from ssa.assess.cdm import write
+    from ssa.catalog import load
+    from ssa.screen import screen
+
+    catalog = load(station_csv)
+    first = screen(catalog, "2024-11-01T00:00:00", days=0.1, threshold_km=5.0, primaries=[25544])[0]
+    write(cdm_from_conjunction(first, catalog), tmp_path / "iss.cdm")
+    out = tmp_path / "conj.csv"
+    result = CliRunner().invoke(app, ["screen", str(station_csv), "--start", "2024-11-01T00:00:00", "--days", "0.1",
+                                      "--covariance", str(tmp_path / "iss.cdm"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "operator covariances for 2 object(s)" in result.output
+    body = list(csv.DictReader(out.open()))
+    ids = {int(first["norad_id_1"]), int(first["norad_id_2"])}
+    for r in body:
+        known = {int(r["NORAD_CAT_ID_1"]), int(r["NORAD_CAT_ID_2"])} & ids
+        assert r["COVARIANCE_SOURCE"] == {0: "estimated", 1: "mixed", 2: "operator"}[len(known)]
+    assert any(r["COVARIANCE_SOURCE"] == "operator" for r in body)
+
+    (tmp_path / "bad.cdm").write_text("CCSDS_CDM_VERS = 1.0\n")
+    bad = CliRunner().invoke(app, ["screen", str(station_csv), "--covariance", str(tmp_path / "bad.cdm"),
+                                   "--out", str(tmp_path / "never.csv")])
+    assert bad.exit_code == 2 and "bad.cdm" in bad.output and not (tmp_path / "never.csv").exists()

@@ -11,6 +11,19 @@ def register(app: typer.Typer) -> None:
     app.command("cdm")(cdm)
 
 
+def operator_covariances_or_exit(paths, console) -> dict:
+    """``ssa.assess.operator_covariances`` of --covariance paths; a bad CDM ends the command (exit 2)."""
+    from ssa.assess import CdmError, operator_covariances
+
+    try:
+        covariances = operator_covariances(paths)
+    except (CdmError, ValueError) as exc:
+        console.print(f"[red]error:[/red] --covariance: {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"operator covariances for {len(covariances):,} object(s) from {len(paths)} path(s)")
+    return covariances
+
+
 def pc(
     cdm_file: Path = typer.Argument(..., help="CCSDS CDM, KVN or XML", exists=True, dir_okay=False),
     hbr: float = typer.Option(None, "--hbr", help="combined hard-body radius (m); default: from the CDM"),
@@ -55,8 +68,11 @@ def cdm(
     out: Path = typer.Option(..., "--out", help="directory for the CDMs (created)"),
     catalog: list[Path] = typer.Option(None, "--catalog", help="catalogue file(s); default: the shipped one"),
     fmt: str = typer.Option("kvn", "--format", help="kvn or xml"),
+    covariance: list[Path] = typer.Option(None, "--covariance", exists=True,
+                                          help="CDM file or directory: operators' covariances for their objects "
+                                               "(others are estimated); repeatable"),
 ) -> None:
-    """Write one CDM per conjunction row (states re-propagated at TCA, Pc from estimated covariance)."""
+    """Write one CDM per conjunction row (states re-propagated at TCA; operator or estimated covariance)."""
     from rich.console import Console
 
     from ssa.assess.cdm import write
@@ -71,10 +87,11 @@ def cdm(
     rows, problems = conjunctions_from_csv(conjunctions, cat)
     for problem in problems:
         console.print(f"[yellow]{conjunctions.name}[/yellow] {problem}")
+    covariances = operator_covariances_or_exit(covariance, console) if covariance else None
     out.mkdir(parents=True, exist_ok=True)
-    assessed = assess(rows, cat)
+    assessed = assess(rows, cat, covariances)
     suffix = ".xml" if fmt == "xml" else ".cdm"
     for row in assessed:
-        message = cdm_from_conjunction(row, cat)
+        message = cdm_from_conjunction(row, cat, covariances=covariances)
         write(message, out / f"{message.header['MESSAGE_ID']}{suffix}", fmt)
     console.print(f"wrote {len(assessed)} CDM(s) to {out}")

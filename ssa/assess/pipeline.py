@@ -74,16 +74,53 @@ def _object_types(catalog, rows):
     return [str(t) for t in catalog.object_type[rows]]
 
 
-def assess(conjunctions: np.ndarray, catalog) -> np.ndarray:
+def operator_covariances(paths) -> dict[int, np.ndarray]:
+    """NORAD id -> 6x6 RTN covariance (m^2, m^2/s, m^2/s^2) supplied by operators in CDMs.
+
+    paths: CDM files (KVN or XML) or directories of them. Each CDM gives both
+    of its objects' covariances, keyed by OBJECT_DESIGNATOR (the catalogue
+    number); where several CDMs give one object, the latest CREATION_DATE
+    wins. A malformed CDM raises ``CdmError`` naming the file and line.
+    """
+    from pathlib import Path
+
+    from ssa.assess.cdm import CdmError, parse_epoch, read
+
+    files = []
+    for path in map(Path, paths):
+        files += sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    newest: dict[int, tuple] = {}
+    for path in files:
+        message = read(path)
+        for i, obj in enumerate(message.objects):
+            designator = str(obj["OBJECT_DESIGNATOR"]).strip()
+            if not designator.isdigit():
+                raise CdmError(f"OBJECT_DESIGNATOR {designator!r} is not a catalogue number", source=str(path),
+                               keyword="OBJECT_DESIGNATOR")
+            created = parse_epoch(message.header["CREATION_DATE"])
+            if int(designator) not in newest or created >= newest[int(designator)][0]:
+                newest[int(designator)] = (created, message.covariance_rtn(i))
+    return {norad: cov for norad, (_, cov) in newest.items()}
+
+
+COVARIANCE_SOURCES = {(False, False): "estimated", (True, True): "operator", (True, False): "mixed",
+                      (False, True): "mixed"}
+
+
+def assess(conjunctions: np.ndarray, catalog, covariances=None) -> np.ndarray:
     """Screening rows plus Pc (Foster 2D), max Pc/dilution (SOCRATES), HBR and covariance source.
 
     conjunctions: structured array with the screening fields (TEME km, km/s
     states r1, v1, r2, v2 at TCA; dse_1, dse_2 days since epoch). catalog:
     the ``ssa.catalog.Catalog`` the rows were screened from (for each
-    object's orbit regime and SATCAT type). The covariance of each object
-    is estimated from its element set (``ssa.assess.covariance``): every row
-    is labelled ``covariance_source = "estimated"``. HBR is the sum of the
-    two objects' (``ssa.assess.hardbody``).
+    object's orbit regime and SATCAT type). covariances: NORAD id -> 6x6 RTN
+    covariance in metres an operator supplied (``operator_covariances``);
+    its position block is used as it stands, in the object's RTN axes at the
+    row's TCA, so it should come from a CDM near that epoch. Every other
+    object's covariance is estimated from its element set
+    (``ssa.assess.covariance``). ``covariance_source``: "estimated",
+    "operator" (both objects) or "mixed". HBR is the sum of the two
+    objects' (``ssa.assess.hardbody``).
     """
     from ssa.assess.covariance import estimated_covariance_rtn_km2, perigee_altitude_km
     from ssa.assess.hardbody import hard_body_radius
@@ -102,8 +139,16 @@ def assess(conjunctions: np.ndarray, catalog) -> np.ndarray:
     r1, v1, r2, v2 = (np.asarray(conjunctions[f], dtype=float) for f in ("r1", "v1", "r2", "v2"))
     perigee1 = perigee_altitude_km(catalog.no_kozai[rows1], catalog.ecco[rows1])
     perigee2 = perigee_altitude_km(catalog.no_kozai[rows2], catalog.ecco[rows2])
-    cov = (risk.rtn_to_inertial(estimated_covariance_rtn_km2(perigee1, conjunctions["dse_1"]), r1, v1)
-           + risk.rtn_to_inertial(estimated_covariance_rtn_km2(perigee2, conjunctions["dse_2"]), r2, v2))
+    covariances = covariances or {}
+    rtn1 = estimated_covariance_rtn_km2(perigee1, conjunctions["dse_1"])
+    rtn2 = estimated_covariance_rtn_km2(perigee2, conjunctions["dse_2"])
+    supplied = []
+    for rtn, ids in ((rtn1, conjunctions["norad_id_1"]), (rtn2, conjunctions["norad_id_2"])):
+        known = np.array([int(n) in covariances for n in ids], dtype=bool)
+        for row in np.flatnonzero(known):
+            rtn[row] = covariances[int(ids[row])][:3, :3] * 1e-6  # m^2 -> km^2
+        supplied.append(known)
+    cov = risk.rtn_to_inertial(rtn1, r1, v1) + risk.rtn_to_inertial(rtn2, r2, v2)
     pc, reasons = risk.pc_foster(r2 - r1, v2 - v1, cov, hbr_m / 1000.0, v1)
     method = np.full(len(out), PC_METHOD, dtype="U16")
     for key, label in PC_METHOD_DEGENERATE.items():
@@ -111,7 +156,7 @@ def assess(conjunctions: np.ndarray, catalog) -> np.ndarray:
     max_prob, dilution_km = risk.max_probability(r2 - r1, v2 - v1, hbr_m / 1000.0, r1, v1, r2, v2)
     out["pc"], out["pc_method"] = pc, method
     out["max_prob"], out["dilution_km"] = max_prob, dilution_km
-    out["covariance_source"] = "estimated"
+    out["covariance_source"] = [COVARIANCE_SOURCES[pair] for pair in zip(*(k.tolist() for k in supplied))]
     out["hbr_m"] = hbr_m
     return out
 
@@ -119,13 +164,14 @@ def assess(conjunctions: np.ndarray, catalog) -> np.ndarray:
 CDM_OBJECT_TYPE = {"PAY": "PAYLOAD", "R/B": "ROCKET BODY", "DEB": "DEBRIS", "UNK": "UNKNOWN"}
 
 
-def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=None) -> Cdm:
+def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=None, covariances=None) -> Cdm:
     """A CCSDS 508.0-B-1 CDM (KVN/XML via ssa.assess.cdm.write) for one screening/assessment row.
 
-    States are converted from TEME to EME2000 with skyfield; the RTN
-    covariances are the estimated ones (COVARIANCE_METHOD = DEFAULT, and a
-    comment says so); the combined HBR goes in a 'HBR = x [m]' comment of
-    the relative metadata, as CARA's CDMs carry it.
+    States are converted from TEME to EME2000 with skyfield; each RTN
+    covariance is the operator's where ``covariances`` (as for ``assess``)
+    has the object (COVARIANCE_METHOD = CALCULATED), else the estimated one
+    (DEFAULT); a comment says which. The combined HBR goes in a
+    'HBR = x [m]' comment of the relative metadata, as CARA's CDMs carry it.
     """
     from datetime import datetime, timezone
 
@@ -134,8 +180,9 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
     from ssa.assess.frames import from_gcrs, to_gcrs
 
     row = np.asarray(row)
+    covariances = covariances or {}
     if "pc" not in row.dtype.names:
-        row = assess(row.reshape(1), catalog)[0]
+        row = assess(row.reshape(1), catalog, covariances)[0]
     tca = row["tca"].astype("datetime64[us]").item().replace(tzinfo=timezone.utc)
     created = creation_date or datetime.now(timezone.utc)
     id1, id2 = int(row["norad_id_1"]), int(row["norad_id_2"])
@@ -169,9 +216,11 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
         perigee = perigee_altitude_km(catalog.no_kozai[i : i + 1], catalog.ecco[i : i + 1])
         obj = Section()
         kind = regime(perigee)[0]
+        supplied = norad in covariances
         obj.comments["metadata"] = [
             f"Element set {catalog.source[i]}: {float(dse):.6f} days from its epoch to TCA",
-            f"Covariance estimated from a TLE error model ({kind}: {REGIME_NOTES[kind]})",
+            "Covariance supplied by the operator (CDM)" if supplied
+            else f"Covariance estimated from a TLE error model ({kind}: {REGIME_NOTES[kind]})",
         ]
         meta = (("OBJECT", f"OBJECT{k + 1}"), ("OBJECT_DESIGNATOR", f"{norad:05d}"), ("CATALOG_NAME", "SATCAT"),
                 ("OBJECT_NAME", str(name).strip() or "UNKNOWN"),
@@ -181,13 +230,15 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
         object_type = CDM_OBJECT_TYPE.get(str(catalog.object_type[i]).strip())
         if object_type:
             obj.set("OBJECT_TYPE", object_type)
-        for key, value in (("EPHEMERIS_NAME", "NONE"), ("COVARIANCE_METHOD", "DEFAULT"), ("MANEUVERABLE", "N/A"),
+        for key, value in (("EPHEMERIS_NAME", "NONE"), ("COVARIANCE_METHOD", "CALCULATED" if supplied else "DEFAULT"),
+                           ("MANEUVERABLE", "N/A"),
                            ("ORBIT_CENTER", "EARTH"), ("REF_FRAME", "EME2000"), ("GRAVITY_MODEL", "SGP4 (WGS-72)")):
             obj.set(key, value)
         r_eme, v_eme = from_gcrs(*to_gcrs(r, v, "TEME", tca), "EME2000", tca)
         for key, value in zip(("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT"), (*r_eme, *v_eme)):
             obj.set(key, float(value))
-        cov = estimated_covariance_rtn_6x6_m(perigee, [dse], [catalog.no_kozai[i] / 60.0])[0]
+        cov = covariances[norad] if supplied else \
+            estimated_covariance_rtn_6x6_m(perigee, [dse], [catalog.no_kozai[i] / 60.0])[0]
         n = 0
         for a in range(6):
             for b in range(a + 1):

@@ -61,7 +61,10 @@ def screen_command(
     out: Path = typer.Option(Path("conjunctions.csv"), "--out", help="output file, written atomically"),
     fmt: str = typer.Option(None, "--format", help="csv, json or parquet (default: from --out's suffix)"),
     pc: bool = typer.Option(True, "--pc/--no-pc",
-                            help="add PC (Foster 2D, estimated covariance), MAX_PROB, DILUTION_KM and HBR_M columns"),
+                            help="add PC (Foster 2D), MAX_PROB, DILUTION_KM, COVARIANCE_SOURCE and HBR_M columns"),
+    covariance: list[Path] = typer.Option(None, "--covariance", exists=True,
+                                          help="CDM file or directory: operators' covariances for their objects "
+                                               "(others are estimated); repeatable"),
 ) -> None:
     """Screen a catalogue for close approaches (all-vs-all, or primaries against all)."""
     from datetime import datetime, timezone
@@ -92,6 +95,12 @@ def screen_command(
     if len(catalog.rejected) > 10:
         console.print(f"[yellow]... and {len(catalog.rejected) - 10} more rejected records[/yellow]")
     primary_ids = resolve_primaries(primaries, catalog) if primaries else None
+    if pc and covariance:
+        from ssa.assess.cli import operator_covariances_or_exit
+
+        covariances = operator_covariances_or_exit(covariance, console)
+    else:
+        covariances = None
 
     with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
@@ -102,7 +111,7 @@ def screen_command(
     if pc:
         from ssa.assess import assess
 
-        table = assess(table, catalog)
+        table = assess(table, catalog, covariances)
     write_table(table, out, fmt)
 
     summary = Table(title="Screening", show_header=False)
