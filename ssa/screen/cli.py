@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 
 GROUPS = {
-    "dutch": "objects whose SATCAT owner is NETH",
+    "dutch": "objects of Dutch interest as ssa.respond decides it (asset registry, SATCAT owner codes)",
     "payloads": "objects whose SATCAT type is PAY",
 }
 
@@ -21,7 +21,7 @@ def resolve_primaries(spec: str, catalog) -> list[int]:
 
     group = spec.strip().lower()
     if group == "dutch":
-        ids = catalog.norad_id[catalog.owner.astype(str) == "NETH"]
+        ids = dutch_interest_ids(catalog)
     elif group == "payloads":
         ids = catalog.norad_id[catalog.object_type.astype(str) == "PAY"]
     elif Path(spec).is_file():
@@ -33,6 +33,15 @@ def resolve_primaries(spec: str, catalog) -> list[int]:
     if not ids:
         raise typer.BadParameter(f"--primaries {spec!r} selects no object of the catalogue")
     return ids
+
+
+def dutch_interest_ids(catalog) -> list[int]:
+    """NORAD ids of the catalogue's objects that ssa.respond gives a Dutch interest category."""
+    from ssa.respond import AlertObject, load_config, object_interest
+
+    config = load_config()
+    return [int(n) for n, name, owner, kind in zip(catalog.norad_id, catalog.name, catalog.owner, catalog.object_type)
+            if object_interest(AlertObject(int(n), str(name), str(owner), str(kind)), config).category]
 
 
 def _parse_ids(tokens, where: str) -> list[int]:
