@@ -103,6 +103,7 @@ def operator_covariances(paths) -> dict[int, np.ndarray]:
     return {norad: cov for norad, (_, cov) in newest.items()}
 
 
+ASSESS_BLOCK_ROWS = 16_384  # rows assessed at once: bounds the temporaries (about 7.5 kB a row)
 COVARIANCE_SOURCES = {(False, False): "estimated", (True, True): "operator", (True, False): "mixed",
                       (False, True): "mixed"}
 
@@ -122,14 +123,20 @@ def assess(conjunctions: np.ndarray, catalog, covariances=None) -> np.ndarray:
     "operator" (both objects) or "mixed". HBR is the sum of the two
     objects' (``ssa.assess.hardbody``).
     """
-    from ssa.assess.covariance import estimated_covariance_rtn_km2, perigee_altitude_km
-    from ssa.assess.hardbody import hard_body_radius
-
     out = np.zeros(len(conjunctions), dtype=assessment_dtype(conjunctions.dtype))
     for name in conjunctions.dtype.names:
         out[name] = conjunctions[name]
-    if len(out) == 0:
-        return out
+    for start in range(0, len(out), ASSESS_BLOCK_ROWS):
+        block = slice(start, start + ASSESS_BLOCK_ROWS)
+        _assess_block(conjunctions[block], catalog, covariances or {}, out[block])
+    return out
+
+
+def _assess_block(conjunctions: np.ndarray, catalog, covariances: dict, out: np.ndarray) -> None:
+    """``assess`` of one block of rows, written into ``out`` (a view of the result)."""
+    from ssa.assess.covariance import estimated_covariance_rtn_km2, perigee_altitude_km
+    from ssa.assess.hardbody import hard_body_radius
+
     rows1 = catalog.index_of(conjunctions["norad_id_1"])
     rows2 = catalog.index_of(conjunctions["norad_id_2"])
     rcs = catalog.rcs_m2 if catalog.rcs_m2 is not None else np.full(len(catalog), np.nan)
@@ -139,7 +146,6 @@ def assess(conjunctions: np.ndarray, catalog, covariances=None) -> np.ndarray:
     r1, v1, r2, v2 = (np.asarray(conjunctions[f], dtype=float) for f in ("r1", "v1", "r2", "v2"))
     perigee1 = perigee_altitude_km(catalog.no_kozai[rows1], catalog.ecco[rows1])
     perigee2 = perigee_altitude_km(catalog.no_kozai[rows2], catalog.ecco[rows2])
-    covariances = covariances or {}
     rtn1 = estimated_covariance_rtn_km2(perigee1, conjunctions["dse_1"])
     rtn2 = estimated_covariance_rtn_km2(perigee2, conjunctions["dse_2"])
     supplied = []
@@ -158,7 +164,6 @@ def assess(conjunctions: np.ndarray, catalog, covariances=None) -> np.ndarray:
     out["max_prob"], out["dilution_km"] = max_prob, dilution_km
     out["covariance_source"] = [COVARIANCE_SOURCES[pair] for pair in zip(*(k.tolist() for k in supplied))]
     out["hbr_m"] = hbr_m
-    return out
 
 
 CDM_OBJECT_TYPE = {"PAY": "PAYLOAD", "R/B": "ROCKET BODY", "DEB": "DEBRIS", "UNK": "UNKNOWN"}

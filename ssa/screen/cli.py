@@ -76,6 +76,7 @@ def screen_command(
                                                "(others are estimated); repeatable"),
 ) -> None:
     """Screen a catalogue for close approaches (all-vs-all, or primaries against all)."""
+    import logging
     from datetime import datetime, timezone
 
     import numpy as np
@@ -111,6 +112,7 @@ def screen_command(
     else:
         covariances = None
 
+    logging.getLogger("ssa.screen").addHandler(logging.NullHandler())  # stopped objects: listed below
     with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
         task = bar.add_task("screen", total=days * 86400.0)
@@ -146,7 +148,7 @@ def screen_command(
     summary.add_row("wall time", " ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
     summary.add_row("written", f"{out} ({fmt})")
     console.print(summary)
-    for stop in result.stopped[:20]:
+    for stop in result.stopped:
         console.print(f"stopped NORAD {stop.norad_id} {stop.name} at +{stop.seconds:.0f} s: SGP4 error {stop.error}")
     for note in result.notes:
         console.print(f"[dim]{note}[/dim]")
