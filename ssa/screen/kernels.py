@@ -45,6 +45,8 @@ SLOW_SPEED_KM_S = 8.0  # broad-phase cells are sized for objects slower than thi
 # the 13 "forward" neighbour cell offsets (the other 13 are their negatives)
 FORWARD = np.array([(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)
                     if (dx, dy, dz) > (0, 0, 0)], dtype=np.int64)
+# columns of the sorted chord data of one broad-phase pass
+MID, HALF, START, END = 0, 3, 4, 7  # sub-chord midpoint (3), its half-length, chord start (3), end (3)
 
 
 @njit(cache=True, nogil=True)
@@ -57,29 +59,31 @@ def deviation_coefficients(dt):
 
 
 @njit(cache=True, nogil=True)
-def _cell_hash(cx, cy, cz, mask):
-    return ((cx * 73856093) ^ (cy * 19349663) ^ (cz * 83492791)) & mask
-
-
-@njit(cache=True, nogil=True)
 def _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                     cand, n_cand, close, close_range, n_close):
     """Candidates and within-threshold samples of interval k; see the module docstring."""
     n_sat = pos.shape[0]
-    half = np.empty(n_sat)
     live = np.empty(n_sat, dtype=np.int64)
     n_live = 0
-    h_max = 0.0
     for i in range(n_sat):
         if ok[i, k] and ok[i, k + 1]:
-            h = 0.5 * math.sqrt((pos[i, k + 1, 0] - pos[i, k, 0]) ** 2 + (pos[i, k + 1, 1] - pos[i, k, 1]) ** 2
-                                + (pos[i, k + 1, 2] - pos[i, k, 2]) ** 2)
-            half[i] = h
-            h_max = max(h_max, h)
             live[n_live] = i
             n_live += 1
     if n_live < 2:
         return
+    # chord ends (km) of the live objects, contiguous: rows of pos are n_time * 24 bytes apart
+    ends = np.empty((n_live, 6))
+    half = np.empty(n_live)
+    h_max = 0.0
+    for a in range(n_live):
+        i = live[a]
+        for c in range(3):
+            ends[a, c] = pos[i, k, c]
+            ends[a, 3 + c] = pos[i, k + 1, c]
+        h = 0.5 * math.sqrt((ends[a, 3] - ends[a, 0]) ** 2 + (ends[a, 4] - ends[a, 1]) ** 2
+                            + (ends[a, 5] - ends[a, 2]) ** 2)
+        half[a] = h
+        h_max = max(h_max, h)
     # largest separation a candidate can have at an endpoint, and its deviation
     s_max = (4.0 * h_max + threshold + beta) / (1.0 - alpha)
     reach = threshold + alpha * s_max + beta  # threshold + dev_max
@@ -87,86 +91,102 @@ def _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, p
     # the few faster ones (eccentric orbits near perigee) search a wider cube of cells
     h_cut = min(h_max, 0.5 * SLOW_SPEED_KM_S * dt)
     for sub in range(n_sub):
-        _broad_pass(pos, k, sub, n_sub, live, n_live, half, h_max, h_cut, reach, alpha, beta, threshold,
+        _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, alpha, beta, threshold,
                     is_primary, primary_mode, cand, n_cand, close, close_range, n_close)
 
 
 @njit(cache=True, nogil=True)
-def _broad_pass(pos, k, sub, n_sub, live, n_live, half, h_max, h_cut, reach, alpha, beta, threshold,
+def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, alpha, beta, threshold,
                 is_primary, primary_mode, cand, n_cand, close, close_range, n_close):
     """One sub-chord [sub / n_sub, (sub + 1) / n_sub] of interval k: hash and pair tests.
 
     A pair whose relative chord comes closest to the origin in this sub-range
     (and within reach) has sub-chord midpoints within h_i / n_sub + h_j / n_sub
     + reach: it is found here, and recorded only here.
+
+    Cells are numbered in row-major order over the bounding box of the
+    occupied cells, padded by one cell on each side so that the 26 neighbours
+    of an occupied cell have numbers of their own, and the box sides are
+    rounded up to odd so that whole x or y layers do not share hash buckets.
+    The bucket of a cell is its number modulo the (power of two) table size:
+    neighbouring cells are in nearby buckets, and scanning the objects in
+    bucket order walks the neighbour buckets forward, keeping them in cache.
     """
-    n_sat = pos.shape[0]
-    mx = np.empty(n_sat)
-    my = np.empty(n_sat)
-    mz = np.empty(n_sat)
     f = (sub + 0.5) / n_sub
-    for a in range(n_live):
-        i = live[a]
-        mx[i] = pos[i, k, 0] + f * (pos[i, k + 1, 0] - pos[i, k, 0])
-        my[i] = pos[i, k, 1] + f * (pos[i, k + 1, 1] - pos[i, k, 1])
-        mz[i] = pos[i, k, 2] + f * (pos[i, k + 1, 2] - pos[i, k, 2])
     h_max = h_max / n_sub
     h_cut_sub = h_cut / n_sub
     cell = 2.0 * h_cut_sub + reach
+    mid = np.empty((n_live, 3))
+    cells = np.empty((n_live, 3), dtype=np.int64)
+    lo = np.empty(3, dtype=np.int64)
+    hi = np.empty(3, dtype=np.int64)
+    for a in range(n_live):
+        for c in range(3):
+            mid[a, c] = ends[a, c] + f * (ends[a, 3 + c] - ends[a, c])
+            cc = int(math.floor(mid[a, c] / cell))
+            cells[a, c] = cc
+            if a == 0 or cc < lo[c]:
+                lo[c] = cc
+            if a == 0 or cc > hi[c]:
+                hi[c] = cc
+    ny = (hi[1] - lo[1] + 3) | 1
+    nz = (hi[2] - lo[2] + 3) | 1
+    if hi[0] - lo[0] + 3 > 2**62 // (ny * nz):
+        raise ValueError("broad phase: cell grid too large for 64-bit cell numbers")
     n_buckets = 1
     while n_buckets < 2 * n_live:
         n_buckets *= 2
     mask = n_buckets - 1
-    bucket_of = np.empty(n_live, dtype=np.int64)
+    key = np.empty(n_live, dtype=np.int64)
     start = np.zeros(n_buckets + 1, dtype=np.int64)
     for a in range(n_live):
-        i = live[a]
-        b = _cell_hash(int(math.floor(mx[i] / cell)), int(math.floor(my[i] / cell)),
-                       int(math.floor(mz[i] / cell)), mask)
-        bucket_of[a] = b
-        start[b + 1] += 1
+        key[a] = ((cells[a, 0] - lo[0] + 1) * ny + (cells[a, 1] - lo[1] + 1)) * nz + (cells[a, 2] - lo[2] + 1)
+        start[(key[a] & mask) + 1] += 1
     for b in range(n_buckets):
         start[b + 1] += start[b]
-    # objects reordered by bucket, their data contiguous (one cache line per bucket visit)
+    # objects reordered by bucket, their data contiguous
     fill = start[:-1].copy()
     s_idx = np.empty(n_live, dtype=np.int64)
-    s_c = np.empty((n_live, 3), dtype=np.int64)
-    s_m = np.empty((n_live, 4))  # midpoint x, y, z, half-length
+    s_key = np.empty(n_live, dtype=np.int64)
+    s_d = np.empty((n_live, 10))
     for a in range(n_live):
-        i = live[a]
-        q = fill[bucket_of[a]]
-        fill[bucket_of[a]] = q + 1
-        s_idx[q] = i
-        s_c[q, 0] = int(math.floor(mx[i] / cell))
-        s_c[q, 1] = int(math.floor(my[i] / cell))
-        s_c[q, 2] = int(math.floor(mz[i] / cell))
-        s_m[q, 0] = mx[i]
-        s_m[q, 1] = my[i]
-        s_m[q, 2] = mz[i]
-        s_m[q, 3] = half[i] / n_sub
+        q = fill[key[a] & mask]
+        fill[key[a] & mask] = q + 1
+        s_idx[q] = live[a]
+        s_key[q] = key[a]
+        for c in range(3):
+            s_d[q, MID + c] = mid[a, c]
+        s_d[q, HALF] = half[a] / n_sub
+        for c in range(6):
+            s_d[q, START + c] = ends[a, c]
+    # cell-number offsets of the 13 forward neighbours
+    forward = FORWARD[:, 0] * (ny * nz) + FORWARD[:, 1] * nz + FORWARD[:, 2]
     # who tests a pair: a fast object (h > h_cut) tests all its partners, a slow one
     # only slow partners; between two of the same kind the lower index (or, with
     # primaries, the primary) tests it. Slow non-primaries test nothing.
     for qi in range(n_live):
         i = s_idx[qi]
-        fast_i = s_m[qi, 3] > h_cut_sub
+        fast_i = s_d[qi, HALF] > h_cut_sub
         if primary_mode and not fast_i and not is_primary[i]:
             continue
-        cxi, cyi, czi = s_c[qi, 0], s_c[qi, 1], s_c[qi, 2]
         if primary_mode or fast_i:
-            # the cube of cells that can hold a partner this object tests
-            reach_cells = int(math.ceil((s_m[qi, 3] + (h_max if fast_i else h_cut_sub) + reach) / cell))
-            for ncx in range(cxi - reach_cells, cxi + reach_cells + 1):
-                for ncy in range(cyi - reach_cells, cyi + reach_cells + 1):
-                    for ncz in range(czi - reach_cells, czi + reach_cells + 1):
-                        b = _cell_hash(ncx, ncy, ncz, mask)
+            # the cube of cells (inside the occupied box) that can hold a partner this object tests
+            cxi = (s_key[qi] // nz) // ny + lo[0] - 1
+            cyi = (s_key[qi] // nz) % ny + lo[1] - 1
+            czi = s_key[qi] % nz + lo[2] - 1
+            reach_cells = int(math.ceil((s_d[qi, HALF] + (h_max if fast_i else h_cut_sub) + reach) / cell))
+            for ncx in range(max(cxi - reach_cells, lo[0]), min(cxi + reach_cells, hi[0]) + 1):
+                for ncy in range(max(cyi - reach_cells, lo[1]), min(cyi + reach_cells, hi[1]) + 1):
+                    for ncz in range(max(czi - reach_cells, lo[2]), min(czi + reach_cells, hi[2]) + 1):
+                        nkey = ((ncx - lo[0] + 1) * ny + (ncy - lo[1] + 1)) * nz + (ncz - lo[2] + 1)
+                        b = nkey & mask
                         for m in range(start[b], start[b + 1]):
-                            if s_c[m, 0] != ncx or s_c[m, 1] != ncy or s_c[m, 2] != ncz:
+                            if s_key[m] != nkey:
                                 continue
                             j = s_idx[m]
                             if j == i:
                                 continue
-                            fast_j = s_m[m, 3] > h_cut_sub
+                            fast_j = s_d[m, HALF] > h_cut_sub
                             if fast_j and not fast_i:
                                 continue  # j tests it
                             if primary_mode:
@@ -178,52 +198,54 @@ def _broad_pass(pos, k, sub, n_sub, live, n_live, half, h_max, h_cut, reach, alp
                                     continue  # the primary j tests it
                             elif fast_j and j < i:
                                 continue  # two fast objects: the lower index tests it
-                            dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
-                            rad = s_m[qi, 3] + s_m[m, 3] + reach
-                            if dx * dx + dy * dy + dz * dz <= rad * rad:
-                                _test_pair(i, j, pos, k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
-                                           cand, n_cand, close, close_range, n_close)
+                            if _within_reach(s_d, qi, m, reach):
+                                _test_pair(s_d, qi, m, i, j, k, sub, n_sub, alpha, beta, threshold, is_primary,
+                                           primary_mode, cand, n_cand, close, close_range, n_close)
             continue
         # a slow object: own cell and the 13 forward neighbours; fast partners find it
-        for o in range(-1, FORWARD.shape[0]):
-            if o < 0:
-                ncx, ncy, ncz = cxi, cyi, czi
-            else:
-                ncx, ncy, ncz = cxi + FORWARD[o, 0], cyi + FORWARD[o, 1], czi + FORWARD[o, 2]
-            b = _cell_hash(ncx, ncy, ncz, mask)
+        for o in range(-1, forward.shape[0]):
+            nkey = s_key[qi] if o < 0 else s_key[qi] + forward[o]
+            b = nkey & mask
             for m in range(start[b], start[b + 1]):
-                if s_c[m, 0] != ncx or s_c[m, 1] != ncy or s_c[m, 2] != ncz:
+                if s_key[m] != nkey or s_d[m, HALF] > h_cut_sub or (o < 0 and m <= qi):
                     continue
-                if s_m[m, 3] > h_cut_sub or (o < 0 and m <= qi):
-                    continue
-                dx, dy, dz = s_m[m, 0] - s_m[qi, 0], s_m[m, 1] - s_m[qi, 1], s_m[m, 2] - s_m[qi, 2]
-                rad = s_m[qi, 3] + s_m[m, 3] + reach
-                if dx * dx + dy * dy + dz * dz <= rad * rad:
-                    _test_pair(i, s_idx[m], pos, k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
-                               cand, n_cand, close, close_range, n_close)
+                if _within_reach(s_d, qi, m, reach):
+                    _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
+                               primary_mode, cand, n_cand, close, close_range, n_close)
 
 
 @njit(cache=True, nogil=True)
-def _test_pair(i, j, pos, k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
+def _within_reach(s_d, a, b, reach):
+    """Sub-chord midpoints of sorted entries a and b within their half-lengths + reach (km)."""
+    dx = s_d[b, MID] - s_d[a, MID]
+    dy = s_d[b, MID + 1] - s_d[a, MID + 1]
+    dz = s_d[b, MID + 2] - s_d[a, MID + 2]
+    rad = s_d[a, HALF] + s_d[b, HALF] + reach
+    return dx * dx + dy * dy + dz * dz <= rad * rad
+
+
+@njit(cache=True, nogil=True)
+def _test_pair(s_d, a, b, i, j, k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                cand, n_cand, close, close_range, n_close):
-    """The relative-chord test of a pair that passed the sphere test of sub-chord sub.
+    """The relative-chord test of objects i and j (sorted entries a and b of s_d)
+    that passed the sphere test of sub-chord sub.
 
     Records the pair as a candidate when its relative chord passes within
     threshold + deviation at a point of this sub-range, and (first sub-chord
     only) as a close sample when within threshold at t_k.
     """
-    p, q = i, j  # the primary first; otherwise the lower index
+    p, q, ep, eq = i, j, a, b  # the primary first; otherwise the lower index
     if primary_mode and is_primary[i] != is_primary[j]:
         if is_primary[j]:
-            p, q = j, i
+            p, q, ep, eq = j, i, b, a
     elif j < i:
-        p, q = j, i
-    ax = pos[q, k, 0] - pos[p, k, 0]
-    ay = pos[q, k, 1] - pos[p, k, 1]
-    az = pos[q, k, 2] - pos[p, k, 2]
-    bx = pos[q, k + 1, 0] - pos[p, k + 1, 0]
-    by = pos[q, k + 1, 1] - pos[p, k + 1, 1]
-    bz = pos[q, k + 1, 2] - pos[p, k + 1, 2]
+        p, q, ep, eq = j, i, b, a
+    ax = s_d[eq, START] - s_d[ep, START]
+    ay = s_d[eq, START + 1] - s_d[ep, START + 1]
+    az = s_d[eq, START + 2] - s_d[ep, START + 2]
+    bx = s_d[eq, END] - s_d[ep, END]
+    by = s_d[eq, END + 1] - s_d[ep, END + 1]
+    bz = s_d[eq, END + 2] - s_d[ep, END + 2]
     sa = math.sqrt(ax * ax + ay * ay + az * az)
     if sub == 0 and sa <= threshold:
         c = n_close[k]
