@@ -42,9 +42,9 @@ MAX_MINIMA = 4  # minima kept per candidate interval (only slow pairs may have m
 SLOW_SUBDIVISIONS = 8
 SLOW_SPEED_KM_S = 8.0  # broad-phase cells are sized for objects slower than this
 
-# the 13 "forward" neighbour cell offsets (the other 13 are their negatives)
-FORWARD = np.array([(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)
-                    if (dx, dy, dz) > (0, 0, 0)], dtype=np.int64)
+# the 13 "forward" neighbour cells (the other 13 are their negatives) as 4 columns
+# (dx, dy) of 3 cells dz = -1, 0, 1, plus the cell above (0, 0, 1)
+FORWARD_COLUMNS = np.array([(0, 1), (1, -1), (1, 0), (1, 1)], dtype=np.int64)
 # columns of the sorted chord data of one broad-phase pass
 MID, HALF, START, END = 0, 3, 4, 7  # sub-chord midpoint (3), its half-length, chord start (3), end (3)
 
@@ -111,6 +111,9 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
     The bucket of a cell is its number modulo the (power of two) table size:
     neighbouring cells are in nearby buckets, and scanning the objects in
     bucket order walks the neighbour buckets forward, keeping them in cache.
+    Cells (x, y, z - 1), (x, y, z), (x, y, z + 1) are three consecutive
+    buckets, whose objects are one contiguous run: a slow object scans its own
+    cell and the 13 forward neighbours as 5 runs.
     """
     f = (sub + 0.5) / n_sub
     h_max = h_max / n_sub
@@ -159,8 +162,8 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
         s_d[q, HALF] = half[a] / n_sub
         for c in range(6):
             s_d[q, START + c] = ends[a, c]
-    # cell-number offsets of the 13 forward neighbours
-    forward = FORWARD[:, 0] * (ny * nz) + FORWARD[:, 1] * nz + FORWARD[:, 2]
+    # cell-number offsets of the forward neighbour columns
+    columns = FORWARD_COLUMNS[:, 0] * (ny * nz) + FORWARD_COLUMNS[:, 1] * nz
     # who tests a pair: a fast object (h > h_cut) tests all its partners, a slow one
     # only slow partners; between two of the same kind the lower index (or, with
     # primaries, the primary) tests it. Slow non-primaries test nothing.
@@ -203,11 +206,17 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
                                            primary_mode, cand, n_cand, close, close_range, n_close)
             continue
         # a slow object: own cell and the 13 forward neighbours; fast partners find it
-        for o in range(-1, forward.shape[0]):
-            nkey = s_key[qi] if o < 0 else s_key[qi] + forward[o]
-            b = nkey & mask
-            for m in range(start[b], start[b + 1]):
-                if s_key[m] != nkey or s_d[m, HALF] > h_cut_sub or (o < 0 and m <= qi):
+        for o in range(-1, columns.shape[0]):
+            # cells k_lo..k_hi: the own cell (later entries only) and the one above, or a column of 3
+            k_lo = s_key[qi] if o < 0 else s_key[qi] + columns[o] - 1
+            k_hi = k_lo + 1 if o < 0 else k_lo + 2
+            m_lo, m_hi = start[k_lo & mask], start[(k_hi & mask) + 1]
+            if (k_hi & mask) < (k_lo & mask):
+                m_hi += n_live  # the buckets wrap around the end of the table
+            for mw in range(m_lo, m_hi):
+                m = mw - n_live if mw >= n_live else mw
+                key_m = s_key[m]
+                if key_m < k_lo or key_m > k_hi or s_d[m, HALF] > h_cut_sub or (o < 0 and key_m == k_lo and m <= qi):
                     continue
                 if _within_reach(s_d, qi, m, reach):
                     _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
