@@ -136,12 +136,13 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
     nz = (hi[2] - lo[2] + 3) | 1
     if hi[0] - lo[0] + 3 > 2**62 // (ny * nz):
         raise ValueError("broad phase: cell grid too large for 64-bit cell numbers")
+    # 8 to 16 buckets per object: few foreign cells in a run (measured faster than 2 to 4)
     n_buckets = 1
-    while n_buckets < 2 * n_live:
+    while n_buckets < 8 * n_live:
         n_buckets *= 2
     mask = n_buckets - 1
     key = np.empty(n_live, dtype=np.int64)
-    start = np.zeros(n_buckets + 1, dtype=np.int64)
+    start = np.zeros(n_buckets + 1, dtype=np.int32)
     for a in range(n_live):
         key[a] = ((cells[a, 0] - lo[0] + 1) * ny + (cells[a, 1] - lo[1] + 1)) * nz + (cells[a, 2] - lo[2] + 1)
         start[(key[a] & mask) + 1] += 1
