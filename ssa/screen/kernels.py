@@ -17,7 +17,9 @@ passes within ``threshold + dev`` of the origin, and that needs
 ``2 h_cut / n_sub + threshold + dev_max`` (h_cut: half-chord at 8 km/s), so a
 pair of slower objects whose relative chord comes closest within that
 sub-range sits in the same or an adjacent cell and is recorded there only;
-faster objects search the cube of cells their reach needs.
+faster objects search the cube of cells their reach needs. Cells are numbered
+row-major so that neighbouring cells fall in nearby hash buckets, and each
+pass works on a copy of the chord data sorted by bucket (cache-friendly).
 
 Narrow phase (parallel over candidate intervals): f(t) = dr . dv (half the
 time derivative of the squared range) from exact SGP4 states of both objects;
@@ -113,7 +115,10 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
     bucket order walks the neighbour buckets forward, keeping them in cache.
     Cells (x, y, z - 1), (x, y, z), (x, y, z + 1) are three consecutive
     buckets, whose objects are one contiguous run: a slow object scans its own
-    cell and the 13 forward neighbours as 5 runs.
+    cell and the 13 forward neighbours as 5 runs. Objects of other cells in
+    those buckets are skipped by their cell number, and the cube of a fast
+    object is clipped to the box (no object lies outside it): every object of
+    every cell the completeness argument needs is visited, as with any hash.
     """
     f = (sub + 0.5) / n_sub
     h_max = h_max / n_sub
