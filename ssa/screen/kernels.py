@@ -42,6 +42,7 @@ ACCEL_EXTRA_KM_S2 = 1e-5  # drag difference, lunisolar tides and SGP4 model term
 NEWTON_TOL_S = 1e-7
 MAX_MINIMA = 4  # minima kept per candidate interval (only slow pairs may have more than one)
 SLOW_SUBDIVISIONS = 8
+CELL_PAD = 1.0 + 1e-9  # relative margin of the cell size over the distance it must cover
 SLOW_SPEED_KM_S = 8.0  # broad-phase cells are sized for objects slower than this
 
 # the 13 "forward" neighbour cells (the other 13 are their negatives) as 4 columns
@@ -123,7 +124,9 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
     f = (sub + 0.5) / n_sub
     h_max = h_max / n_sub
     h_cut_sub = h_cut / n_sub
-    cell = 2.0 * h_cut_sub + reach
+    # padded by 1e-9 relative: the rounding of floor(x / cell) (~1e-14 relative) can then
+    # never put two points nearer than 2 h_cut_sub + reach two cells apart
+    cell = (2.0 * h_cut_sub + reach) * CELL_PAD
     mid = np.empty((n_live, 3))
     cells = np.empty((n_live, 3), dtype=np.int64)
     lo = np.empty(3, dtype=np.int64)
@@ -183,7 +186,7 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
             cxi = (s_key[qi] // nz) // ny + lo[0] - 1
             cyi = (s_key[qi] // nz) % ny + lo[1] - 1
             czi = s_key[qi] % nz + lo[2] - 1
-            reach_cells = int(math.ceil((s_d[qi, HALF] + (h_max if fast_i else h_cut_sub) + reach) / cell))
+            reach_cells = int(math.ceil((s_d[qi, HALF] + (h_max if fast_i else h_cut_sub) + reach) * CELL_PAD / cell))
             for ncx in range(max(cxi - reach_cells, lo[0]), min(cxi + reach_cells, hi[0]) + 1):
                 for ncy in range(max(cyi - reach_cells, lo[1]), min(cyi + reach_cells, hi[1]) + 1):
                     for ncz in range(max(czi - reach_cells, lo[2]), min(czi + reach_cells, hi[2]) + 1):
