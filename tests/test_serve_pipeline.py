@@ -185,16 +185,20 @@ def test_alerts_are_the_real_routing_of_dutch_events(service, tmp_path, database
 
 
 def test_stored_catalogue_propagates_like_the_uploaded_one(service):
-    """Element sets read back from the store keep the exact sgp4init epoch: bit-identical states."""
+    """Element sets read back from the store keep the exact sgp4init epoch (bit-identical states)
+    and the radar cross-section of the upload."""
     from ssa.catalog import parse_text
 
     client, store, admin = service
-    text = scenario_omm_csv()
+    lines = scenario_omm_csv().splitlines()  # with Space-Track's RCS column, one value missing
+    text = "\n".join([lines[0] + ",RCS"] + [f"{line},{'' if k == 0 else 0.25 * k}" for k, line in enumerate(lines[1:])])
     body = client.post("/v1/catalog", files={"file": ("a.csv", text)}, headers={"X-API-Key": admin}).json()
     uploaded = parse_text(text, source="a.csv")
     stored = store.catalog_for_version(body["catalog_version_id"])
     order = stored.index_of(uploaded.norad_id)
     assert np.array_equal(stored.epoch_sgp4()[order], uploaded.epoch_sgp4())
+    assert np.array_equal(stored.rcs_m2[order], uploaded.rcs_m2, equal_nan=True)
+    assert np.isnan(uploaded.rcs_m2).sum() == 1 and np.nanmax(uploaded.rcs_m2) > 1.0
     for a, b in zip(uploaded.satrecs(), stored.take(order).satrecs()):
         assert a.sgp4(a.jdsatepoch + 3.0, a.jdsatepochF) == b.sgp4(b.jdsatepoch + 3.0, b.jdsatepochF)
 

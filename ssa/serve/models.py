@@ -67,6 +67,8 @@ class Elset(Base):
     epoch_fr: Mapped[float] = mapped_column(Float, nullable=False)
     # the exact epoch python-sgp4 passes to sgp4init (Catalog.epoch_days); NULL: derived
     epoch_days: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # radar cross-section m^2 the upload gave (Catalog.rcs_m2, hard-body radius fallback); NULL: unknown
+    rcs_m2: Mapped[float | None] = mapped_column(Float, nullable=True)
     no_kozai: Mapped[float] = mapped_column(Float, nullable=False)
     ecco: Mapped[float] = mapped_column(Float, nullable=False)
     inclo: Mapped[float] = mapped_column(Float, nullable=False)

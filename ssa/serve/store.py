@@ -147,6 +147,7 @@ class Store:
             name=str(c.name[i] or "")[:100], object_id=str(c.object_id[i] or "")[:20],
             epoch_jd=float(c.epoch_jd[i]), epoch_fr=float(c.epoch_fr[i]),
             epoch_days=None if c.epoch_days is None else float(c.epoch_days[i]),
+            rcs_m2=None if c.rcs_m2 is None or not np.isfinite(c.rcs_m2[i]) else float(c.rcs_m2[i]),
             no_kozai=float(c.no_kozai[i]), ecco=float(c.ecco[i]), inclo=float(c.inclo[i]),
             nodeo=float(c.nodeo[i]), argpo=float(c.argpo[i]), mo=float(c.mo[i]), bstar=float(c.bstar[i]),
             ndot=float(c.ndot[i]), nddot=float(c.nddot[i]), element_set_no=int(c.element_set_no[i]),
@@ -200,6 +201,7 @@ class Store:
         arrays = {name: np.array([getattr(e, name) for e in chosen], dtype=np.float64) for name in float_fields}
         if all(e.epoch_days is not None for e in chosen):
             arrays["epoch_days"] = np.array([e.epoch_days for e in chosen], dtype=np.float64)
+        arrays["rcs_m2"] = np.array([np.nan if e.rcs_m2 is None else e.rcs_m2 for e in chosen], dtype=np.float64)
         return Catalog(
             norad_id=np.array([e.norad_id for e in chosen], dtype=np.int64),
             name=np.array([e.name for e in chosen], dtype=object),
