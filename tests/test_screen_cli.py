@@ -1,6 +1,7 @@
 """`ssa screen` writes SOCRATES-style CSV (and JSON/Parquet) atomically; primaries groups."""
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -125,3 +126,19 @@ def test_cli_uses_operator_covariances_from_cdms(station_csv, tmp_path):
     bad = CliRunner().invoke(app, ["screen", str(station_csv), "--covariance", str(tmp_path / "bad.cdm"),
                                    "--out", str(tmp_path / "never.csv")])
     assert bad.exit_code == 2 and "bad.cdm" in bad.output and not (tmp_path / "never.csv").exists()
+
+
+def test_cli_summary_judges_pc_on_encounters_only(tmp_path):
+    """The ISS and 300 Starlinks against the whole catalogue: docked modules (persistent) and passes."""
+    cat = shipped()
+    ids = [int(n) for n, name in zip(cat.norad_id, cat.name) if str(name).startswith("STARLINK")][:300] + [25544]
+    (tmp_path / "ids.txt").write_text("\n".join(map(str, ids)))
+    result = CliRunner().invoke(app, ["screen", str(SHIPPED), "--start", "2024-11-01T00:00:00", "--days", "0.25",
+                                      "--primaries", str(tmp_path / "ids.txt"), "--out", str(tmp_path / "conj.csv")],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    body = list(csv.DictReader((tmp_path / "conj.csv").open()))
+    encounters = [r for r in body if r["PERSISTENT"] == "false"]
+    assert encounters and len(encounters) < len(body)
+    top = max(encounters, key=lambda r: float(r["PC"]))
+    assert re.search(rf"highest Pc \(non-persistent\) +│ {float(top['PC']):.2e}: {top['NORAD_CAT_ID_1']} x", result.output)

@@ -138,11 +138,13 @@ def screen_command(
         summary.add_row("closest (non-persistent)",
                         f"{best['norad_id_1']} x {best['norad_id_2']} {best['range_km'] * 1e3:.0f} m "
                         f"at {format_tca(best['tca'])}")
-    if pc and len(table):
-        top = table[np.argmax(table["pc"])]
-        summary.add_row("Pc >= 1e-4 / >= 1e-7 (estimated covariance)",
-                        f"{int((table['pc'] >= 1e-4).sum()):,} / {int((table['pc'] >= 1e-7).sum()):,}")
-        summary.add_row("highest Pc", f"{top['pc']:.2e}: {top['norad_id_1']} x {top['norad_id_2']} "
+    encounters = table[~table["persistent"]] if pc else table[:0]
+    if len(encounters):  # persistent pairs (docked, co-located) have no short encounter to judge
+        top = encounters[np.argmax(encounters["pc"])]
+        source = ", ".join(sorted(set(encounters["covariance_source"].tolist())))
+        summary.add_row(f"Pc >= 1e-4 / >= 1e-7 (non-persistent; covariance {source})",
+                        f"{int((encounters['pc'] >= 1e-4).sum()):,} / {int((encounters['pc'] >= 1e-7).sum()):,}")
+        summary.add_row("highest Pc (non-persistent)", f"{top['pc']:.2e}: {top['norad_id_1']} x {top['norad_id_2']} "
                         f"{top['range_km'] * 1e3:.0f} m at {format_tca(top['tca'])}")
     summary.add_row("objects stopped (SGP4 error)", f"{len(result.stopped):,}")
     summary.add_row("wall time", " ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
