@@ -192,3 +192,24 @@ def test_max_probability_is_the_maximum_over_scale():
     assert dilution[0] == pytest.approx(sigmas[scan.argmax()], rel=2e-3)
     inside, _ = risk.max_probability([0.001, 0, 0], v2 - v1, hbr, r1, v1, r2, v2)
     assert inside[0] == 1.0
+
+
+def test_max_probability_kernel_matches_numpy_reference():
+    """ssa.assess.kernels.peak_over_scale against risk._peak_over_scale, and max_probability's
+    fallback to the reference (scipy quad) where the optimal minor sigma is below 0.1 hbr."""
+    from ssa.assess.kernels import peak_over_scale
+
+    rng = np.random.default_rng(20241101)
+    miss = 10 ** rng.uniform(-2.3, 0.7, 3000)  # km
+    ratio = rng.uniform(1.0, 3.2, 3000)
+    hbr = rng.uniform(0.001, 0.03, 3000)
+    ratio[:5], miss[:5], hbr[:5] = 40.0, 0.02, 0.015  # peak at s ~ miss / (sqrt(2) 40) < 0.1 hbr
+    keep = miss > hbr
+    miss, ratio, hbr = miss[keep], ratio[keep], hbr[keep]
+    ref_p, ref_s = risk._peak_over_scale(miss, ratio, hbr)
+    p, s = np.empty(len(miss)), np.empty(len(miss))
+    peak_over_scale(miss, ratio, hbr, p, s)
+    fast = ~np.isnan(p)
+    assert fast.sum() > 2000 and not fast[:5].any()
+    np.testing.assert_allclose(p[fast], ref_p[fast], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(s[fast], ref_s[fast], rtol=1e-9, atol=0)

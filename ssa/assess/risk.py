@@ -242,13 +242,22 @@ def max_probability(r, v, hbr, r1, v1, r2, v2):
     rows = np.flatnonzero(miss > hbr)
     if len(rows) == 0:
         return max_prob, dilution
-    for chunk in np.array_split(rows, max(1, len(rows) // 2048)):
-        max_prob[chunk], dilution[chunk] = _peak_over_scale(miss[chunk], ratio[chunk], hbr[chunk])
+    from ssa.assess.kernels import peak_over_scale
+
+    found_prob, found_s = np.empty(len(rows)), np.empty(len(rows))
+    peak_over_scale(miss[rows], ratio[rows], hbr[rows], found_prob, found_s)
+    max_prob[rows], dilution[rows] = found_prob, found_s
+    narrow = rows[np.isnan(found_prob)]  # minor sigma below 0.1 hbr at the peak: scipy quad
+    if len(narrow):
+        max_prob[narrow], dilution[narrow] = _peak_over_scale(miss[narrow], ratio[narrow], hbr[narrow])
     return max_prob, dilution
 
 
 def _peak_over_scale(miss, ratio, hbr):
     """Max over s of Pc(miss on the major axis, sigmas ratio*s and s, hbr), and the s there.
+
+    The numpy reference of ``ssa.assess.kernels.peak_over_scale``, and what
+    rows whose peak needs scipy quad (minor sigma below 0.1 hbr) use.
 
     Log-s grid around miss/(sqrt(2) ratio) (the small-body optimum), refined
     twice around the best point, then a parabola through the last three.
