@@ -9,9 +9,9 @@ gives no HBR fall back, in this order:
 1. radar cross-section, when the catalogue gives one (``Catalog.rcs_m2``):
    the radius of a disc of that area, sqrt(RCS / pi). On the 7,809 objects
    whose CARA HBR is an "SFK RCS Estimate" and whose RCS Space-Track's
-   2025-01-11 catalogue gives, CARA's HBR / sqrt(RCS / pi) was measured
-   with median 0.98, within a factor 2 for 86 %
-   (``tests/test_assess_pipeline.py`` asserts 0.9-1.1 and > 80 %);
+   2025-01-11 catalogue gives, CARA's HBR / sqrt(RCS / pi) has a median
+   within 10 % of 1 and lies within a factor 2 for more than 80 % of them
+   (``tests/test_assess_pipeline.py``);
 2. SATCAT object type: the value CARA itself assigns most often as "Default"
    to that type in the same file (PAY 14.5 m, R/B 8.0 m, DEB 1.1 m, UNK and
    unknown type 1.1 m): conservative for small payloads, as CARA's defaults are.

@@ -103,7 +103,7 @@ def operator_covariances(paths) -> dict[int, np.ndarray]:
     return {norad: cov for norad, (_, cov) in newest.items()}
 
 
-ASSESS_BLOCK_ROWS = 16_384  # rows assessed at once: bounds the temporaries (about 7.5 kB a row)
+ASSESS_BLOCK_ROWS = 16_384  # rows assessed at once: bounds the Pc and max-Pc temporaries
 COVARIANCE_SOURCES = {(False, False): "estimated", (True, True): "operator", (True, False): "mixed",
                       (False, True): "mixed"}
 
@@ -126,19 +126,19 @@ def assess(conjunctions: np.ndarray, catalog, covariances=None) -> np.ndarray:
     out = np.zeros(len(conjunctions), dtype=assessment_dtype(conjunctions.dtype))
     for name in conjunctions.dtype.names:
         out[name] = conjunctions[name]
+    rows1 = catalog.index_of(conjunctions["norad_id_1"])  # catalogue rows of the two objects
+    rows2 = catalog.index_of(conjunctions["norad_id_2"])
     for start in range(0, len(out), ASSESS_BLOCK_ROWS):
         block = slice(start, start + ASSESS_BLOCK_ROWS)
-        _assess_block(conjunctions[block], catalog, covariances or {}, out[block])
+        _assess_block(conjunctions[block], catalog, rows1[block], rows2[block], covariances or {}, out[block])
     return out
 
 
-def _assess_block(conjunctions: np.ndarray, catalog, covariances: dict, out: np.ndarray) -> None:
-    """``assess`` of one block of rows, written into ``out`` (a view of the result)."""
+def _assess_block(conjunctions: np.ndarray, catalog, rows1, rows2, covariances: dict, out: np.ndarray) -> None:
+    """``assess`` of one block of rows (catalogue rows rows1, rows2), written into ``out`` (a view)."""
     from ssa.assess.covariance import estimated_covariance_rtn_km2, perigee_altitude_km
     from ssa.assess.hardbody import hard_body_radius
 
-    rows1 = catalog.index_of(conjunctions["norad_id_1"])
-    rows2 = catalog.index_of(conjunctions["norad_id_2"])
     rcs = catalog.rcs_m2 if catalog.rcs_m2 is not None else np.full(len(catalog), np.nan)
     hbr1, _ = hard_body_radius(conjunctions["norad_id_1"], _object_types(catalog, rows1), rcs[rows1])
     hbr2, _ = hard_body_radius(conjunctions["norad_id_2"], _object_types(catalog, rows2), rcs[rows2])

@@ -47,20 +47,14 @@ class Alert:
         """Build from JSON-like data; ValueError names the bad field."""
         if not isinstance(data, Mapping):
             raise ValueError(f"alert must be an object, not {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"alert: unknown field(s) {sorted(unknown)} (known: {sorted(known)})")
+        _reject_unknown_fields(data, cls, "alert")
         if not isinstance(data.get("incident"), str) or not data["incident"]:
             raise ValueError("alert: field 'incident' is required (an incident type id)")
         objects = []
         for i, obj in enumerate(data.get("objects", ())):
             if not isinstance(obj, Mapping):
                 raise ValueError(f"alert: objects[{i}] must be an object")
-            obj_known = {f.name for f in fields(AlertObject)}
-            bad = set(obj) - obj_known
-            if bad:
-                raise ValueError(f"alert: objects[{i}] has unknown field(s) {sorted(bad)} (known: {sorted(obj_known)})")
+            _reject_unknown_fields(obj, AlertObject, f"alert: objects[{i}]")
             norad = obj.get("norad_id")
             if norad is not None and (isinstance(norad, bool) or not isinstance(norad, int)):
                 raise ValueError(f"alert: objects[{i}].norad_id must be an integer, not {norad!r}")
@@ -153,6 +147,14 @@ def utc_time(value, name: str = "time") -> datetime | None:
     if not isinstance(value, datetime):
         raise ValueError(f"alert: field '{name}' must be a time, not {value!r}")
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _reject_unknown_fields(data: Mapping, cls, where: str) -> None:
+    """ValueError naming the keys of `data` that are not fields of the dataclass `cls`."""
+    known = {f.name for f in fields(cls)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(known)})")
 
 
 def _number(value, name: str, low: float, high: float) -> float | None:
