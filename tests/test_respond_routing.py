@@ -200,7 +200,8 @@ def test_galileo_conjunction_goes_to_ienw():
 def test_break_up_of_foreign_object():
     routing = route(Alert("fragmentation", (RESURS,), tca=NOW, now=NOW))
     assert routing.level == "warning"  # fragmentation default of escalation.toml
-    assert (routing.lead, routing.supporting, routing.informed) == ("clsk", ("eu-sst",), ("bz",))
+    assert (routing.lead, routing.supporting, routing.informed) == ("clsk", ("eu-sst",), ("operator", "bz"))
+    assert routing.notify == ("clsk", "eu-sst", "bz")  # no object of Dutch interest: no operator
     assert routing.paged and routing.domain == "safety"
 
 
@@ -244,8 +245,9 @@ def test_proximity_operation_near_dutch_asset_is_security_for_defence_and_foreig
     ("proximity_operation", None, 100.0, 12, "info"),
     ("unexplained_manoeuvre", None, None, 0, "watch"),
     ("asat_test", None, None, 0, "warning"),
-    ("recon_overflight", None, None, 2, "info"),
-    ("norms_violation", None, None, 0, "warning"),
+    ("recon_overflight", None, None, 2, "watch"),
+    ("recon_overflight", None, None, 30, "info"),
+    ("norms_violation", None, None, 0, "watch"),
 ])
 def test_escalation_levels_from_criteria(incident, pc, miss_km, hours, level):
     alert = Alert(incident, (RESURS, HIBER3), tca=NOW + timedelta(hours=hours), now=NOW, pc=pc,

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
+from functools import cache
 
 import numpy as np
+
+NORAD_MAX = 999_999_999  # NORAD catalogue numbers are 1 to 9 digits (OMM NORAD_CAT_ID)
+ROW_REQUIRED = ("norad_id_1", "norad_id_2", "tca", "range_km")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Alert:
     a region of interest.toml (re-entry footprint), "" when not Dutch territory.
     `level` set by an analyst or detector overrides the escalation criteria.
     `now` is when the alert is judged (default: the time of routing).
+    `evidence`: further measurements named by the incident type in
+    escalation.toml (e.g. `kp` for space weather), each a finite number.
     """
 
     incident: str
@@ -41,6 +47,7 @@ class Alert:
     region: str = ""
     level: str = ""
     id: str = ""
+    evidence: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Alert":
@@ -50,18 +57,30 @@ class Alert:
         _reject_unknown_fields(data, cls, "alert")
         if not isinstance(data.get("incident"), str) or not data["incident"]:
             raise ValueError("alert: field 'incident' is required (an incident type id)")
-        objects = []
-        for i, obj in enumerate(data.get("objects", ())):
+        items = data.get("objects", [])
+        if not isinstance(items, (list, tuple)):
+            raise ValueError(f"alert: field 'objects' must be a list, not {items!r}")
+        objects, seen = [], {}
+        for i, obj in enumerate(items):
+            where = f"alert: objects[{i}]"
             if not isinstance(obj, Mapping):
-                raise ValueError(f"alert: objects[{i}] must be an object")
-            _reject_unknown_fields(obj, AlertObject, f"alert: objects[{i}]")
+                raise ValueError(f"{where} must be an object")
+            _reject_unknown_fields(obj, AlertObject, where)
             norad = obj.get("norad_id")
-            if norad is not None and (isinstance(norad, bool) or not isinstance(norad, int)):
-                raise ValueError(f"alert: objects[{i}].norad_id must be an integer, not {norad!r}")
+            if norad is not None:
+                norad = norad_id(norad, f"{where}.norad_id")
+                if norad in seen:
+                    raise ValueError(f"{where}.norad_id {norad} repeats objects[{seen[norad]}]")
+                seen[norad] = i
             for key in ("name", "owner", "object_type", "tenant"):
                 if not isinstance(obj.get(key, ""), str):
-                    raise ValueError(f"alert: objects[{i}].{key} must be a string")
-            objects.append(AlertObject(**obj))
+                    raise ValueError(f"{where}.{key} must be a string, not {obj[key]!r}")
+            objects.append(AlertObject(**{**obj, "norad_id": norad}))
+        evidence = data.get("evidence", {})
+        if not isinstance(evidence, Mapping):
+            raise ValueError(f"alert: field 'evidence' must be an object of name: number, not {evidence!r}")
+        for key, value in evidence.items():
+            _number(value, f"evidence.{key}", -math.inf, math.inf)
         return cls(
             incident=data["incident"],
             objects=tuple(objects),
@@ -72,11 +91,13 @@ class Alert:
             region=_text(data.get("region", ""), "region"),
             level=_text(data.get("level", ""), "level"),
             id=_text(data.get("id", ""), "id"),
+            evidence={str(k): float(v) for k, v in evidence.items()},
         )
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["objects"] = [asdict(o) for o in self.objects]
+        out["evidence"] = dict(self.evidence)
         for key in ("tca", "now"):
             out[key] = _iso(getattr(self, key))
         return out
@@ -86,8 +107,9 @@ class Alert:
         """Alert for one screening/assessment row (fields norad_id_1, norad_id_2,
         name_1, name_2, tca datetime64 UTC, range_km, and pc when assessed).
         `catalog_or_lookup`: a Catalog with owner/object_type, or a mapping
-        NORAD id -> (owner, object_type) or (owner, object_type, tenant)."""
-        return cls._from_row(row, owner_lookup(catalog_or_lookup), now)
+        NORAD id -> (owner, object_type) or (owner, object_type, tenant).
+        ValueError names the bad field: every field is checked for type and range."""
+        return cls._from_row(row, owner_lookup(catalog_or_lookup), now, "screening row")
 
     @classmethod
     def from_conjunctions(cls, rows, catalog_or_lookup, now: datetime | None = None) -> list["Alert"]:
@@ -97,28 +119,68 @@ class Alert:
             cols = [k for k in ("norad_id_1", "name_1", "norad_id_2", "name_2", "tca", "range_km", "pc")
                     if k in rows.dtype.names]
             rows = [dict(zip(cols, values)) for values in zip(*(rows[k].tolist() for k in cols))]
-        return [cls._from_row(row, lookup, now) for row in rows]
+        return [cls._from_row(row, lookup, now, f"screening row {i}") for i, row in enumerate(rows)]
 
     @classmethod
-    def _from_row(cls, row, lookup: Mapping, now: datetime | None) -> "Alert":
+    def _from_row(cls, row, lookup: Mapping, now: datetime | None, where: str) -> "Alert":
         names = row.dtype.names if hasattr(row, "dtype") else tuple(row)
+        missing = [k for k in ROW_REQUIRED if k not in names or row[k] is None]
+        if missing:
+            raise ValueError(f"{where}: missing or empty field(s) {missing} (required: {list(ROW_REQUIRED)})")
+        if isinstance(row, Mapping):
+            unknown = set(row) - _row_fields()
+            if unknown:
+                raise ValueError(f"{where}: unknown field(s) {sorted(unknown)} (known: the columns of a "
+                                 f"screening or assessment table, e.g. {list(ROW_REQUIRED)}, name_1, name_2, pc)")
         objects = []
         for k in (1, 2):
-            norad = int(row[f"norad_id_{k}"])
+            norad = norad_id(_item(row[f"norad_id_{k}"]), f"{where}: field 'norad_id_{k}'")
             owner, object_type, *tenant = lookup.get(norad, ("", ""))
-            name = str(row[f"name_{k}"]) if f"name_{k}" in names else ""
+            name = _item(row[f"name_{k}"]) if f"name_{k}" in names else ""
+            if not isinstance(name, str):
+                raise ValueError(f"{where}: field 'name_{k}' must be a string, not {name!r}")
             objects.append(AlertObject(norad, name, owner, object_type, *tenant))
-        pc = float(row["pc"]) if "pc" in names else None
-        tca = utc_time(row["tca"], "tca")
+        if objects[0].norad_id == objects[1].norad_id:
+            raise ValueError(f"{where}: fields 'norad_id_1' and 'norad_id_2' are the same object {objects[0].norad_id}")
+        tca = utc_time(_item(row["tca"]), "tca", where)
+        if tca is None:
+            raise ValueError(f"{where}: field 'tca' is empty (the time of closest approach is required)")
+        miss_km = _number(_item(row["range_km"]), "range_km", 0.0, math.inf, where)
+        pc = _item(row["pc"]) if "pc" in names else None
+        if isinstance(pc, float) and math.isnan(pc):
+            pc = None  # not assessed
         return cls(
             incident="conjunction",
             objects=tuple(objects),
             tca=tca,
             now=now,
-            pc=pc if pc is not None and math.isfinite(pc) else None,
-            miss_km=float(row["range_km"]),
+            pc=_number(pc, "pc", 0.0, 1.0, where),
+            miss_km=miss_km,
             id=f"conj-{objects[0].norad_id}-{objects[1].norad_id}-{_iso(tca)}",
         )
+
+
+@cache
+def _row_fields() -> frozenset[str]:
+    """Columns a screening or assessment row may carry."""
+    from ssa.assess.pipeline import assessment_dtype
+    from ssa.screen import CONJUNCTION_DTYPE
+
+    return frozenset(assessment_dtype(CONJUNCTION_DTYPE).names)
+
+
+def _item(value):
+    """A numpy scalar as the Python value it holds."""
+    return value.item() if isinstance(value, np.generic) and not isinstance(value, np.datetime64) else value
+
+
+def norad_id(value, name: str) -> int:
+    """A NORAD catalogue number, 1 to NORAD_MAX; ValueError names `name`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer NORAD catalogue number, not {value!r}")
+    if not 1 <= value <= NORAD_MAX:
+        raise ValueError(f"{name} must be a NORAD catalogue number in [1, {NORAD_MAX}], not {value!r}")
+    return value
 
 
 def owner_lookup(catalog_or_lookup) -> Mapping:
@@ -131,9 +193,9 @@ def owner_lookup(catalog_or_lookup) -> Mapping:
     raise TypeError("expected a Catalog or a mapping NORAD id -> (owner, object_type)")
 
 
-def utc_time(value, name: str = "time") -> datetime | None:
+def utc_time(value, name: str = "time", where: str = "alert") -> datetime | None:
     """UTC datetime from ISO text, datetime or numpy datetime64 (naive = UTC)."""
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and value == ""):
         return None
     if isinstance(value, np.datetime64):
         if np.isnat(value):
@@ -143,9 +205,9 @@ def utc_time(value, name: str = "time") -> datetime | None:
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"alert: field '{name}' is not an ISO 8601 time: {value!r}") from None
+            raise ValueError(f"{where}: field '{name}' is not an ISO 8601 time: {value!r}") from None
     if not isinstance(value, datetime):
-        raise ValueError(f"alert: field '{name}' must be a time, not {value!r}")
+        raise ValueError(f"{where}: field '{name}' must be a time, not {value!r}")
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
@@ -157,11 +219,13 @@ def _reject_unknown_fields(data: Mapping, cls, where: str) -> None:
         raise ValueError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(known)})")
 
 
-def _number(value, name: str, low: float, high: float) -> float | None:
+def _number(value, name: str, low: float, high: float, where: str = "alert") -> float | None:
+    """A finite number in [low, high] (None passes); ValueError names the field."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise ValueError(f"alert: field '{name}' must be a number in [{low}, {high}], not {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or not low <= value <= high):
+        raise ValueError(f"{where}: field '{name}' must be a finite number in [{low:g}, {high:g}], not {value!r}")
     return float(value)
 
 

@@ -80,6 +80,18 @@ class Criterion:
     miss_km_max: float | None = None
     tca_within_h: float | None = None
     pc_unknown: bool = False
+    at_least: tuple[tuple[str, float], ...] = ()  # (evidence name, lower bound)
+    at_most: tuple[tuple[str, float], ...] = ()  # (evidence name, upper bound)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A measurement an alert of an incident type may carry, and its valid range."""
+
+    name: str
+    description: str
+    low: float
+    high: float
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,8 @@ class ResponseConfig:
     assets: dict[int, Asset]
     rules: tuple[Rule, ...]
     files: dict[str, Path] = field(default_factory=dict)
+    current_for_h: dict[str, float] = field(default_factory=dict)  # hours an event stays current
+    evidence: dict[str, dict[str, Evidence]] = field(default_factory=dict)
 
     def interest_values(self) -> list[str]:
         return [*self.categories, *self.regions, NO_INTEREST]
@@ -255,7 +269,8 @@ def _load_incidents(path: Path, letters: dict):
     return domains, incidents
 
 
-CRITERION_KEYS = {"level", "source", "pc_min", "miss_km_max", "tca_within_h", "pc_unknown"}
+CRITERION_KEYS = {"level", "source", "pc_min", "miss_km_max", "tca_within_h", "pc_unknown", "at_least", "at_most"}
+INCIDENT_KEYS = {"default", "criteria", "current_for_h", "evidence"}
 
 
 def _load_escalation(path: Path, incidents: dict):
@@ -267,16 +282,30 @@ def _load_escalation(path: Path, incidents: dict):
         where = f"{path.name} level '{entry['id']}'"
         levels[entry["id"]] = Level(entry["id"], rank, _get(entry, "page", where, bool), _get(entry, "description", where))
     per_incident = _get(data, "incident", str(path), dict)
-    default_level, criteria = {}, {}
+    default_level, criteria, current_for_h, evidence = {}, {}, {}, {}
+    number = (int, float)
     for incident in incidents:
         where = f"{path.name} incident '{incident}'"
         if incident not in per_incident:
             raise ConfigError(f"{where}: missing (every incident type needs a default level)")
         entry = per_incident[incident]
+        unknown = set(entry) - INCIDENT_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(INCIDENT_KEYS)})")
         default = _get(entry, "default", where)
         if default not in levels:
             raise ConfigError(f"{where}: field 'default' names unknown level '{default}'")
         default_level[incident] = default
+        current_for_h[incident] = float(_get(entry, "current_for_h", where, number, 0))
+        if current_for_h[incident] < 0:
+            raise ConfigError(f"{where}: field 'current_for_h' must be >= 0 hours")
+        evidence[incident] = {}
+        for name, spec in _get(entry, "evidence", where, dict, default={}).items():
+            at = f"{where} evidence '{name}'"
+            low, high = _get(spec, "min", at, number), _get(spec, "max", at, number)
+            if not low < high:
+                raise ConfigError(f"{at}: field 'min' must be below 'max'")
+            evidence[incident][name] = Evidence(name, _get(spec, "description", at), float(low), float(high))
         items = []
         for i, crit in enumerate(_get(entry, "criteria", where, list, default=[])):
             at = f"{where} criteria[{i}]"
@@ -286,7 +315,15 @@ def _load_escalation(path: Path, incidents: dict):
             level = _get(crit, "level", at)
             if level not in levels:
                 raise ConfigError(f"{at}: field 'level' names unknown level '{level}'")
-            number = (int, float)
+            bounds = {}
+            for key in ("at_least", "at_most"):
+                bounds[key] = tuple(_get(crit, key, at, dict, default={}).items())
+                for name, value in bounds[key]:
+                    if name not in evidence[incident]:
+                        raise ConfigError(f"{at}: field '{key}' names evidence '{name}' that the incident "
+                                          f"does not declare (known: {sorted(evidence[incident])})")
+                    if isinstance(value, bool) or not isinstance(value, number):
+                        raise ConfigError(f"{at}: field '{key}.{name}' must be a number, not {value!r}")
             items.append(Criterion(
                 level=level,
                 source=_get(crit, "source", at),
@@ -294,12 +331,14 @@ def _load_escalation(path: Path, incidents: dict):
                 miss_km_max=_get(crit, "miss_km_max", at, number, None),
                 tca_within_h=_get(crit, "tca_within_h", at, number, None),
                 pc_unknown=_get(crit, "pc_unknown", at, bool, False),
+                at_least=bounds["at_least"],
+                at_most=bounds["at_most"],
             ))
         criteria[incident] = tuple(items)
     for name in per_incident:
         if name not in incidents:
             raise ConfigError(f"{path.name} incident '{name}': not an incident type of incident_types.toml")
-    return levels, default_level, criteria
+    return levels, default_level, criteria, current_for_h, evidence
 
 
 def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
@@ -454,7 +493,7 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
     letters = _read_toml(files["letters.toml"])
     parties = _load_parties(files["parties.toml"], letters)
     domains, incidents = _load_incidents(files["incident_types.toml"], letters)
-    levels, default_level, criteria = _load_escalation(files["escalation.toml"], incidents)
+    levels, default_level, criteria, current_for_h, evidence = _load_escalation(files["escalation.toml"], incidents)
     registry = directory / "dutch_assets.csv" if directory is not None and (directory / "dutch_assets.csv").is_file() else None
     (categories, regions, owners, owner_types, tenant_default, tenant_categories,
      registry) = _load_interest(files["interest.toml"], registry)
@@ -464,6 +503,7 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
         default_level=default_level, criteria=criteria, categories=categories, regions=regions,
         owners=owners, owner_object_types=owner_types, tenant_default=tenant_default,
         tenant_categories=tenant_categories, assets=load_assets(registry, categories), rules=(), files=files,
+        current_for_h=current_for_h, evidence=evidence,
     )
     cfg.rules = _load_rules(files["rules.toml"], cfg)
     return cfg

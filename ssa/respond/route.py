@@ -1,6 +1,7 @@
 """Route an alert to the parties of the Dutch response mechanism."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -78,13 +79,20 @@ def object_interest(obj: AlertObject, cfg: ResponseConfig) -> ObjectInterest:
     return ObjectInterest(obj.norad_id, obj.name, "", "", f"{label}: no Dutch interest ({why})")
 
 
-def escalation_level(alert: Alert, now: datetime, cfg: ResponseConfig) -> tuple[str, str]:
-    """(level, reason) from the alert's own level or the incident's criteria."""
-    if alert.level:
-        if alert.level not in cfg.levels:
-            raise ValueError(f"alert: field 'level' '{alert.level}' is not a level ({', '.join(cfg.levels)})")
-        return alert.level, f"level {alert.level}: set by the alert"
+def escalation_level(alert: Alert, now: datetime, cfg: ResponseConfig) -> tuple[str, str, bool]:
+    """(level, reason, past) from the alert's own level or the incident's criteria.
+
+    An event more than `current_for_h` (escalation.toml) before `now` is past:
+    history, at most `info`, and nobody is paged."""
     hours = None if alert.tca is None else (alert.tca - now).total_seconds() / 3600.0
+    if hours is not None and hours < -cfg.current_for_h[alert.incident]:
+        level = alert.level or cfg.default_level[alert.incident]
+        level = min(level, "info", key=lambda name: cfg.levels[name].rank)
+        return level, (f"level {level}: event at {alert.tca:%Y-%m-%d %H:%M} UTC is {-hours:.1f} h before now, "
+                       f"past the {cfg.current_for_h[alert.incident]:g} h it stays current "
+                       f"(escalation.toml): history, at most info, nobody paged"), True
+    if alert.level:
+        return alert.level, f"level {alert.level}: set by the alert", False
     for crit in cfg.criteria[alert.incident]:
         held = []
         if crit.pc_unknown:
@@ -103,20 +111,46 @@ def escalation_level(alert: Alert, now: datetime, cfg: ResponseConfig) -> tuple[
             if hours is None or hours > crit.tca_within_h:
                 continue
             held.append(f"event in {hours:.1f} h <= {crit.tca_within_h:g} h")
-        return crit.level, f"level {crit.level}: {', '.join(held)} ({crit.source})"
+        if any(alert.evidence.get(name, -math.inf) < bound for name, bound in crit.at_least):
+            continue
+        if any(alert.evidence.get(name, math.inf) > bound for name, bound in crit.at_most):
+            continue
+        held += [f"{name} {alert.evidence[name]:g} >= {bound:g}" for name, bound in crit.at_least]
+        held += [f"{name} {alert.evidence[name]:g} <= {bound:g}" for name, bound in crit.at_most]
+        return crit.level, f"level {crit.level}: {', '.join(held)} ({crit.source})", False
     default = cfg.default_level[alert.incident]
-    return default, f"level {default}: default for {alert.incident} (no criterion of escalation.toml holds)"
+    return default, f"level {default}: default for {alert.incident} (no criterion of escalation.toml holds)", False
+
+
+def check_alert(alert: Alert, cfg: ResponseConfig) -> None:
+    """ValueError naming the field of `alert` that the response data do not allow."""
+    if alert.incident not in cfg.incidents:
+        raise ValueError(f"alert: field 'incident' '{alert.incident}' is not an incident type "
+                         f"({', '.join(cfg.incidents)})")
+    if alert.region:
+        if alert.region not in cfg.regions:
+            raise ValueError(f"alert: field 'region' '{alert.region}' is not a region of interest.toml "
+                             f"({', '.join(cfg.regions)}) or '' (elsewhere)")
+        if not any(r.incident == alert.incident and alert.region in r.interest for r in cfg.rules):
+            raise ValueError(f"alert: field 'region' is not used for incident '{alert.incident}' "
+                             f"(no rule of rules.toml routes it by region); leave it empty")
+    if alert.level and alert.level not in cfg.levels:
+        raise ValueError(f"alert: field 'level' '{alert.level}' is not a level ({', '.join(cfg.levels)})")
+    declared = cfg.evidence[alert.incident]
+    for name, value in alert.evidence.items():
+        if name not in declared:
+            raise ValueError(f"alert: field 'evidence.{name}' is not evidence of incident '{alert.incident}' "
+                             f"(known: {', '.join(declared) or 'none'})")
+        spec = declared[name]
+        if not spec.low <= value <= spec.high:
+            raise ValueError(f"alert: field 'evidence.{name}' must be in [{spec.low:g}, {spec.high:g}] "
+                             f"({spec.description}), not {value!r}")
 
 
 def route(alert: Alert, config: ResponseConfig | None = None) -> Routing:
     """Route an alert by the first matching rule; ValueError names a bad alert field."""
     cfg = config or load_config()
-    if alert.incident not in cfg.incidents:
-        raise ValueError(f"alert: field 'incident' '{alert.incident}' is not an incident type "
-                         f"({', '.join(cfg.incidents)})")
-    if alert.region and alert.region not in cfg.regions:
-        raise ValueError(f"alert: field 'region' '{alert.region}' is not a region of interest.toml "
-                         f"({', '.join(cfg.regions)}) or '' (elsewhere)")
+    check_alert(alert, cfg)
     now = alert.now or datetime.now(timezone.utc)
     incident = cfg.incidents[alert.incident]
     explanation = [f"incident {incident.id}: space {incident.domain} ("
@@ -129,7 +163,7 @@ def route(alert: Alert, config: ResponseConfig | None = None) -> Routing:
         present.add(alert.region)
         explanation.append(f"region {alert.region}: {cfg.regions[alert.region]}")
 
-    level, level_reason = escalation_level(alert, now, cfg)
+    level, level_reason, past = escalation_level(alert, now, cfg)
     explanation.append(level_reason)
 
     rule, via = _first_rule(cfg.rules, alert.incident, level, frozenset(present))
@@ -138,7 +172,7 @@ def route(alert: Alert, config: ResponseConfig | None = None) -> Routing:
     explanation.append(f"basis {rule.basis}: {rule.why}")
 
     operators = tuple(dict.fromkeys(i.operator for i in interests if i.category and i.operator))
-    paged = cfg.levels[level].page and rule.page
+    paged = cfg.levels[level].page and rule.page and not past
     parties = [p for p in rule.parties() if p != OPERATOR or operators]
     if OPERATOR in parties:
         parties.remove(OPERATOR)
@@ -146,7 +180,8 @@ def route(alert: Alert, config: ResponseConfig | None = None) -> Routing:
     if OPERATOR in rule.parties() and not operators:
         explanation.append("no object of Dutch interest: no operator to notify")
     if not paged:
-        why_not = f"level {level} pages nobody" if not cfg.levels[level].page else f"rule {rule.id} pages nobody"
+        why_not = ("the event is past" if past else f"level {level} pages nobody" if not cfg.levels[level].page
+                   else f"rule {rule.id} pages nobody")
         explanation.append(f"logged only: {why_not}")
     return Routing(
         alert_id=alert.id, incident=alert.incident, domain=incident.domain, level=level, paged=paged,
