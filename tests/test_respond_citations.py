@@ -72,3 +72,42 @@ def test_quote_in_cited_section(source, owner, cite):
     assert any(start <= p < end for p in positions), (
         f"{source} {owner}: quote found in {cite['letter']} but not in section {cite['section']!r}"
     )
+
+
+def parties_called() -> dict[str, list[str]]:
+    """Party id -> the names the letters call it by (parties.toml `called`)."""
+    parties = tomllib.loads((DEFAULT_DIR / "parties.toml").read_text())["party"]
+    return {p["id"]: p["called"] for p in parties}
+
+
+def named_in(names: list[str], quotes: list[str]) -> bool:
+    return any(normalise(name) in normalise(q) for name in names for q in quotes)
+
+
+def test_every_party_says_how_the_letters_call_it():
+    called = parties_called()
+    assert all(isinstance(names, list) for names in called.values())
+    assert called["service-operator"] == []  # the letters do not name the service
+
+
+@pytest.mark.parametrize("rule", [r for r in tomllib.loads((DEFAULT_DIR / "rules.toml").read_text())["rule"]
+                                  if r["basis"] == "stated"], ids=lambda r: r["id"])
+def test_stated_rule_quotes_name_its_lead(rule):
+    """`basis = "stated"`: the letters name the lead for this task, so a quote names the lead."""
+    names = parties_called()[rule["lead"]]
+    assert names and named_in(names, [c["quote"] for c in rule["cite"]]), (
+        f"rule {rule['id']} is stated but no quote names its lead {rule['lead']} ({names})")
+
+
+@pytest.mark.parametrize("party", [p for p in tomllib.loads((DEFAULT_DIR / "parties.toml").read_text())["party"]
+                                   if p["basis"] == "stated"], ids=lambda p: p["id"])
+def test_stated_party_quotes_name_it(party):
+    assert named_in(party["called"], [c["quote"] for c in party["cite"]]), (
+        f"party {party['id']} is stated but no quote names it ({party['called']})")
+
+
+def test_every_called_name_stands_in_a_letter():
+    _, texts = letter_texts()
+    for pid, names in parties_called().items():
+        for name in names:
+            assert any(normalise(name) in t for t in texts.values()), f"{pid}: {name!r} is in no letter"

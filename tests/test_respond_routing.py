@@ -117,6 +117,38 @@ CASES = [
     ("norms_violation", "foreign", "", "watch", "norms-low", "bz"),
     ("norms_violation", "foreign", "", "warning", "norms-high", "bz"),
     ("norms_violation", "foreign", "", "emergency", "norms-high", "bz"),
+    ("signal_interference", "foreign", "", "log", "sig-logged", "service-operator"),
+    ("signal_interference", "galileo", "", "info", "sig-pnt", "ienw"),
+    ("signal_interference", "military", "", "watch", "sig-military", "dssc"),
+    ("signal_interference", "foreign", "nl-europe", "warning", "sig-region", "ienw"),
+    ("signal_interference", "foreign", "nl-caribbean", "info", "sig-region", "ienw"),
+    ("signal_interference", "civil", "", "emergency", "sig-civil", "operator"),
+    ("signal_interference", "european", "", "info", "sig-civil", "operator"),
+    ("cyber_sabotage", "foreign", "", "log", "cyber-logged", "service-operator"),
+    ("cyber_sabotage", "military", "", "info", "cyber-military", "defensie"),
+    ("cyber_sabotage", "galileo", "", "watch", "cyber-pnt", "operator"),
+    ("cyber_sabotage", "civil", "", "warning", "cyber-civil", "operator"),
+    ("cyber_sabotage", "european", "", "emergency", "cyber-civil", "operator"),
+    ("space_weather", "foreign", "", "log", "sw-low", "knmi"),
+    ("space_weather", "foreign", "", "info", "sw-low", "knmi"),
+    ("space_weather", "civil", "", "watch", "sw-low", "knmi"),
+    ("space_weather", "foreign", "", "warning", "sw-high", "knmi"),
+    ("space_weather", "galileo", "", "emergency", "sw-high", "knmi"),
+    ("asat_attack", "military", "", "log", "asatk-dutch", "defensie"),
+    ("asat_attack", "civil", "", "info", "asatk-dutch", "defensie"),
+    ("asat_attack", "allied", "", "watch", "asatk-allied", "dssc"),
+    ("asat_attack", "foreign", "", "warning", "asatk-other", "dssc"),
+    ("asat_attack", "galileo", "", "emergency", "asatk-dutch", "defensie"),
+    ("missile_launch", "foreign", "", "log", "missile-low", "defensie"),
+    ("missile_launch", "foreign", "", "info", "missile-low", "defensie"),
+    ("missile_launch", "foreign", "", "watch", "missile-low", "defensie"),
+    ("missile_launch", "foreign", "", "warning", "missile-high", "defensie"),
+    ("missile_launch", "foreign", "", "emergency", "missile-high", "defensie"),
+    ("near_earth_object", "foreign", "", "log", "neo-low", "nso"),
+    ("near_earth_object", "foreign", "", "info", "neo-low", "nso"),
+    ("near_earth_object", "foreign", "", "watch", "neo-low", "nso"),
+    ("near_earth_object", "foreign", "", "warning", "neo-high", "jenv-nctv"),
+    ("near_earth_object", "foreign", "", "emergency", "neo-high", "jenv-nctv"),
 ]
 
 # The parties of shared/RESPONSE-MECHANISM.md ("Parties and what the letters make them responsible for").
@@ -192,7 +224,7 @@ def test_dutch_military_satellite_goes_to_defence_and_allies():
 def test_galileo_conjunction_goes_to_ienw():
     routing = route(Alert("conjunction", (GALILEO7, TITAN_DEB), tca=NOW + timedelta(days=4), now=NOW, pc=3e-4))
     assert routing.level == "warning" and routing.lead == "ienw" and routing.domain == "safety"
-    assert routing.basis == "stated"
+    assert routing.basis == "inferred"  # IenW's stated role is PNT and PRS, not leading a conjunction
     assert routing.interests[0].category == "pnt"
     assert routing.notify[0] == "operator" and "galileo-ground" in routing.informed
 
@@ -330,3 +362,49 @@ def test_alert_json_round_trip_and_bad_fields():
         route(Alert("reentry", now=NOW, region="bonaire"))
     with pytest.raises(ValueError, match="field 'level' 'red'"):
         route(Alert("conjunction", now=NOW, level="red"))
+
+
+@pytest.mark.parametrize("incident,evidence,miss_km,level", [
+    ("space_weather", {"kp": 9}, None, "emergency"),
+    ("space_weather", {"kp": 8.3}, None, "warning"),
+    ("space_weather", {"kp": 7}, None, "watch"),
+    ("space_weather", {"kp": 5}, None, "info"),
+    ("space_weather", {"kp": 3}, None, "log"),
+    ("space_weather", {}, None, "info"),
+    ("near_earth_object", {"torino": 8}, None, "emergency"),
+    ("near_earth_object", {"torino": 5}, None, "warning"),
+    ("near_earth_object", {"torino": 2}, None, "watch"),
+    ("near_earth_object", {"torino": 1}, None, "info"),
+    ("near_earth_object", {"torino": 0}, None, "log"),
+    ("missile_launch", {"apogee_km": 850}, None, "warning"),
+    ("missile_launch", {"apogee_km": 40}, None, "info"),
+    ("missile_launch", {}, None, "watch"),
+    ("signal_interference", {"duration_h": 36}, None, "warning"),
+    ("signal_interference", {"duration_h": 2}, None, "watch"),
+    ("signal_interference", {"duration_h": 0.2}, None, "info"),
+    ("cyber_sabotage", {"outage_h": 30}, None, "emergency"),
+    ("cyber_sabotage", {"outage_h": 0.5}, None, "warning"),
+    ("cyber_sabotage", {"outage_h": 0}, None, "watch"),
+    ("asat_attack", {"fragments": 40}, None, "emergency"),
+    ("asat_attack", {"fragments": 0}, None, "warning"),
+    ("asat_test", {"fragments": 1500}, None, "emergency"),
+    ("asat_test", {"fragments": 3}, None, "warning"),
+    ("asat_test", {"fragments": 0}, None, "watch"),
+    ("fragmentation", {"fragments": 120}, None, "emergency"),
+    ("fragmentation", {"fragments": 12}, None, "warning"),
+    ("fragmentation", {"fragments": 2}, None, "watch"),
+    ("fragmentation", {"fragments": 0}, None, "info"),
+    ("unexplained_manoeuvre", {"delta_v_m_s": 3.0}, 0.5, "emergency"),
+    ("unexplained_manoeuvre", {"delta_v_m_s": 3.0}, 4.0, "warning"),
+    ("unexplained_manoeuvre", {"delta_v_m_s": 0.05}, None, "info"),
+    ("unexplained_manoeuvre", {"delta_v_m_s": 2.0}, None, "watch"),
+    ("norms_violation", {"confidence": 0.95}, None, "warning"),
+    ("norms_violation", {"confidence": 0.3}, None, "info"),
+])
+def test_levels_from_evidence(incident, evidence, miss_km, level):
+    """Every incident type escalates from its evidence, thresholds in escalation.toml."""
+    alert = Alert(incident, (RESURS, HIBER3), tca=NOW + timedelta(hours=6), now=NOW, miss_km=miss_km,
+                  evidence={k: float(v) for k, v in evidence.items()})
+    routing = route(alert)
+    assert routing.level == level
+    assert any(line.startswith(f"level {level}:") for line in routing.explanation)

@@ -59,7 +59,7 @@ def test_copy_of_defaults_loads(conf_dir):
      "rule 'conj-logged' cite[0]: section 'Cyber' is not one heading of L5"),
     ("conj-pnt-low", drop_line("basis ="),
      "rule 'conj-pnt-low': field 'basis' must be 'stated' or 'inferred', not ''"),
-    ("conj-pnt-low", lambda b: b.replace('basis = "stated"', 'basis = "assumed"'),
+    ("conj-pnt-low", lambda b: b.replace('basis = "inferred"', 'basis = "assumed"'),
      "rule 'conj-pnt-low': field 'basis' must be 'stated' or 'inferred', not 'assumed'"),
     ("man-civil", drop_line("lead ="), "rule 'man-civil': missing field 'lead'"),
     ("prox-allied", lambda b: b.replace('interest = ["allied"]', 'interest = ["allies"]'),
