@@ -153,8 +153,9 @@ def route(alert: Alert, config: ResponseConfig | None = None) -> Routing:
     check_alert(alert, cfg)
     now = alert.now or datetime.now(timezone.utc)
     incident = cfg.incidents[alert.incident]
-    explanation = [f"incident {incident.id}: space {incident.domain} ("
-                   + "; ".join(str(c) for c in cfg.domains[incident.domain][:1]) + ")"]
+    explanation = [f"incident {incident.id} ({incident.name_en}): named in "
+                   + "; ".join(str(c) for c in incident.cite),
+                   f"space {incident.domain}: " + "; ".join(str(c) for c in cfg.domains[incident.domain][:1])]
 
     interests = tuple(object_interest(obj, cfg) for obj in alert.objects)
     explanation += [i.reason for i in interests]
