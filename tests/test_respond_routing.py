@@ -408,3 +408,18 @@ def test_levels_from_evidence(incident, evidence, miss_km, level):
     routing = route(alert)
     assert routing.level == level
     assert any(line.startswith(f"level {level}:") for line in routing.explanation)
+
+
+def test_interest_covers_gps_and_allied_military_satellites_not_every_ally_payload():
+    cfg = load_config()
+    gps = AlertObject(48859, "NAVSTAR 81 (USA 319)", "US", "PAY")
+    wgs9 = AlertObject(42075, "WGS F9 (USA 275)", "US", "PAY")
+    skynet = AlertObject(39034, "SKYNET 5D", "UK", "PAY")
+    starlink = AlertObject(44713, "STARLINK-1007", "US", "PAY")
+    assert object_interest(gps, cfg).category == "pnt"
+    assert (object_interest(wgs9, cfg).category, object_interest(skynet, cfg).category) == ("allied", "allied")
+    assert object_interest(starlink, cfg).category == ""  # an ally's owner code alone does not count
+    assert sum(a.category == "pnt" and a.name.startswith("NAVSTAR") for a in cfg.assets.values()) >= 30
+    routing = route(Alert("conjunction", (gps, TITAN_DEB), tca=SOON, now=NOW, pc=3e-4), cfg)
+    assert routing.rule_id == "conj-pnt-high" and routing.notify[0] == "operator"
+    assert routing.operators == ("US Space Force (GPS)",)
