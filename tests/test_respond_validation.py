@@ -100,6 +100,20 @@ def test_bad_party_incident_escalation_and_registry_files(conf_dir):
     escalation.write_text(text.replace("[incident.norms_violation]", "[incident.norm_violation]"))
     with pytest.raises(ConfigError, match="incident 'norms_violation': missing"):
         load_config(conf_dir)
+    for old, new, message in [
+        ('past_level = "info"', 'past_level = "history"', "field 'past_level' names unknown level 'history'"),
+        ("at_least = { kp = 9 }", "at_least = { kpp = 9 }",
+         r"incident 'space_weather' criteria\[0\]: field 'at_least' names evidence 'kpp'"),
+        ("min = 0, max = 9 }", "min = 9, max = 9 }", "evidence 'kp': field 'min' must be below 'max'"),
+        ("current_for_h = 72  # project default: a break-up", "current_for_h = -1  # a break-up",
+         "incident 'fragmentation': field 'current_for_h' must be >= 0"),
+        ("[incident.missile_launch]\n", "[incident.missile_launch]\ncurrent_for = 1\n",
+         r"incident 'missile_launch': unknown field\(s\) \['current_for'\]"),
+    ]:
+        assert old in text, old
+        escalation.write_text(text.replace(old, new, 1))
+        with pytest.raises(ConfigError, match=message):
+            load_config(conf_dir)
     escalation.write_text(text)
 
     registry = conf_dir / "dutch_assets.csv"

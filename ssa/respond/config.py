@@ -163,6 +163,7 @@ class ResponseConfig:
     rules: tuple[Rule, ...]
     files: dict[str, Path] = field(default_factory=dict)
     current_for_h: dict[str, float] = field(default_factory=dict)  # hours an event stays current
+    past_level: str = ""  # the highest level of an event that is past
     evidence: dict[str, dict[str, Evidence]] = field(default_factory=dict)
 
     def interest_values(self) -> list[str]:
@@ -281,6 +282,9 @@ def _load_escalation(path: Path, incidents: dict):
     for rank, entry in enumerate(entries):
         where = f"{path.name} level '{entry['id']}'"
         levels[entry["id"]] = Level(entry["id"], rank, _get(entry, "page", where, bool), _get(entry, "description", where))
+    past_level = _get(data, "past_level", path.name)
+    if past_level not in levels:
+        raise ConfigError(f"{path.name}: field 'past_level' names unknown level '{past_level}'")
     per_incident = _get(data, "incident", str(path), dict)
     default_level, criteria, current_for_h, evidence = {}, {}, {}, {}
     number = (int, float)
@@ -338,7 +342,7 @@ def _load_escalation(path: Path, incidents: dict):
     for name in per_incident:
         if name not in incidents:
             raise ConfigError(f"{path.name} incident '{name}': not an incident type of incident_types.toml")
-    return levels, default_level, criteria, current_for_h, evidence
+    return levels, default_level, criteria, current_for_h, evidence, past_level
 
 
 def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
@@ -493,7 +497,8 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
     letters = _read_toml(files["letters.toml"])
     parties = _load_parties(files["parties.toml"], letters)
     domains, incidents = _load_incidents(files["incident_types.toml"], letters)
-    levels, default_level, criteria, current_for_h, evidence = _load_escalation(files["escalation.toml"], incidents)
+    levels, default_level, criteria, current_for_h, evidence, past_level = _load_escalation(
+        files["escalation.toml"], incidents)
     registry = directory / "dutch_assets.csv" if directory is not None and (directory / "dutch_assets.csv").is_file() else None
     (categories, regions, owners, owner_types, tenant_default, tenant_categories,
      registry) = _load_interest(files["interest.toml"], registry)
@@ -503,7 +508,7 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
         default_level=default_level, criteria=criteria, categories=categories, regions=regions,
         owners=owners, owner_object_types=owner_types, tenant_default=tenant_default,
         tenant_categories=tenant_categories, assets=load_assets(registry, categories), rules=(), files=files,
-        current_for_h=current_for_h, evidence=evidence,
+        current_for_h=current_for_h, evidence=evidence, past_level=past_level,
     )
     cfg.rules = _load_rules(files["rules.toml"], cfg)
     return cfg

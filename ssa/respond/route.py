@@ -83,14 +83,14 @@ def escalation_level(alert: Alert, now: datetime, cfg: ResponseConfig) -> tuple[
     """(level, reason, past) from the alert's own level or the incident's criteria.
 
     An event more than `current_for_h` (escalation.toml) before `now` is past:
-    history, at most `info`, and nobody is paged."""
+    history, at most `past_level` (escalation.toml), and nobody is paged."""
     hours = None if alert.tca is None else (alert.tca - now).total_seconds() / 3600.0
     if hours is not None and hours < -cfg.current_for_h[alert.incident]:
         level = alert.level or cfg.default_level[alert.incident]
-        level = min(level, "info", key=lambda name: cfg.levels[name].rank)
+        level = min(level, cfg.past_level, key=lambda name: cfg.levels[name].rank)
         return level, (f"level {level}: event at {alert.tca:%Y-%m-%d %H:%M} UTC is {-hours:.1f} h before now, "
                        f"past the {cfg.current_for_h[alert.incident]:g} h it stays current "
-                       f"(escalation.toml): history, at most info, nobody paged"), True
+                       f"(escalation.toml): history, at most {cfg.past_level}, nobody paged"), True
     if alert.level:
         return alert.level, f"level {alert.level}: set by the alert", False
     for crit in cfg.criteria[alert.incident]:
