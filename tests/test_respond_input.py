@@ -184,3 +184,14 @@ def test_every_paging_rule_notifies_the_operator_first():
         routing = route(alert, cfg)
         assert routing.paged and routing.notify[0] == "operator", routing.rule_id
         assert routing.operators and "operator" in routing.actions
+
+
+@pytest.mark.parametrize("alert,named", [
+    (Alert("conjunction", (AlertObject(-5, "", "NETH", "PAY"), COSMOS_DEB), now=NOW), r"objects\[0\].norad_id"),
+    (Alert("conjunction", (HIBER3, HIBER3), now=NOW), r"objects\[1\].norad_id"),
+    (Alert("conjunction", (HIBER3, COSMOS_DEB), pc=7.0, now=NOW), "field 'pc'"),
+    (Alert("conjunction", (HIBER3, COSMOS_DEB), miss_km=math.inf, now=NOW), "field 'miss_km'"),
+])
+def test_route_refuses_a_bad_alert_built_in_python(alert, named):
+    with pytest.raises(ValueError, match=named):
+        route(alert)

@@ -80,14 +80,14 @@ class Alert:
         if not isinstance(evidence, Mapping):
             raise ValueError(f"alert: field 'evidence' must be an object of name: number, not {evidence!r}")
         for key, value in evidence.items():
-            _number(value, f"evidence.{key}", -math.inf, math.inf)
+            check_number(value, f"evidence.{key}", -math.inf, math.inf)
         return cls(
             incident=data["incident"],
             objects=tuple(objects),
             tca=utc_time(data.get("tca"), "tca"),
             now=utc_time(data.get("now"), "now"),
-            pc=_number(data.get("pc"), "pc", 0.0, 1.0),
-            miss_km=_number(data.get("miss_km"), "miss_km", 0.0, math.inf),
+            pc=check_number(data.get("pc"), "pc", 0.0, 1.0),
+            miss_km=check_number(data.get("miss_km"), "miss_km", 0.0, math.inf),
             region=_text(data.get("region", ""), "region"),
             level=_text(data.get("level", ""), "level"),
             id=_text(data.get("id", ""), "id"),
@@ -145,7 +145,7 @@ class Alert:
         tca = utc_time(_item(row["tca"]), "tca", where)
         if tca is None:
             raise ValueError(f"{where}: field 'tca' is empty (the time of closest approach is required)")
-        miss_km = _number(_item(row["range_km"]), "range_km", 0.0, math.inf, where)
+        miss_km = check_number(_item(row["range_km"]), "range_km", 0.0, math.inf, where)
         pc = _item(row["pc"]) if "pc" in names else None
         if isinstance(pc, float) and math.isnan(pc):
             pc = None  # not assessed
@@ -154,7 +154,7 @@ class Alert:
             objects=tuple(objects),
             tca=tca,
             now=now,
-            pc=_number(pc, "pc", 0.0, 1.0, where),
+            pc=check_number(pc, "pc", 0.0, 1.0, where),
             miss_km=miss_km,
             id=f"conj-{objects[0].norad_id}-{objects[1].norad_id}-{_iso(tca)}",
         )
@@ -219,7 +219,7 @@ def _reject_unknown_fields(data: Mapping, cls, where: str) -> None:
         raise ValueError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(known)})")
 
 
-def _number(value, name: str, low: float, high: float, where: str = "alert") -> float | None:
+def check_number(value, name: str, low: float, high: float, where: str = "alert") -> float | None:
     """A finite number in [low, high] (None passes); ValueError names the field."""
     if value is None:
         return None
