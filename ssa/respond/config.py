@@ -274,6 +274,31 @@ CRITERION_KEYS = {"level", "source", "pc_min", "miss_km_max", "tca_within_h", "p
 INCIDENT_KEYS = {"default", "criteria", "current_for_h", "evidence"}
 
 
+def _load_event_terms(path: Path, incidents: dict, levels: dict):
+    """escalation.toml's `past_level` and, per incident type, `current_for_h` and `evidence`."""
+    data = _read_toml(path)
+    past_level = _get(data, "past_level", path.name)
+    if past_level not in levels:
+        raise ConfigError(f"{path.name}: field 'past_level' names unknown level '{past_level}'")
+    per_incident = _get(data, "incident", str(path), dict)
+    current_for_h, evidence = {}, {}
+    number = (int, float)
+    for incident in incidents:
+        where = f"{path.name} incident '{incident}'"
+        entry = per_incident.get(incident, {})
+        current_for_h[incident] = float(_get(entry, "current_for_h", where, number, 0))
+        if current_for_h[incident] < 0:
+            raise ConfigError(f"{where}: field 'current_for_h' must be >= 0 hours")
+        evidence[incident] = {}
+        for name, spec in _get(entry, "evidence", where, dict, default={}).items():
+            at = f"{where} evidence '{name}'"
+            low, high = _get(spec, "min", at, number), _get(spec, "max", at, number)
+            if not low < high:
+                raise ConfigError(f"{at}: field 'min' must be below 'max'")
+            evidence[incident][name] = Evidence(name, _get(spec, "description", at), float(low), float(high))
+    return current_for_h, evidence, past_level
+
+
 def _load_escalation(path: Path, incidents: dict):
     data = _read_toml(path)
     entries = _get(data, "level", str(path), list)
@@ -282,11 +307,8 @@ def _load_escalation(path: Path, incidents: dict):
     for rank, entry in enumerate(entries):
         where = f"{path.name} level '{entry['id']}'"
         levels[entry["id"]] = Level(entry["id"], rank, _get(entry, "page", where, bool), _get(entry, "description", where))
-    past_level = _get(data, "past_level", path.name)
-    if past_level not in levels:
-        raise ConfigError(f"{path.name}: field 'past_level' names unknown level '{past_level}'")
     per_incident = _get(data, "incident", str(path), dict)
-    default_level, criteria, current_for_h, evidence = {}, {}, {}, {}
+    default_level, criteria = {}, {}
     number = (int, float)
     for incident in incidents:
         where = f"{path.name} incident '{incident}'"
@@ -300,16 +322,10 @@ def _load_escalation(path: Path, incidents: dict):
         if default not in levels:
             raise ConfigError(f"{where}: field 'default' names unknown level '{default}'")
         default_level[incident] = default
-        current_for_h[incident] = float(_get(entry, "current_for_h", where, number, 0))
-        if current_for_h[incident] < 0:
-            raise ConfigError(f"{where}: field 'current_for_h' must be >= 0 hours")
-        evidence[incident] = {}
-        for name, spec in _get(entry, "evidence", where, dict, default={}).items():
-            at = f"{where} evidence '{name}'"
-            low, high = _get(spec, "min", at, number), _get(spec, "max", at, number)
-            if not low < high:
-                raise ConfigError(f"{at}: field 'min' must be below 'max'")
-            evidence[incident][name] = Evidence(name, _get(spec, "description", at), float(low), float(high))
+    _, evidence, _ = _load_event_terms(path, incidents, levels)
+    for incident in incidents:
+        where = f"{path.name} incident '{incident}'"
+        entry = per_incident[incident]
         items = []
         for i, crit in enumerate(_get(entry, "criteria", where, list, default=[])):
             at = f"{where} criteria[{i}]"
@@ -342,7 +358,7 @@ def _load_escalation(path: Path, incidents: dict):
     for name in per_incident:
         if name not in incidents:
             raise ConfigError(f"{path.name} incident '{name}': not an incident type of incident_types.toml")
-    return levels, default_level, criteria, current_for_h, evidence, past_level
+    return levels, default_level, criteria
 
 
 def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
@@ -497,8 +513,7 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
     letters = _read_toml(files["letters.toml"])
     parties = _load_parties(files["parties.toml"], letters)
     domains, incidents = _load_incidents(files["incident_types.toml"], letters)
-    levels, default_level, criteria, current_for_h, evidence, past_level = _load_escalation(
-        files["escalation.toml"], incidents)
+    levels, default_level, criteria = _load_escalation(files["escalation.toml"], incidents)
     registry = directory / "dutch_assets.csv" if directory is not None and (directory / "dutch_assets.csv").is_file() else None
     (categories, regions, owners, owner_types, tenant_default, tenant_categories,
      registry) = _load_interest(files["interest.toml"], registry)
@@ -508,7 +523,7 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
         default_level=default_level, criteria=criteria, categories=categories, regions=regions,
         owners=owners, owner_object_types=owner_types, tenant_default=tenant_default,
         tenant_categories=tenant_categories, assets=load_assets(registry, categories), rules=(), files=files,
-        current_for_h=current_for_h, evidence=evidence, past_level=past_level,
     )
     cfg.rules = _load_rules(files["rules.toml"], cfg)
+    cfg.current_for_h, cfg.evidence, cfg.past_level = _load_event_terms(files["escalation.toml"], incidents, levels)
     return cfg
