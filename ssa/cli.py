@@ -18,6 +18,7 @@ STAGE_CLIS = (
     "ssa.catalog.cli",
     "ssa.respond.cli",
     "ssa.assess.cli",
+    "ssa.detect.cli",
     "ssa.serve.cli",
     "ssa.screen.cli",
 )
