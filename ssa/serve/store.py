@@ -94,6 +94,13 @@ def orbital_period_s(r_km: np.ndarray, v_km_s: np.ndarray) -> float:
     return float(2 * np.pi * np.sqrt(inv_a ** -3 / MU_EARTH)) if inv_a > 0 else float("inf")
 
 
+def lock_changes(session: Session) -> None:
+    """Take the change counter's lock (a no-op write of its row) before reading what a
+    commit will change: PostgreSQL locks the row, SQLite the database, until commit,
+    so two commits never work from the same view of the open events."""
+    session.execute(update(Counter).where(Counter.name == "change_seq").values(value=Counter.value))
+
+
 def next_change_seqs(session: Session, n: int) -> list[int]:
     """Reserve n consecutive change sequence numbers (locks the counter until commit)."""
     if n == 0:
@@ -185,18 +192,22 @@ class Store:
             return s.scalar(select(Job.catalog_version_id).where(Job.id == job_id))
 
     def catalog_for_version(self, version_id: int, norad_ids=None) -> Catalog:
-        """The newest element set of every object (or of `norad_ids`) known at this catalogue version."""
-        query = select(Elset).where(Elset.catalog_version_id <= version_id)
+        """The newest element set of every object (or of `norad_ids`) known at this
+        catalogue version; only those rows are read from the store."""
+        newest = func.row_number().over(partition_by=Elset.norad_id, order_by=(Elset.epoch.desc(), Elset.id.desc()))
+        ranked = select(Elset.id, newest.label("rank")).where(Elset.catalog_version_id <= version_id)
         if norad_ids is not None:
-            query = query.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
+            ranked = ranked.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
+        ranked = ranked.subquery()
+        query = (select(Elset, SpaceObject.owner, SpaceObject.object_type)
+                 .join(ranked, (Elset.id == ranked.c.id) & (ranked.c.rank == 1))
+                 .outerjoin(SpaceObject, SpaceObject.norad_id == Elset.norad_id)
+                 .order_by(Elset.norad_id))
         with self.session() as s:
-            rows = s.execute(query.order_by(Elset.norad_id, Elset.epoch, Elset.id)).scalars().all()
-            owners = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.owner)).all())
-            types = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.object_type)).all())
-        latest: dict[int, Elset] = {}
-        for row in rows:
-            latest[row.norad_id] = row
-        chosen = list(latest.values())
+            found = s.execute(query).all()
+        chosen = [row[0] for row in found]
+        owners = {row[0].norad_id: row[1] or "" for row in found}
+        types = {row[0].norad_id: row[2] or "" for row in found}
         float_fields = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
         arrays = {name: np.array([getattr(e, name) for e in chosen], dtype=np.float64) for name in float_fields}
         if all(e.epoch_days is not None for e in chosen):
@@ -216,22 +227,30 @@ class Store:
         )
 
     # ---- jobs -----------------------------------------------------------------
-    def claim_job(self, worker_id: str, lease_s: float) -> Job | None:
-        """Take the oldest queued job, or a running one whose lease ran out."""
+    def claim_job(self, worker_id: str, lease_s: float, max_attempts: int = 3) -> Job | None:
+        """Take the oldest queued job, or a running one whose lease ran out. A job whose
+        lease ran out after `max_attempts` claims is failed instead, with the reason."""
         while True:
             with self.session.begin() as s:
                 now = utcnow()
                 claimable = (Job.status == "queued") | ((Job.status == "running") & (Job.lease_expires_at < now))
-                job_id = s.scalar(select(Job.id).where(claimable).order_by(Job.id).limit(1))
-                if job_id is None:
+                job = s.execute(select(Job.id, Job.attempts, Job.worker_id).where(claimable)
+                                .order_by(Job.id).limit(1)).first()
+                if job is None:
                     return None
+                if job.attempts >= max_attempts:
+                    s.execute(update(Job).where(Job.id == job.id, claimable).values(
+                        status="failed", finished_at=now, message="failed",
+                        error=f"gave up after {job.attempts} attempts: the lease of worker {job.worker_id} "
+                              f"ran out without a result (worker killed or stuck)"))
+                    continue
                 taken = s.execute(
-                    update(Job).where(Job.id == job_id, claimable).values(
+                    update(Job).where(Job.id == job.id, claimable).values(
                         status="running", worker_id=worker_id, lease_expires_at=now + timedelta(seconds=lease_s),
                         attempts=Job.attempts + 1, started_at=now, progress=0.0, message="claimed")
                 ).rowcount
                 if taken == 1:
-                    return s.get(Job, job_id)
+                    return s.get(Job, job.id)
 
     def heartbeat(self, job_id: int, worker_id: str, lease_s: float, progress: float, message: str) -> bool:
         """Extend the lease and record progress; False when the job is no longer ours."""
@@ -242,15 +261,11 @@ class Store:
             ).rowcount == 1
 
     def supersede(self, job_id: int, worker_id: str) -> int | None:
-        """When a newer job is queued (its catalogue holds every element set of this
-        one's), end this one as 'superseded' and return the newer job's id."""
+        """When a job of a newer catalogue version (which holds every element set of
+        this one's) is queued, running or done, end this one as 'superseded' and
+        return the newer job's id."""
         with self.session.begin() as s:
-            newer = s.scalar(select(func.max(Job.id)).where(Job.id > job_id, Job.status == "queued"))
-            if newer is None:
-                return None
-            s.execute(update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
-                status="superseded", finished_at=utcnow(), message=f"superseded by job {newer}"))
-            return newer
+            return _supersede_if_newer(s, job_id, worker_id, ("queued", "running", "done"))
 
     def fail_job(self, job_id: int, worker_id: str, error: str) -> None:
         with self.session.begin() as s:
@@ -259,15 +274,21 @@ class Store:
 
     def complete_job(self, job_id: int, worker_id: str, rows: np.ndarray, routings: list[Routed] | None,
                      window_start: datetime, window_end: datetime, threshold_km: float,
-                     screened_norad_ids, match_fraction: float = 0.25) -> ScreeningSummary | None:
+                     screened_norad_ids, match_fraction: float = 0.25,
+                     stopped: list[dict] | None = None) -> ScreeningSummary | None:
         """Commit a job's screening results and mark it done, atomically. Returns
-        None (and changes nothing) when the job was re-claimed by another worker."""
+        None (and commits no result) when the job was re-claimed by another worker,
+        or when a job of a newer catalogue version completed first (this one is then
+        'superseded'). ``stopped``: objects not screened, with the reason."""
         with self.session.begin() as s:
+            lock_changes(s)  # before reading anything: commits of two workers serialise here
+            if _supersede_if_newer(s, job_id, worker_id, ("done",)) is not None:
+                return None
             done = s.execute(
                 update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
                     status="done", progress=1.0, message="done", finished_at=utcnow(),
                     window_start=window_start, window_end=window_end, threshold_km=threshold_km,
-                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows))
+                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows), stopped=stopped or [])
             ).rowcount
             if done != 1:
                 s.rollback()
@@ -280,6 +301,7 @@ class Store:
                          match_fraction: float = 0.25) -> ScreeningSummary:
         """Upsert screening results for an existing job in one transaction (no job bookkeeping)."""
         with self.session.begin() as s:
+            lock_changes(s)
             return apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
                                    match_fraction)
 
@@ -287,6 +309,7 @@ class Store:
         """Close open events whose TCA has passed (between screenings); returns how many."""
         now = now or utcnow()
         with self.session.begin() as s:
+            lock_changes(s)
             passed = s.execute(select(Event).where(Event.status == "open", Event.tca < now)).scalars().all()
             if not passed:
                 return 0
@@ -361,6 +384,18 @@ class Store:
 
     def high_water(self, s: Session) -> int:
         return s.scalar(select(Counter.value).where(Counter.name == "change_seq"))
+
+
+def _supersede_if_newer(s: Session, job_id: int, worker_id: str, statuses: tuple[str, ...]) -> int | None:
+    """End our running job as 'superseded' when a job of a newer catalogue version
+    has one of `statuses`; returns that job's id, else None."""
+    version = select(Job.catalog_version_id).where(Job.id == job_id).scalar_subquery()
+    newer = s.scalar(select(func.max(Job.id)).where(Job.catalog_version_id > version, Job.status.in_(statuses)))
+    if newer is None:
+        return None
+    s.execute(update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
+        status="superseded", finished_at=utcnow(), message=f"superseded by job {newer}"))
+    return newer
 
 
 # ---- the event upsert -------------------------------------------------------------
