@@ -117,9 +117,9 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
     try:
         first = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
-        _wait(lambda: job_of(store, first).status == "running", 60, "a worker to claim job 1")
+        _wait(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
         second = store.ingest(catalog, "v2", "v2").job_id
-        _wait(lambda: job_of(store, second).status == "running", 60, "the other worker to claim job 2")
+        _wait(lambda: job_of(store, second).status != "queued", 120, "the other worker to claim job 2")
         assert job_of(store, first).status == "running"  # both screen at once
         _wait(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 240,
               "both jobs to end")
