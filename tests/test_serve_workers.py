@@ -228,6 +228,12 @@ def test_stale_and_future_element_sets_are_not_screened_and_are_reported(tmp_pat
     assert set(stopped) == {900001, 900002}
     assert "d from the screening window (limit 30 d)" in stopped[900001]["reason"]
     assert int(stopped[900002]["epoch"][:4]) >= utcnow().year + 29
+    from fastapi.testclient import TestClient
+
+    from ssa.serve.app import create_app
+    with TestClient(create_app(settings, store=store)) as client:
+        shown = client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": store.create_key("analyst")}).json()
+    assert {s["norad_id"]: s["reason"] for s in shown["stopped"]} == {n: s["reason"] for n, s in stopped.items()}
     store.engine.dispose()
 
 
