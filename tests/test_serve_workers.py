@@ -237,6 +237,17 @@ def test_stale_and_future_element_sets_are_not_screened_and_are_reported(tmp_pat
     store.engine.dispose()
 
 
+def test_a_future_element_set_does_not_move_a_replay_window():
+    """window_start='catalog': the window starts at the newest epoch not in the future."""
+    catalog = leo_catalog(5)
+    catalog.epoch_jd = catalog.epoch_jd + np.where(np.arange(5) == 0, 365 * 30, 0)
+    epochs = catalog.epoch_jd + catalog.epoch_fr
+    expected = 1 + int(np.argmax(epochs[1:]))
+    start, end = pipeline.window_for(catalog, "catalog", 1.0)
+    assert start == pipeline.jd_to_datetime(catalog.epoch_jd[expected], catalog.epoch_fr[expected])
+    assert end - start == timedelta(days=1)
+
+
 def test_a_job_past_its_timeout_is_failed_with_the_reason(tmp_path, database_url):
     store = Store(database_url)
     job_id = store.ingest(leo_catalog(200), "t", "t").job_id

@@ -47,12 +47,15 @@ def _line_of(source: str) -> int:
 
 
 def window_for(catalog, mode: str, days: float) -> tuple[datetime, datetime]:
-    """Screening window: from now, or ('catalog') from the newest element set epoch."""
-    if mode == "catalog":
-        newest = int(np.argmax(catalog.epoch_jd + catalog.epoch_fr))
+    """Screening window (UTC): from now, or ('catalog') from the newest element set
+    epoch that is not in the future (one set dated years ahead does not move it)."""
+    start = utcnow()
+    if mode == "catalog" and len(catalog):
+        epochs = catalog.epoch_jd + catalog.epoch_fr
+        now_jd = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0 + JD_UNIX_EPOCH
+        past = np.flatnonzero(epochs <= now_jd)
+        newest = past[np.argmax(epochs[past])] if len(past) else int(np.argmax(epochs))
         start = jd_to_datetime(float(catalog.epoch_jd[newest]), float(catalog.epoch_fr[newest]))
-    else:
-        start = utcnow()
     return start, start + timedelta(days=days)
 
 
