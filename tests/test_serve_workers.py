@@ -279,17 +279,19 @@ def test_a_job_reads_only_the_newest_element_set_of_each_object(database_url):
     catalog = leo_catalog(30)
     versions = [store.ingest(shifted(catalog, days), f"v{days}", f"v{days}").catalog_version_id
                 for days in range(5)]
-    loaded = []
+    statements = []
 
-    def count(target, context):
-        loaded.append(target.id)
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
 
-    event.listen(Elset, "load", count)
+    event.listen(store.engine, "before_cursor_execute", capture)
     try:
         newest = store.catalog_for_version(versions[-1])
     finally:
-        event.remove(Elset, "load", count)
-    assert len(loaded) == len(catalog) == len(newest)  # 30 rows read, not 150
+        event.remove(store.engine, "before_cursor_execute", capture)
+    with store.engine.connect() as conn:  # the rows those statements return
+        fetched = sum(len(conn.exec_driver_sql(statement, parameters).all()) for statement, parameters in statements)
+    assert fetched == len(catalog) == len(newest)  # 30 rows read, not 150 (nor every object's owner)
     order = newest.index_of(catalog.norad_id)
     assert np.array_equal(newest.epoch_jd[order], catalog.epoch_jd + 4)
     assert np.array_equal(newest.epoch_days[order], catalog.epoch_days + 4)

@@ -28,6 +28,8 @@ MU_EARTH = 398600.8  # km^3/s^2, WGS-72 (as SGP4)
 ROLES = ("operator", "agency", "analyst", "admin")
 ALERT_ROLES = ("lead", "supporting", "informed")
 JD_UNIX_EPOCH = 2440587.5
+ELSET_FLOAT_FIELDS = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot",
+                      "nddot")
 
 
 def utcnow() -> datetime:
@@ -199,30 +201,30 @@ class Store:
         if norad_ids is not None:
             ranked = ranked.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
         ranked = ranked.subquery()
-        query = (select(Elset, SpaceObject.owner, SpaceObject.object_type)
+        wanted = ("norad_id", "name", "object_id", "element_set_no", "rev_at_epoch", "classification", "source",
+                  "epoch_days", "rcs_m2") + ELSET_FLOAT_FIELDS
+        query = (select(*(getattr(Elset, name) for name in wanted), SpaceObject.owner, SpaceObject.object_type)
                  .join(ranked, (Elset.id == ranked.c.id) & (ranked.c.rank == 1))
                  .outerjoin(SpaceObject, SpaceObject.norad_id == Elset.norad_id)
                  .order_by(Elset.norad_id))
         with self.session() as s:
             found = s.execute(query).all()
-        chosen = [row[0] for row in found]
-        owners = {row[0].norad_id: row[1] or "" for row in found}
-        types = {row[0].norad_id: row[2] or "" for row in found}
-        float_fields = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
-        arrays = {name: np.array([getattr(e, name) for e in chosen], dtype=np.float64) for name in float_fields}
-        if all(e.epoch_days is not None for e in chosen):
-            arrays["epoch_days"] = np.array([e.epoch_days for e in chosen], dtype=np.float64)
-        arrays["rcs_m2"] = np.array([np.nan if e.rcs_m2 is None else e.rcs_m2 for e in chosen], dtype=np.float64)
+        column = dict(zip(wanted + ("owner", "object_type"), zip(*found))) if found else {
+            name: () for name in wanted + ("owner", "object_type")}
+        arrays = {name: np.array(column[name], dtype=np.float64) for name in ELSET_FLOAT_FIELDS}
+        if all(value is not None for value in column["epoch_days"]):
+            arrays["epoch_days"] = np.array(column["epoch_days"], dtype=np.float64)
+        arrays["rcs_m2"] = np.array([np.nan if v is None else v for v in column["rcs_m2"]], dtype=np.float64)
         return Catalog(
-            norad_id=np.array([e.norad_id for e in chosen], dtype=np.int64),
-            name=np.array([e.name for e in chosen], dtype=object),
-            object_id=np.array([e.object_id for e in chosen], dtype=object),
-            element_set_no=np.array([e.element_set_no for e in chosen], dtype=np.int64),
-            rev_at_epoch=np.array([e.rev_at_epoch for e in chosen], dtype=np.int64),
-            classification=np.array([e.classification for e in chosen], dtype=object),
-            owner=np.array([owners.get(e.norad_id, "") for e in chosen], dtype=object),
-            object_type=np.array([types.get(e.norad_id, "") for e in chosen], dtype=object),
-            source=np.array([e.source for e in chosen], dtype=object),
+            norad_id=np.array(column["norad_id"], dtype=np.int64),
+            name=np.array(column["name"], dtype=object),
+            object_id=np.array(column["object_id"], dtype=object),
+            element_set_no=np.array(column["element_set_no"], dtype=np.int64),
+            rev_at_epoch=np.array(column["rev_at_epoch"], dtype=np.int64),
+            classification=np.array(column["classification"], dtype=object),
+            owner=np.array([v or "" for v in column["owner"]], dtype=object),
+            object_type=np.array([v or "" for v in column["object_type"]], dtype=object),
+            source=np.array(column["source"], dtype=object),
             **arrays,
         )
 
