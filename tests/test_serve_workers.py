@@ -223,7 +223,7 @@ def test_stale_and_future_element_sets_are_not_screened_and_are_reported(tmp_pat
     assert Worker(store, settings).run_once()
     job = job_of(store, job_id)
     assert job.status == "done", job.error
-    assert job.n_objects == len(fresh)
+    assert job.n_objects == len(fresh) and job.message == "done; 2 objects not screened"
     stopped = {s["norad_id"]: s for s in job.stopped}
     assert set(stopped) == {900001, 900002}
     assert "d from the screening window (limit 30 d)" in stopped[900001]["reason"]
@@ -246,6 +246,20 @@ def test_a_future_element_set_does_not_move_a_replay_window():
     start, end = pipeline.window_for(catalog, "catalog", 1.0)
     assert start == pipeline.jd_to_datetime(catalog.epoch_jd[expected], catalog.epoch_fr[expected])
     assert end - start == timedelta(days=1)
+
+
+def test_a_job_lists_at_most_100_objects_it_did_not_screen(tmp_path, database_url):
+    """The shipped 2024 catalogue screened from now (2026): every object is stale; the
+    job ends at once, lists 100 of them and gives the count."""
+    store = Store(database_url)
+    catalog = leo_catalog(300)
+    job_id = store.ingest(catalog, "old", "old").job_id
+    assert Worker(store, make_settings(tmp_path, database_url, window_start="now")).run_once()
+    job = job_of(store, job_id)
+    assert job.status == "done" and job.n_objects == 0 and job.n_conjunctions == 0
+    assert job.message == f"done; {len(catalog)} objects not screened (the first 100 listed)"
+    assert len(job.stopped) == 100 and all("limit 30 d" in s["reason"] for s in job.stopped)
+    store.engine.dispose()
 
 
 def test_a_job_past_its_timeout_is_failed_with_the_reason(tmp_path, database_url):

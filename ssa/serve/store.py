@@ -6,6 +6,9 @@ acknowledged) takes the next value of one counter, ``change_seq``, inside the
 transaction that makes it. The counter row is locked until commit (PostgreSQL)
 or the whole database is (SQLite), so change sequences become visible in order:
 a poller that has seen ``since=N`` never later finds a change numbered below N.
+A commit of screening results takes that lock before it reads the open events
+(``lock_changes``), so two workers' commits never work from the same view, and
+a job never commits once a job of a newer catalogue version has completed.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ MU_EARTH = 398600.8  # km^3/s^2, WGS-72 (as SGP4)
 ROLES = ("operator", "agency", "analyst", "admin")
 ALERT_ROLES = ("lead", "supporting", "informed")
 JD_UNIX_EPOCH = 2440587.5
+STOPPED_LISTED = 100  # objects a job record lists as not screened (the message gives the count)
 ELSET_FLOAT_FIELDS = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot",
                       "nddot")
 
@@ -286,11 +290,14 @@ class Store:
             lock_changes(s)  # before reading anything: commits of two workers serialise here
             if _supersede_if_newer(s, job_id, worker_id, ("done",)) is not None:
                 return None
+            stopped = stopped or []
+            message = "done" if not stopped else f"done; {len(stopped)} objects not screened" + (
+                f" (the first {STOPPED_LISTED} listed)" if len(stopped) > STOPPED_LISTED else "")
             done = s.execute(
                 update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
-                    status="done", progress=1.0, message="done", finished_at=utcnow(),
+                    status="done", progress=1.0, message=message, finished_at=utcnow(),
                     window_start=window_start, window_end=window_end, threshold_km=threshold_km,
-                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows), stopped=stopped or [])
+                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows), stopped=stopped[:STOPPED_LISTED])
             ).rowcount
             if done != 1:
                 s.rollback()
