@@ -120,7 +120,7 @@ def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
     # an uninterrupted run of the same job in this process gives the same events
     from ssa.serve.pipeline import screen_and_route
     start, _ = window_for(store.catalog_for_version(result.catalog_version_id), "catalog", 0.5)
-    rows, _ = screen_and_route(store.catalog_for_version(result.catalog_version_id), start, 0.5, 10.0)
+    rows, _, _ = screen_and_route(store.catalog_for_version(result.catalog_version_id), start, 0.5, 10.0)
     assert len(rows) > 0 and done.n_conjunctions == len(rows)
     with store.session() as s:
         stored = s.execute(select(Event.norad_id_1, Event.norad_id_2, Event.tca_jd, Event.tca_fr, Event.range_km)).all()

@@ -91,7 +91,7 @@ def job_json(j: Job) -> dict:
             "message": j.message, "attempts": j.attempts, "created_at": iso(j.created_at),
             "started_at": iso(j.started_at), "finished_at": iso(j.finished_at), "window_start": iso(j.window_start),
             "window_end": iso(j.window_end), "threshold_km": j.threshold_km, "n_objects": j.n_objects,
-            "n_conjunctions": j.n_conjunctions, "error": j.error}
+            "n_conjunctions": j.n_conjunctions, "error": j.error, "stopped": j.stopped or []}
 
 
 def object_json(o: SpaceObject) -> dict:

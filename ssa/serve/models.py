@@ -103,6 +103,8 @@ class Job(Base):
     n_objects: Mapped[int | None] = mapped_column(Integer)
     n_conjunctions: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    # objects left out of the screening: [{norad_id, name, reason, ...}]
+    stopped: Mapped[list | None] = mapped_column(JSON)
 
 
 class Event(Base):

@@ -4,6 +4,7 @@ write CDMs (ssa.assess.cdm)."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from ssa.catalog.model import Rejection
 from ssa.respond.config import OPERATOR
-from ssa.serve.store import IngestResult, Routed, Store, jd_to_datetime, utcnow
+from ssa.serve.store import JD_UNIX_EPOCH, IngestResult, Routed, Store, jd_to_datetime, utcnow
 
 
 @lru_cache(maxsize=1)
@@ -46,27 +47,51 @@ def _line_of(source: str) -> int:
 
 
 def window_for(catalog, mode: str, days: float) -> tuple[datetime, datetime]:
-    """Screening window: from now, or ('catalog') from the newest element set epoch."""
-    if mode == "catalog":
-        newest = int(np.argmax(catalog.epoch_jd + catalog.epoch_fr))
+    """Screening window (UTC): from now, or ('catalog') from the newest element set
+    epoch that is not in the future (one set dated years ahead does not move it)."""
+    start = utcnow()
+    if mode == "catalog" and len(catalog):
+        epochs = catalog.epoch_jd + catalog.epoch_fr
+        now_jd = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0 + JD_UNIX_EPOCH
+        past = np.flatnonzero(epochs <= now_jd)
+        newest = past[np.argmax(epochs[past])] if len(past) else int(np.argmax(epochs))
         start = jd_to_datetime(float(catalog.epoch_jd[newest]), float(catalog.epoch_fr[newest]))
-    else:
-        start = utcnow()
     return start, start + timedelta(days=days)
+
+
+def split_stale(catalog, start: datetime, end: datetime, max_age_days: float):
+    """(the objects to screen, the others as stopped records): an element set is
+    stale when its epoch (UTC) lies more than `max_age_days` before `start` or
+    after `end`; SGP4 that far from epoch is meaningless and slow."""
+    if len(catalog) == 0:
+        return catalog, []
+    epoch_days = (catalog.epoch_jd - JD_UNIX_EPOCH) + catalog.epoch_fr  # days since 1970 (UTC)
+    start_days = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0
+    end_days = (end - datetime(1970, 1, 1)).total_seconds() / 86400.0
+    distance = np.maximum(start_days - epoch_days, epoch_days - end_days)
+    stale = distance > max_age_days
+    stopped = [{"norad_id": int(catalog.norad_id[i]), "name": str(catalog.name[i]),
+                "epoch": jd_to_datetime(float(catalog.epoch_jd[i]), float(catalog.epoch_fr[i])).isoformat(),
+                "reason": f"element set epoch {distance[i]:.1f} d from the screening window "
+                          f"(limit {max_age_days:g} d)"}
+               for i in np.flatnonzero(stale)]
+    return catalog.take(np.flatnonzero(~stale)), stopped
 
 
 def screen_and_route(catalog, start: datetime, days: float, threshold_km: float, progress=None,
                      tenants=None):
-    """Conjunctions (CONJUNCTION_DTYPE plus the assessment fields) and their routing.
+    """Conjunctions (CONJUNCTION_DTYPE plus the assessment fields), their routing,
+    and the objects the screening stopped (SGP4 errors) as records with a reason.
 
     Routing judges each alert at the window start (`now` of the alert);
     ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants)."""
     from ssa.assess import assess
-    from ssa.screen import screen
+    from ssa.screen import run_screen
 
-    rows = screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
-    rows = assess(rows, catalog)
-    return rows, route_rows(rows, catalog, start, tenants)
+    result = run_screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
+    rows = assess(result.conjunctions, catalog)
+    stopped = [{"reason": "SGP4 stopped inside the window", **asdict(stop)} for stop in result.stopped]
+    return rows, route_rows(rows, catalog, start, tenants), stopped
 
 
 def route_rows(rows: np.ndarray, catalog, now: datetime, tenants=None) -> list[Routed]:

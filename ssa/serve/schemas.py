@@ -121,7 +121,7 @@ class JobOut(BaseModel):
         "id": 3, "catalog_version_id": 3, "status": "running", "progress": 0.42,
         "message": "screening 26834 objects", "attempts": 1, "created_at": "2024-11-01T00:00:02.100000",
         "started_at": "2024-11-01T00:00:02.900000", "finished_at": None, "window_start": None, "window_end": None,
-        "threshold_km": None, "n_objects": None, "n_conjunctions": None, "error": None}]})
+        "threshold_km": None, "n_objects": None, "n_conjunctions": None, "error": None, "stopped": []}]})
     id: int
     catalog_version_id: int
     status: Literal["queued", "running", "done", "failed", "superseded"]
@@ -137,6 +137,8 @@ class JobOut(BaseModel):
     n_objects: int | None
     n_conjunctions: int | None
     error: str | None
+    stopped: list[dict] = Field(
+        description="objects left out of the screening, each with norad_id and reason (e.g. a stale element set)")
 
 
 class ObjectOut(BaseModel):

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(60.0, description="a running job whose worker has not heartbeaten for this long is re-claimed")
     worker_poll_s: float = 1.0
 
+    # ---- bounded work (issue 11, items 2, 4, 5: store, jobs, worker) ----
+    max_elset_age_days: float = Field(
+        30.0, gt=0, description="element sets whose epoch lies further than this (days) before the screening window "
+                                "starts or after it ends are not screened; the job lists them as stopped")
+    job_timeout_s: float = Field(3600.0, gt=0, description="a job still screening after this long is failed")
+    job_max_attempts: int = Field(
+        3, ge=1, description="a job whose worker's lease ran out this many times (killed or stuck) is failed")
+
     # access
     rate_limit_per_minute: int = Field(600, description="requests per API key per minute (token bucket, burst = one minute)")
 

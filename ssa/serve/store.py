@@ -6,6 +6,9 @@ acknowledged) takes the next value of one counter, ``change_seq``, inside the
 transaction that makes it. The counter row is locked until commit (PostgreSQL)
 or the whole database is (SQLite), so change sequences become visible in order:
 a poller that has seen ``since=N`` never later finds a change numbered below N.
+A commit of screening results takes that lock before it reads the open events
+(``lock_changes``), so two workers' commits never work from the same view, and
+a job never commits once a job of a newer catalogue version has completed.
 """
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ MU_EARTH = 398600.8  # km^3/s^2, WGS-72 (as SGP4)
 ROLES = ("operator", "agency", "analyst", "admin")
 ALERT_ROLES = ("lead", "supporting", "informed")
 JD_UNIX_EPOCH = 2440587.5
+STOPPED_LISTED = 100  # objects a job record lists as not screened (the message gives the count)
+ELSET_FLOAT_FIELDS = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot",
+                      "nddot")
 
 
 def utcnow() -> datetime:
@@ -92,6 +98,13 @@ def orbital_period_s(r_km: np.ndarray, v_km_s: np.ndarray) -> float:
     """Osculating period from a TEME state (vis-viva); inf for unbound states."""
     inv_a = 2.0 / np.linalg.norm(r_km) - float(np.dot(v_km_s, v_km_s)) / MU_EARTH
     return float(2 * np.pi * np.sqrt(inv_a ** -3 / MU_EARTH)) if inv_a > 0 else float("inf")
+
+
+def lock_changes(session: Session) -> None:
+    """Take the change counter's lock (a no-op write of its row) before reading what a
+    commit will change: PostgreSQL locks the row, SQLite the database, until commit,
+    so two commits never work from the same view of the open events."""
+    session.execute(update(Counter).where(Counter.name == "change_seq").values(value=Counter.value))
 
 
 def next_change_seqs(session: Session, n: int) -> list[int]:
@@ -185,53 +198,65 @@ class Store:
             return s.scalar(select(Job.catalog_version_id).where(Job.id == job_id))
 
     def catalog_for_version(self, version_id: int, norad_ids=None) -> Catalog:
-        """The newest element set of every object (or of `norad_ids`) known at this catalogue version."""
-        query = select(Elset).where(Elset.catalog_version_id <= version_id)
+        """The newest element set of every object (or of `norad_ids`) known at this
+        catalogue version; only those rows are read from the store."""
+        newest = func.row_number().over(partition_by=Elset.norad_id, order_by=(Elset.epoch.desc(), Elset.id.desc()))
+        ranked = select(Elset.id, newest.label("rank")).where(Elset.catalog_version_id <= version_id)
         if norad_ids is not None:
-            query = query.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
+            ranked = ranked.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
+        ranked = ranked.subquery()
+        wanted = ("norad_id", "name", "object_id", "element_set_no", "rev_at_epoch", "classification", "source",
+                  "epoch_days", "rcs_m2") + ELSET_FLOAT_FIELDS
+        query = (select(*(getattr(Elset, name) for name in wanted), SpaceObject.owner, SpaceObject.object_type)
+                 .join(ranked, (Elset.id == ranked.c.id) & (ranked.c.rank == 1))
+                 .outerjoin(SpaceObject, SpaceObject.norad_id == Elset.norad_id)
+                 .order_by(Elset.norad_id))
         with self.session() as s:
-            rows = s.execute(query.order_by(Elset.norad_id, Elset.epoch, Elset.id)).scalars().all()
-            owners = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.owner)).all())
-            types = dict(s.execute(select(SpaceObject.norad_id, SpaceObject.object_type)).all())
-        latest: dict[int, Elset] = {}
-        for row in rows:
-            latest[row.norad_id] = row
-        chosen = list(latest.values())
-        float_fields = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
-        arrays = {name: np.array([getattr(e, name) for e in chosen], dtype=np.float64) for name in float_fields}
-        if all(e.epoch_days is not None for e in chosen):
-            arrays["epoch_days"] = np.array([e.epoch_days for e in chosen], dtype=np.float64)
-        arrays["rcs_m2"] = np.array([np.nan if e.rcs_m2 is None else e.rcs_m2 for e in chosen], dtype=np.float64)
+            found = s.execute(query).all()
+        column = dict(zip(wanted + ("owner", "object_type"), zip(*found))) if found else {
+            name: () for name in wanted + ("owner", "object_type")}
+        arrays = {name: np.array(column[name], dtype=np.float64) for name in ELSET_FLOAT_FIELDS}
+        if all(value is not None for value in column["epoch_days"]):
+            arrays["epoch_days"] = np.array(column["epoch_days"], dtype=np.float64)
+        arrays["rcs_m2"] = np.array([np.nan if v is None else v for v in column["rcs_m2"]], dtype=np.float64)
         return Catalog(
-            norad_id=np.array([e.norad_id for e in chosen], dtype=np.int64),
-            name=np.array([e.name for e in chosen], dtype=object),
-            object_id=np.array([e.object_id for e in chosen], dtype=object),
-            element_set_no=np.array([e.element_set_no for e in chosen], dtype=np.int64),
-            rev_at_epoch=np.array([e.rev_at_epoch for e in chosen], dtype=np.int64),
-            classification=np.array([e.classification for e in chosen], dtype=object),
-            owner=np.array([owners.get(e.norad_id, "") for e in chosen], dtype=object),
-            object_type=np.array([types.get(e.norad_id, "") for e in chosen], dtype=object),
-            source=np.array([e.source for e in chosen], dtype=object),
+            norad_id=np.array(column["norad_id"], dtype=np.int64),
+            name=np.array(column["name"], dtype=object),
+            object_id=np.array(column["object_id"], dtype=object),
+            element_set_no=np.array(column["element_set_no"], dtype=np.int64),
+            rev_at_epoch=np.array(column["rev_at_epoch"], dtype=np.int64),
+            classification=np.array(column["classification"], dtype=object),
+            owner=np.array([v or "" for v in column["owner"]], dtype=object),
+            object_type=np.array([v or "" for v in column["object_type"]], dtype=object),
+            source=np.array(column["source"], dtype=object),
             **arrays,
         )
 
     # ---- jobs -----------------------------------------------------------------
-    def claim_job(self, worker_id: str, lease_s: float) -> Job | None:
-        """Take the oldest queued job, or a running one whose lease ran out."""
+    def claim_job(self, worker_id: str, lease_s: float, max_attempts: int = 3) -> Job | None:
+        """Take the oldest queued job, or a running one whose lease ran out. A job whose
+        lease ran out after `max_attempts` claims is failed instead, with the reason."""
         while True:
             with self.session.begin() as s:
                 now = utcnow()
                 claimable = (Job.status == "queued") | ((Job.status == "running") & (Job.lease_expires_at < now))
-                job_id = s.scalar(select(Job.id).where(claimable).order_by(Job.id).limit(1))
-                if job_id is None:
+                job = s.execute(select(Job.id, Job.attempts, Job.worker_id).where(claimable)
+                                .order_by(Job.id).limit(1)).first()
+                if job is None:
                     return None
+                if job.attempts >= max_attempts:
+                    s.execute(update(Job).where(Job.id == job.id, claimable).values(
+                        status="failed", finished_at=now, message="failed",
+                        error=f"gave up after {job.attempts} attempts: the lease of worker {job.worker_id} "
+                              f"ran out without a result (worker killed or stuck)"))
+                    continue
                 taken = s.execute(
-                    update(Job).where(Job.id == job_id, claimable).values(
+                    update(Job).where(Job.id == job.id, claimable).values(
                         status="running", worker_id=worker_id, lease_expires_at=now + timedelta(seconds=lease_s),
                         attempts=Job.attempts + 1, started_at=now, progress=0.0, message="claimed")
                 ).rowcount
                 if taken == 1:
-                    return s.get(Job, job_id)
+                    return s.get(Job, job.id)
 
     def heartbeat(self, job_id: int, worker_id: str, lease_s: float, progress: float, message: str) -> bool:
         """Extend the lease and record progress; False when the job is no longer ours."""
@@ -242,15 +267,11 @@ class Store:
             ).rowcount == 1
 
     def supersede(self, job_id: int, worker_id: str) -> int | None:
-        """When a newer job is queued (its catalogue holds every element set of this
-        one's), end this one as 'superseded' and return the newer job's id."""
+        """When a job of a newer catalogue version (which holds every element set of
+        this one's) is queued, running or done, end this one as 'superseded' and
+        return the newer job's id."""
         with self.session.begin() as s:
-            newer = s.scalar(select(func.max(Job.id)).where(Job.id > job_id, Job.status == "queued"))
-            if newer is None:
-                return None
-            s.execute(update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
-                status="superseded", finished_at=utcnow(), message=f"superseded by job {newer}"))
-            return newer
+            return _supersede_if_newer(s, job_id, worker_id, ("queued", "running", "done"))
 
     def fail_job(self, job_id: int, worker_id: str, error: str) -> None:
         with self.session.begin() as s:
@@ -259,15 +280,24 @@ class Store:
 
     def complete_job(self, job_id: int, worker_id: str, rows: np.ndarray, routings: list[Routed] | None,
                      window_start: datetime, window_end: datetime, threshold_km: float,
-                     screened_norad_ids, match_fraction: float = 0.25) -> ScreeningSummary | None:
+                     screened_norad_ids, match_fraction: float = 0.25,
+                     stopped: list[dict] | None = None) -> ScreeningSummary | None:
         """Commit a job's screening results and mark it done, atomically. Returns
-        None (and changes nothing) when the job was re-claimed by another worker."""
+        None (and commits no result) when the job was re-claimed by another worker,
+        or when a job of a newer catalogue version completed first (this one is then
+        'superseded'). ``stopped``: objects not screened, with the reason."""
         with self.session.begin() as s:
+            lock_changes(s)  # before reading anything: commits of two workers serialise here
+            if _supersede_if_newer(s, job_id, worker_id, ("done",)) is not None:
+                return None
+            stopped = stopped or []
+            message = "done" if not stopped else f"done; {len(stopped)} objects not screened" + (
+                f" (the first {STOPPED_LISTED} listed)" if len(stopped) > STOPPED_LISTED else "")
             done = s.execute(
                 update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
-                    status="done", progress=1.0, message="done", finished_at=utcnow(),
+                    status="done", progress=1.0, message=message, finished_at=utcnow(),
                     window_start=window_start, window_end=window_end, threshold_km=threshold_km,
-                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows))
+                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows), stopped=stopped[:STOPPED_LISTED])
             ).rowcount
             if done != 1:
                 s.rollback()
@@ -280,6 +310,7 @@ class Store:
                          match_fraction: float = 0.25) -> ScreeningSummary:
         """Upsert screening results for an existing job in one transaction (no job bookkeeping)."""
         with self.session.begin() as s:
+            lock_changes(s)
             return apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
                                    match_fraction)
 
@@ -287,6 +318,7 @@ class Store:
         """Close open events whose TCA has passed (between screenings); returns how many."""
         now = now or utcnow()
         with self.session.begin() as s:
+            lock_changes(s)
             passed = s.execute(select(Event).where(Event.status == "open", Event.tca < now)).scalars().all()
             if not passed:
                 return 0
@@ -361,6 +393,18 @@ class Store:
 
     def high_water(self, s: Session) -> int:
         return s.scalar(select(Counter.value).where(Counter.name == "change_seq"))
+
+
+def _supersede_if_newer(s: Session, job_id: int, worker_id: str, statuses: tuple[str, ...]) -> int | None:
+    """End our running job as 'superseded' when a job of a newer catalogue version
+    has one of `statuses`; returns that job's id, else None."""
+    version = select(Job.catalog_version_id).where(Job.id == job_id).scalar_subquery()
+    newer = s.scalar(select(func.max(Job.id)).where(Job.catalog_version_id > version, Job.status.in_(statuses)))
+    if newer is None:
+        return None
+    s.execute(update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
+        status="superseded", finished_at=utcnow(), message=f"superseded by job {newer}"))
+    return newer
 
 
 # ---- the event upsert -------------------------------------------------------------
