@@ -66,9 +66,11 @@ def conjunction_json(ev: Event, full_routing: bool = False) -> dict:
         "COLLISION_PROBABILITY": ev.pc, "COLLISION_PROBABILITY_METHOD": ev.pc_method,
         "max_probability": ev.max_prob, "hard_body_radius_m": ev.hbr_m, "covariance_source": ev.covariance_source,
         "persistent": ev.persistent,
-        "OBJECT1": {"NORAD_CAT_ID": ev.norad_id_1, "OBJECT_NAME": ev.name_1, "days_since_epoch": ev.dse_1},
-        "OBJECT2": {"NORAD_CAT_ID": ev.norad_id_2, "OBJECT_NAME": ev.name_2, "days_since_epoch": ev.dse_2},
-        "routing": routing,
+        "OBJECT1": {"NORAD_CAT_ID": ev.norad_id_1, "OBJECT_NAME": ev.name_1, "days_since_epoch": ev.dse_1,
+                    "ELSET_SOURCE": ev.source_1},
+        "OBJECT2": {"NORAD_CAT_ID": ev.norad_id_2, "OBJECT_NAME": ev.name_2, "days_since_epoch": ev.dse_2,
+                    "ELSET_SOURCE": ev.source_2},
+        "source_flags": ev.source_flags, "routing": routing,
     }
 
 
@@ -91,12 +93,17 @@ def job_json(j: Job) -> dict:
             "message": j.message, "attempts": j.attempts, "created_at": iso(j.created_at),
             "started_at": iso(j.started_at), "finished_at": iso(j.finished_at), "window_start": iso(j.window_start),
             "window_end": iso(j.window_end), "threshold_km": j.threshold_km, "n_objects": j.n_objects,
-            "n_conjunctions": j.n_conjunctions, "error": j.error, "stopped": j.stopped or []}
+            "n_conjunctions": j.n_conjunctions, "error": j.error, "stopped": j.stopped or [],
+            "source_checks": j.source_checks or []}
 
 
-def object_json(o: SpaceObject) -> dict:
+def object_json(o: SpaceObject, element_sets: list[dict] = ()) -> dict:
+    """An object, with the newest element set of each source (Store.element_set_sources)."""
     return {"NORAD_CAT_ID": o.norad_id, "OBJECT_NAME": o.object_name, "OBJECT_ID": o.object_id, "OWNER": o.owner,
-            "OBJECT_TYPE": o.object_type, "EPOCH": iso(o.latest_epoch)}
+            "OBJECT_TYPE": o.object_type, "EPOCH": iso(o.latest_epoch),
+            "element_sets": [{"source": e["source"], "EPOCH": iso(e["epoch"]), "catalog_version_id":
+                              e["catalog_version_id"], "ELEMENT_SET_NO": e["element_set_no"], "OBJECT_NAME": e["name"]}
+                             for e in element_sets]}
 
 
 def etag_response(request: Request, payload: dict) -> Response:
@@ -411,7 +418,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         except UnicodeDecodeError as exc:
             raise ProblemException(422, "Invalid upload", f"not UTF-8 text: {exc}", field="file") from None
         source = f"upload:{file.filename or 'upload'}"[:300]
-        result = pipeline.ingest_text(store, content, source, allowed_objects=None if who.role == "admin" else who.objects)
+        result = pipeline.ingest_text(store, content, source, allowed_objects=None if who.role == "admin" else who.objects,
+                                      origin="public" if who.role == "admin" else f"operator:{who.party or who.key_id}")
         rejected = [{"line": r.line, "NORAD_CAT_ID": r.norad_id, "reason": r.reason} for r in result.rejections]
         if result.n_records == 0:
             raise ProblemException(422, "No valid element sets", "the upload holds no element set that could be read",
@@ -448,7 +456,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             objs = s.scalars(query.limit(limit + 1)).all()
         more = len(objs) > limit
         objs = objs[:limit]
-        return {"items": [object_json(o) for o in objs], "next_cursor": str(objs[-1].norad_id) if more else None}
+        sets = store.element_set_sources([o.norad_id for o in objs])
+        return {"items": [object_json(o, sets.get(o.norad_id, [])) for o in objs],
+                "next_cursor": str(objs[-1].norad_id) if more else None}
 
     @app.get("/v1/objects/{norad_cat_id}", tags=["objects"], response_model=schemas.ObjectOut,
              responses={404: {"description": "not catalogued"}, **PROBLEM_RESPONSES})
@@ -460,7 +470,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             obj = s.get(SpaceObject, norad_cat_id)
         if obj is None:
             raise ProblemException(404, "Not found", f"no object {norad_cat_id}", field="norad_cat_id")
-        return object_json(obj)
+        return object_json(obj, store.element_set_sources([norad_cat_id]).get(norad_cat_id, []))
 
     @app.get("/v1/parties", tags=["parties"], response_model=list[schemas.PartyOut], responses=PROBLEM_RESPONSES)
     def list_parties(who: Who):

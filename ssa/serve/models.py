@@ -82,6 +82,10 @@ class Elset(Base):
     rev_at_epoch: Mapped[int] = mapped_column(BigInteger, nullable=False)
     classification: Mapped[str] = mapped_column(String(1), nullable=False, default="U")
     source: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    # who gave the set: "public" (catalogue uploads, watched files) or "operator:<tenant>" (an operator key)
+    origin: Mapped[str] = mapped_column(String(200), nullable=False, default="public", server_default="public")
+
+    __table_args__ = (Index("ix_elsets_norad_id_origin", "norad_id", "origin"),)
 
 
 class Job(Base):
@@ -105,6 +109,8 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # objects left out of the screening: [{norad_id, name, reason, ...}]
     stopped: Mapped[list | None] = mapped_column(JSON)
+    # operator element sets compared with the public ones: [{norad_id, source, mahalanobis, flagged, used, ...}]
+    source_checks: Mapped[list | None] = mapped_column(JSON)
 
 
 class Event(Base):
@@ -138,6 +144,11 @@ class Event(Base):
     hbr_m: Mapped[float | None] = mapped_column(Float)
     level: Mapped[str | None] = mapped_column(String(32), index=True)
     routing: Mapped[dict | None] = mapped_column(JSON)
+    # the source of each object's element set ("public", "operator:<tenant>"), and the
+    # operator sets of its objects that disagreed with the public ones (not screened)
+    source_1: Mapped[str] = mapped_column(String(200), nullable=False, default="public", server_default="public")
+    source_2: Mapped[str] = mapped_column(String(200), nullable=False, default="public", server_default="public")
+    source_flags: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     first_job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)

@@ -12,7 +12,13 @@ import numpy as np
 
 from ssa.catalog.model import Rejection
 from ssa.respond.config import OPERATOR
-from ssa.serve.store import JD_UNIX_EPOCH, IngestResult, Routed, Store, jd_to_datetime, utcnow
+from ssa.serve.store import JD_UNIX_EPOCH, PUBLIC, IngestResult, Routed, Store, jd_to_datetime, utcnow
+
+# an operator's element set whose predicted positions differ from the public set's by more
+# than this many standard deviations (Mahalanobis distance, 3-D) is flagged; chi-square with
+# 3 degrees of freedom exceeds 5^2 = 25 with probability 1.7e-5
+SOURCE_MAHALANOBIS_LIMIT = 5.0
+SOURCE_CHECK_STEP_S = 600.0  # s between the compared positions over the screening window
 
 
 @lru_cache(maxsize=1)
@@ -22,9 +28,10 @@ def satcat():
     return load_satcat(SHIPPED_SATCAT)
 
 
-def ingest_text(store: Store, text: str, source: str, allowed_objects=None) -> IngestResult:
+def ingest_text(store: Store, text: str, source: str, allowed_objects=None, origin: str = PUBLIC) -> IngestResult:
     """Parse an upload and store its new element sets; records of objects outside
-    ``allowed_objects`` (an operator's) are rejected one by one."""
+    ``allowed_objects`` (an operator's) are rejected one by one. ``origin``: PUBLIC,
+    or "operator:<tenant>" for an operator key's upload (kept beside the public sets)."""
     from ssa.catalog import parse_text
 
     catalog = parse_text(text, source=source, satcat=satcat())
@@ -36,8 +43,8 @@ def ingest_text(store: Store, text: str, source: str, allowed_objects=None) -> I
         catalog = catalog.take(np.nonzero(allowed)[0])
         catalog.rejected = rejected
     scope = "all" if allowed_objects is None else ",".join(str(n) for n in sorted(allowed_objects))
-    digest = hashlib.sha256(text.encode() + b"\0" + scope.encode()).hexdigest()
-    return store.ingest(catalog, digest, source)
+    digest = hashlib.sha256(text.encode() + b"\0" + scope.encode() + b"\0" + origin.encode()).hexdigest()
+    return store.ingest(catalog, digest, source, origin)
 
 
 def _line_of(source: str) -> int:
@@ -76,6 +83,106 @@ def split_stale(catalog, start: datetime, end: datetime, max_age_days: float):
                           f"(limit {max_age_days:g} d)"}
                for i in np.flatnonzero(stale)]
     return catalog.take(np.flatnonzero(~stale)), stopped
+
+
+def joined(first, second):
+    """One catalogue of the rows of two (exact sgp4init epochs kept only when both have them)."""
+    from ssa.catalog.model import Catalog
+
+    def column(name):
+        a, b = getattr(first, name), getattr(second, name)
+        return None if a is None or b is None else np.concatenate([a, b])
+    return Catalog(**{name: column(name) for name in Catalog.array_fields()})
+
+
+def source_disagreement(public, operator, start: datetime, end: datetime, step_s: float = SOURCE_CHECK_STEP_S):
+    """Per row of `operator` (each with a row of the same object in `public`): the largest
+    Mahalanobis distance between the two sets' predicted positions over [start, end] (UTC),
+    and the largest position difference (km). Positions are python-sgp4 (TEME, km) every
+    `step_s`; the difference is taken in the public set's RTN axes against the sum of the
+    two sets' estimated covariances (ssa.assess.covariance, at each set's age). NaN where
+    either set cannot be propagated at any of the times."""
+    from sgp4.api import SatrecArray
+
+    from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km
+
+    t0_days = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0
+    times = t0_days + np.arange(0.0, (end - start).total_seconds() + step_s / 2, step_s) / 86400.0
+    jd = np.full(times.size, JD_UNIX_EPOCH)
+    positions, ages, sigma_inputs = [], [], []
+    for catalog in (public, operator):
+        err, r, v = SatrecArray(catalog.satrecs()).sgp4(jd, times)
+        r[err != 0] = np.nan
+        positions.append((r, v))
+        epoch_days = (catalog.epoch_jd - JD_UNIX_EPOCH) + catalog.epoch_fr
+        ages.append(times[None, :] - epoch_days[:, None])
+        sigma_inputs.append(perigee_altitude_km(catalog.no_kozai, catalog.ecco))
+    (r_pub, v_pub), (r_op, _) = positions
+    radial = r_pub / np.linalg.norm(r_pub, axis=-1, keepdims=True)
+    cross = np.cross(r_pub, v_pub)
+    cross /= np.linalg.norm(cross, axis=-1, keepdims=True)
+    along = np.cross(cross, radial)
+    diff = r_op - r_pub
+    rtn = np.stack([np.sum(diff * axis, axis=-1) for axis in (radial, along, cross)], axis=-1)
+    variance = sum(estimated_sigma_rtn_km(np.repeat(perigee, times.size), age.ravel()).reshape(rtn.shape) ** 2
+                   for perigee, age in zip(sigma_inputs, ages))
+    mahalanobis = np.sqrt(np.sum(rtn**2 / variance, axis=-1))
+    with np.errstate(invalid="ignore"):
+        valid = np.isfinite(mahalanobis).any(axis=1)
+        worst = np.where(valid, np.max(np.where(np.isfinite(mahalanobis), mahalanobis, -1.0), axis=1), np.nan)
+        distance = np.linalg.norm(diff, axis=-1)
+        largest_km = np.where(valid, np.max(np.where(np.isfinite(distance), distance, -1.0), axis=1), np.nan)
+    return worst, largest_km
+
+
+def choose_sources(public, operator, origins: list[str], start: datetime, end: datetime,
+                   limit: float = SOURCE_MAHALANOBIS_LIMIT):
+    """The catalogue to screen, NORAD id -> origin of each object's set, and the checks
+    of the operator sets (records for the job).
+
+    Screening uses an operator's own element set where it agrees with the public one
+    within the covariance (Mahalanobis distance at most `limit` over the window): the
+    operator knows its satellite and its set is then at least as good. Where it
+    disagrees, the public set is screened and the operator's set is flagged: a set
+    beyond the covariance is a manoeuvre or an error (the ISS uploaded as BRIK-II), the
+    service cannot tell which, and one key's upload must not page the response
+    mechanism on its word alone; the flag names it in the job and in every event of
+    the object, for an analyst to judge. An object with no public set is screened on
+    the operator's set, recorded as not checked."""
+    have_public = set(int(n) for n in public.norad_id)
+    compared = np.array([int(n) in have_public for n in operator.norad_id], dtype=bool)
+    rows = np.flatnonzero(compared)
+    worst = np.full(len(operator), np.nan)
+    largest = np.full(len(operator), np.nan)
+    if len(rows):
+        pub = public.take(public.index_of(operator.norad_id[rows]))
+        worst[rows], largest[rows] = source_disagreement(pub, operator.take(rows), start, end)
+    checks, replace = [], []
+    for i in range(len(operator)):
+        norad = int(operator.norad_id[i])
+        epoch = jd_to_datetime(float(operator.epoch_jd[i]), float(operator.epoch_fr[i])).isoformat()
+        check = {"norad_id": norad, "name": str(operator.name[i]), "source": origins[i], "epoch": epoch,
+                 "limit": limit}
+        if not compared[i]:
+            check.update(flagged=False, screened=origins[i], mahalanobis=None, max_difference_km=None,
+                         reason="no public element set to compare with")
+            replace.append(i)
+        else:
+            flagged = not (worst[i] <= limit)  # NaN (could not propagate) is flagged too
+            check.update(flagged=bool(flagged), screened=PUBLIC if flagged else origins[i],
+                         mahalanobis=None if np.isnan(worst[i]) else round(float(worst[i]), 2),
+                         max_difference_km=None if np.isnan(largest[i]) else round(float(largest[i]), 3),
+                         reason=(f"disagrees with the public element set beyond the covariance (Mahalanobis "
+                                 f"distance up to {worst[i]:.1f} > {limit:g}): the public set was screened")
+                         if flagged else "agrees with the public element set within the covariance")
+            if not flagged:
+                replace.append(i)
+        checks.append(check)
+    chosen = set(int(operator.norad_id[i]) for i in replace)
+    keep = np.array([int(n) not in chosen for n in public.norad_id], dtype=bool)
+    catalog = joined(public.take(np.flatnonzero(keep)), operator.take(np.array(replace, dtype=np.int64)))
+    sources = {int(operator.norad_id[i]): origins[i] for i in replace}
+    return catalog, sources, checks
 
 
 def screen_and_route(catalog, start: datetime, days: float, threshold_km: float, progress=None,
@@ -149,11 +256,20 @@ def event_row(event) -> np.ndarray:
 
 
 def event_cdm(store: Store, event, fmt: str) -> str:
-    """The event as a CCSDS CDM (KVN or XML) from ssa.assess, with the element sets it was screened on."""
+    """The event as a CCSDS CDM (KVN or XML) from ssa.assess, with the element sets it was
+    screened on; each object's metadata comments name its set's source and any operator
+    set of it that was flagged."""
     from ssa.assess import cdm_from_conjunction
     from ssa.assess.cdm import write_kvn, write_xml
 
-    catalog = store.catalog_for_version(store.job_catalog_version(event.last_job_id),
-                                        norad_ids=(event.norad_id_1, event.norad_id_2))
+    version = store.job_catalog_version(event.last_job_id)
+    sources = (event.source_1, event.source_2)
+    catalog = joined(*(store.catalog_for_version(version, norad_ids=(norad,), origin=source)
+                       for norad, source in zip((event.norad_id_1, event.norad_id_2), sources)))
     message = cdm_from_conjunction(event_row(event), catalog, originator="SSA")
+    for obj, norad, source in zip(message.objects, (event.norad_id_1, event.norad_id_2), sources):
+        notes = obj.comments.setdefault("metadata", [])
+        notes.append(f"Element set source: {source}")
+        notes.extend(f"Element set of {flag['source']} flagged: {flag['reason']}"
+                     for flag in event.source_flags or () if flag["norad_id"] == norad)
     return write_xml(message) if fmt == "xml" else write_kvn(message)

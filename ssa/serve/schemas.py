@@ -24,6 +24,8 @@ class ObjectRef(BaseModel):
     NORAD_CAT_ID: int
     OBJECT_NAME: str
     days_since_epoch: float = Field(description="days from the element set's epoch to TCA")
+    ELSET_SOURCE: str = Field("public", description="source of the element set screened: 'public' or "
+                                                    "'operator:<tenant>' (an operator's own upload)")
 
 
 class Conjunction(BaseModel):
@@ -49,6 +51,9 @@ class Conjunction(BaseModel):
     persistent: bool = Field(description="the pair stays within the threshold for long stretches (docked, co-located)")
     OBJECT1: ObjectRef
     OBJECT2: ObjectRef
+    source_flags: list[dict] | None = Field(None, description="operator element sets of these objects that disagree "
+                                                              "with the public ones beyond the covariance (not "
+                                                              "screened): source, mahalanobis, reason")
     routing: dict | None = Field(description="ssa.respond's routing: level, lead, supporting, informed, rule, basis, "
                                              "and `alerted` (party: role); lists carry these, one conjunction "
                                              "also the actions, information to share, citations and explanation")
@@ -139,6 +144,17 @@ class JobOut(BaseModel):
     error: str | None
     stopped: list[dict] = Field(
         description="objects left out of the screening, each with norad_id and reason (e.g. a stale element set)")
+    source_checks: list[dict] = Field(
+        default_factory=list, description="operator element sets compared with the public ones: norad_id, source, "
+                                          "mahalanobis (largest over the window), flagged, screened (the set used)")
+
+
+class ElsetSource(BaseModel):
+    source: str = Field(description="'public' or 'operator:<tenant>'")
+    EPOCH: str = Field(description="UTC")
+    catalog_version_id: int
+    ELEMENT_SET_NO: int
+    OBJECT_NAME: str = Field(description="as the element set gave it")
 
 
 class ObjectOut(BaseModel):
@@ -147,7 +163,9 @@ class ObjectOut(BaseModel):
     OBJECT_ID: str
     OWNER: str
     OBJECT_TYPE: str
-    EPOCH: str | None = Field(description="epoch of the newest stored element set, UTC")
+    EPOCH: str | None = Field(description="epoch of the newest stored public element set, UTC")
+    element_sets: list[ElsetSource] = Field(default_factory=list,
+                                            description="the newest element set of each source (public, operators)")
 
 
 class ObjectPage(BaseModel):

@@ -32,6 +32,8 @@ ROLES = ("operator", "agency", "analyst", "admin")
 ALERT_ROLES = ("lead", "supporting", "informed")
 JD_UNIX_EPOCH = 2440587.5
 STOPPED_LISTED = 100  # objects a job record lists as not screened (the message gives the count)
+PUBLIC = "public"  # origin of catalogue uploads and watched files; an operator key's sets: "operator:<tenant>"
+OPERATOR_PREFIX = "operator:"
 ELSET_FLOAT_FIELDS = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot",
                       "nddot")
 
@@ -84,13 +86,14 @@ class ScreeningSummary:
     closed_out_of_threshold: int
 
 
-def elset_identity(catalog: Catalog, i: int) -> str:
-    """Hash of the NORAD id, epoch and mean elements: the same element set from any
-    upload (or the same upload twice) has the same identity."""
+def elset_identity(catalog: Catalog, i: int, origin: str = PUBLIC) -> str:
+    """Hash of the NORAD id, epoch and mean elements (and the origin, when not public):
+    the same element set from any upload of one origin (or the same upload twice) has
+    the same identity; an operator's copy of a public set is kept as the operator's."""
     parts = [str(int(catalog.norad_id[i]))] + [
         repr(float(getattr(catalog, name)[i]))
         for name in ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot", "nddot")
-    ]
+    ] + ([] if origin == PUBLIC else [origin])
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -125,12 +128,14 @@ class Store:
         self.session = db.session_factory(self.engine)
 
     # ---- catalogue ------------------------------------------------------------
-    def ingest(self, catalog: Catalog, content_sha256: str, source: str) -> IngestResult:
+    def ingest(self, catalog: Catalog, content_sha256: str, source: str, origin: str = PUBLIC) -> IngestResult:
         """Store the element sets not seen before; when there are any, make a new
-        catalogue version and queue its screening job, in one transaction."""
+        catalogue version and queue its screening job, in one transaction.
+        ``origin``: PUBLIC, or "operator:<tenant>" for an operator's own sets, kept
+        beside the public ones (they never change the object's name or type)."""
         with self.session.begin() as s:
             known_version = s.scalar(select(CatalogVersion.id).where(CatalogVersion.sha256 == content_sha256))
-            identities = [elset_identity(catalog, i) for i in range(len(catalog))]
+            identities = [elset_identity(catalog, i, origin) for i in range(len(catalog))]
             known: set[str] = set()
             for chunk in range(0, len(identities), 500):
                 known.update(s.scalars(select(Elset.identity).where(Elset.identity.in_(identities[chunk:chunk + 500]))))
@@ -144,8 +149,9 @@ class Store:
                                      n_records=len(catalog), n_new=len(new_rows), n_rejected=len(catalog.rejected))
             s.add(version)
             s.flush()
-            s.execute(insert(Elset), [self._elset_row(catalog, i, identities[i], version.id) for i in new_rows])
-            self._update_objects(s, catalog, new_rows)
+            s.execute(insert(Elset), [dict(self._elset_row(catalog, i, identities[i], version.id), origin=origin)
+                                      for i in new_rows])
+            self._update_objects(s, catalog, new_rows, insert_only=origin != PUBLIC)
             job = Job(catalog_version_id=version.id, status="queued", created_at=now, message="queued")
             s.add(job)
             s.flush()
@@ -169,7 +175,7 @@ class Store:
         )
 
     @staticmethod
-    def _update_objects(s: Session, c: Catalog, rows: list[int]) -> None:
+    def _update_objects(s: Session, c: Catalog, rows: list[int], insert_only: bool = False) -> None:
         ids = sorted({int(c.norad_id[i]) for i in rows})
         existing: dict[int, SpaceObject] = {}
         for chunk in range(0, len(ids), 500):
@@ -186,7 +192,7 @@ class Store:
             if obj is None:
                 if norad not in fresh or fresh[norad]["latest_epoch"] < epoch:
                     fresh[norad] = dict(norad_id=norad, **values)
-            elif obj.latest_epoch is None or obj.latest_epoch < epoch:
+            elif not insert_only and (obj.latest_epoch is None or obj.latest_epoch < epoch):
                 for key, value in values.items():
                     if value or key == "latest_epoch":
                         setattr(obj, key, value)
@@ -197,16 +203,26 @@ class Store:
         with self.session() as s:
             return s.scalar(select(Job.catalog_version_id).where(Job.id == job_id))
 
-    def catalog_for_version(self, version_id: int, norad_ids=None) -> Catalog:
-        """The newest element set of every object (or of `norad_ids`) known at this
-        catalogue version; only those rows are read from the store."""
+    def catalog_for_version(self, version_id: int, norad_ids=None, origin: str = PUBLIC) -> Catalog:
+        """The newest element set of `origin` of every object (or of `norad_ids`) known at
+        this catalogue version; only those rows are read from the store."""
+        return self.elsets_for_version(version_id, norad_ids, origin)[0]
+
+    def operator_sets_for_version(self, version_id: int) -> tuple[Catalog, list[str]]:
+        """The newest operator element set of every object that has one, at this
+        catalogue version, and each set's origin ("operator:<tenant>")."""
+        return self.elsets_for_version(version_id, None, OPERATOR_PREFIX)
+
+    def elsets_for_version(self, version_id: int, norad_ids, origin: str) -> tuple[Catalog, list[str]]:
+        """Newest set per object of one origin (OPERATOR_PREFIX: any operator's), and the origins."""
+        where = (Elset.origin.startswith(OPERATOR_PREFIX) if origin == OPERATOR_PREFIX else Elset.origin == origin)
         newest = func.row_number().over(partition_by=Elset.norad_id, order_by=(Elset.epoch.desc(), Elset.id.desc()))
-        ranked = select(Elset.id, newest.label("rank")).where(Elset.catalog_version_id <= version_id)
+        ranked = select(Elset.id, newest.label("rank")).where(Elset.catalog_version_id <= version_id, where)
         if norad_ids is not None:
             ranked = ranked.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
         ranked = ranked.subquery()
         wanted = ("norad_id", "name", "object_id", "element_set_no", "rev_at_epoch", "classification", "source",
-                  "epoch_days", "rcs_m2") + ELSET_FLOAT_FIELDS
+                  "epoch_days", "rcs_m2", "origin") + ELSET_FLOAT_FIELDS
         query = (select(*(getattr(Elset, name) for name in wanted), SpaceObject.owner, SpaceObject.object_type)
                  .join(ranked, (Elset.id == ranked.c.id) & (ranked.c.rank == 1))
                  .outerjoin(SpaceObject, SpaceObject.norad_id == Elset.norad_id)
@@ -219,7 +235,7 @@ class Store:
         if all(value is not None for value in column["epoch_days"]):
             arrays["epoch_days"] = np.array(column["epoch_days"], dtype=np.float64)
         arrays["rcs_m2"] = np.array([np.nan if v is None else v for v in column["rcs_m2"]], dtype=np.float64)
-        return Catalog(
+        catalog = Catalog(
             norad_id=np.array(column["norad_id"], dtype=np.int64),
             name=np.array(column["name"], dtype=object),
             object_id=np.array(column["object_id"], dtype=object),
@@ -231,6 +247,26 @@ class Store:
             source=np.array(column["source"], dtype=object),
             **arrays,
         )
+        return catalog, list(column["origin"])
+
+    def element_set_sources(self, norad_ids) -> dict[int, list[dict]]:
+        """NORAD id -> the newest element set of each origin (public, each operator): origin,
+        epoch (UTC), catalogue version, element set number, name, as given."""
+        newest = func.row_number().over(partition_by=(Elset.norad_id, Elset.origin),
+                                        order_by=(Elset.epoch.desc(), Elset.id.desc()))
+        ranked = (select(Elset.id, newest.label("rank"))
+                  .where(Elset.norad_id.in_([int(n) for n in norad_ids])).subquery())
+        query = (select(Elset.norad_id, Elset.origin, Elset.epoch, Elset.catalog_version_id, Elset.element_set_no,
+                        Elset.name)
+                 .join(ranked, (Elset.id == ranked.c.id) & (ranked.c.rank == 1))
+                 .order_by(Elset.norad_id, Elset.origin != PUBLIC, Elset.origin))
+        out: dict[int, list[dict]] = {}
+        with self.session() as s:
+            for row in s.execute(query):
+                out.setdefault(row.norad_id, []).append(dict(
+                    source=row.origin, epoch=row.epoch, catalog_version_id=row.catalog_version_id,
+                    element_set_no=row.element_set_no, name=row.name))
+        return out
 
     # ---- jobs -----------------------------------------------------------------
     def claim_job(self, worker_id: str, lease_s: float, max_attempts: int = 3) -> Job | None:
@@ -281,11 +317,15 @@ class Store:
     def complete_job(self, job_id: int, worker_id: str, rows: np.ndarray, routings: list[Routed] | None,
                      window_start: datetime, window_end: datetime, threshold_km: float,
                      screened_norad_ids, match_fraction: float = 0.25,
-                     stopped: list[dict] | None = None) -> ScreeningSummary | None:
+                     stopped: list[dict] | None = None, sources: dict[int, str] | None = None,
+                     source_checks: list[dict] | None = None) -> ScreeningSummary | None:
         """Commit a job's screening results and mark it done, atomically. Returns
         None (and commits no result) when the job was re-claimed by another worker,
         or when a job of a newer catalogue version completed first (this one is then
-        'superseded'). ``stopped``: objects not screened, with the reason."""
+        'superseded'). ``stopped``: objects not screened, with the reason;
+        ``sources``: NORAD id -> origin of the set screened (default PUBLIC);
+        ``source_checks``: the operator sets compared with the public ones
+        (pipeline.choose_sources); the flagged ones are named in the events."""
         with self.session.begin() as s:
             lock_changes(s)  # before reading anything: commits of two workers serialise here
             if _supersede_if_newer(s, job_id, worker_id, ("done",)) is not None:
@@ -293,17 +333,22 @@ class Store:
             stopped = stopped or []
             message = "done" if not stopped else f"done; {len(stopped)} objects not screened" + (
                 f" (the first {STOPPED_LISTED} listed)" if len(stopped) > STOPPED_LISTED else "")
+            flagged = [c for c in source_checks or () if c["flagged"]]
+            if flagged:
+                message += (f"; {len(flagged)} operator element sets disagree with the public ones beyond the "
+                            f"covariance (flagged, not screened)")
             done = s.execute(
                 update(Job).where(Job.id == job_id, Job.worker_id == worker_id, Job.status == "running").values(
                     status="done", progress=1.0, message=message, finished_at=utcnow(),
                     window_start=window_start, window_end=window_end, threshold_km=threshold_km,
-                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows), stopped=stopped[:STOPPED_LISTED])
+                    n_objects=len(screened_norad_ids), n_conjunctions=len(rows), stopped=stopped[:STOPPED_LISTED],
+                    source_checks=source_checks or None)
             ).rowcount
             if done != 1:
                 s.rollback()
                 return None
             return apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
-                                   match_fraction)
+                                   match_fraction, sources, _flags_by_object(flagged))
 
     def record_screening(self, job_id: int, rows: np.ndarray, routings: list[Routed] | None,
                          window_start: datetime, window_end: datetime, screened_norad_ids,
@@ -413,8 +458,17 @@ _EVENT_VALUE_FIELDS = ("tca", "tca_jd", "tca_fr", "range_km", "relative_speed_km
 _ASSESS_FIELDS = ("pc", "pc_method", "max_prob", "dilution_km", "covariance_source", "hbr_m")
 
 
-def _row_values(row) -> dict:
+def _flags_by_object(flagged: list[dict]) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for check in flagged:
+        out.setdefault(int(check["norad_id"]), []).append(check)
+    return out
+
+
+def _row_values(row, sources: dict[int, str] | None = None, source_flags: dict[int, list[dict]] | None = None) -> dict:
     names = row.dtype.names
+    sources, source_flags = sources or {}, source_flags or {}
+    ids = (int(row["norad_id_1"]), int(row["norad_id_2"]))
     values = dict(
         tca=jd_to_datetime(float(row["tca_jd"]), float(row["tca_fr"])),
         tca_jd=float(row["tca_jd"]), tca_fr=float(row["tca_fr"]), range_km=float(row["range_km"]),
@@ -423,6 +477,8 @@ def _row_values(row) -> dict:
         dse_1=float(row["dse_1"]), dse_2=float(row["dse_2"]), persistent=bool(row["persistent"]),
         state={k: [float(x) for x in row[k]] for k in ("r1", "v1", "r2", "v2")},
         name_1=str(row["name_1"])[:100], name_2=str(row["name_2"])[:100],
+        source_1=sources.get(ids[0], PUBLIC), source_2=sources.get(ids[1], PUBLIC),
+        source_flags=[flag for n in ids for flag in source_flags.get(n, ())] or None,
     )
     for name in _ASSESS_FIELDS:
         if name in names:
@@ -435,7 +491,8 @@ def _row_values(row) -> dict:
 
 def apply_screening(s: Session, job_id: int, rows: np.ndarray, routings: list[Routed] | None,
                     window_start: datetime, window_end: datetime, screened_norad_ids,
-                    match_fraction: float = 0.25) -> ScreeningSummary:
+                    match_fraction: float = 0.25, sources: dict[int, str] | None = None,
+                    source_flags: dict[int, list[dict]] | None = None) -> ScreeningSummary:
     """Match each result with the open events of its pair and write the changes.
 
     A result continues an open event of the same pair whose TCA lies within
@@ -444,6 +501,8 @@ def apply_screening(s: Session, job_id: int, rows: np.ndarray, routings: list[Ro
     before ``window_start`` close as TCA_PASSED; open events of two screened
     objects, with TCA inside the window and no matching result, close as
     OUT_OF_THRESHOLD. Each change writes a history row and takes a change_seq.
+    ``sources``/``source_flags`` (NORAD id -> origin / flagged operator sets)
+    go into each event's source_1, source_2 and source_flags.
     """
     now = utcnow()
     screened = {int(n) for n in screened_norad_ids}
@@ -477,7 +536,7 @@ def apply_screening(s: Session, job_id: int, rows: np.ndarray, routings: list[Ro
     for ev in open_events:
         if ev.id in matched:
             k = matched[ev.id]
-            values = _row_values(rows[k])
+            values = _row_values(rows[k], sources, source_flags)
             routed = routings[k] if routings is not None else None
             values["level"] = routed.level if routed else None
             values["routing"] = _routing_json(routed)
@@ -498,7 +557,7 @@ def apply_screening(s: Session, job_id: int, rows: np.ndarray, routings: list[Ro
     if new_rows:
         dicts = []
         for k in new_rows:
-            values = _row_values(rows[k])
+            values = _row_values(rows[k], sources, source_flags)
             routed = routings[k] if routings is not None else None
             dicts.append(dict(norad_id_1=int(rows[k]["norad_id_1"]), norad_id_2=int(rows[k]["norad_id_2"]),
                               status="open", close_reason=None, level=routed.level if routed else None,
@@ -542,7 +601,8 @@ PC_RELATIVE_TOLERANCE = 0.01
 
 def _significant_change(ev: Event, values: dict) -> bool:
     """Whether new screening values differ from the event's beyond numerical noise."""
-    if (ev.level, ev.routing, ev.persistent) != (values["level"], values["routing"], values["persistent"]):
+    if ((ev.level, ev.routing, ev.persistent, ev.source_1, ev.source_2, ev.source_flags)
+            != tuple(values[k] for k in ("level", "routing", "persistent", "source_1", "source_2", "source_flags"))):
         return True
     if abs((ev.tca - values["tca"]).total_seconds()) > TCA_TOLERANCE_S:
         return True

@@ -140,8 +140,12 @@ class Worker:
         beat = threading.Thread(target=heartbeat, name=f"ssa-heartbeat-{job.id}", daemon=True)
         beat.start()
         try:
-            catalog = self.store.catalog_for_version(job.catalog_version_id)
-            start, end = pipeline.window_for(catalog, settings.window_start, settings.window_days)
+            public = self.store.catalog_for_version(job.catalog_version_id)
+            operator, origins = self.store.operator_sets_for_version(job.catalog_version_id)
+            # the public catalogue sets the window (an operator's set cannot move it), unless there is none
+            start, end = pipeline.window_for(public if len(public) else operator, settings.window_start,
+                                             settings.window_days)
+            catalog, sources, source_checks = pipeline.choose_sources(public, operator, origins, start, end)
             catalog, stale = pipeline.split_stale(catalog, start, end, settings.max_elset_age_days)
 
             def on_progress(done_s, total_s):
@@ -160,7 +164,8 @@ class Worker:
                 return True
             summary = self.store.complete_job(job.id, self.worker_id, rows, routings, start, end,
                                               settings.threshold_km, catalog.norad_id,
-                                              settings.event_match_fraction, stopped=stale + stopped)
+                                              settings.event_match_fraction, stopped=stale + stopped,
+                                              sources=sources, source_checks=source_checks)
             log.info("job %d: %s", job.id, summary or "not committed (superseded or no longer ours)")
         except JobTimeout as exc:
             done.set()

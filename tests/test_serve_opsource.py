@@ -1,0 +1,128 @@
+"""Issue 11, item 3: an operator's element sets are kept as that operator's source beside
+the public catalogue, named in events and CDMs, and flagged when they disagree with the
+public set beyond the covariance (real element sets, real SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from serve_helpers import (  # noqa: F401  (database_url is a fixture)
+    CREW_DRAGON_9, ISS, ISS_HISTORY, ISS_LATER_EPOCHS, SCENARIO_IDS, database_url, iss_tle, make_settings,
+    scenario_omm_csv,
+)
+from ssa.serve.models import Event, Job
+from ssa.serve.worker import Worker
+
+BRIK_II = 48876  # Dutch military cubesat, in the shipped 2024-11-01 catalogue
+
+pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="../shared/data (ISS TLE history) is absent")
+
+
+def _checksum(line: str) -> str:
+    total = sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68])
+    return line[:68] + str(total % 10)
+
+
+def iss_as(norad_id: int, name: str) -> str:
+    """The real ISS element set of 2024-11-01 03:51 UTC, relabelled as another object (checksums redone)."""
+    _, line1, line2 = iss_tle(ISS_LATER_EPOCHS[0]).splitlines()
+    return "\n".join([name, _checksum(f"{line1[:2]}{norad_id:05d}{line1[7:]}"),
+                      _checksum(f"{line2[:2]}{norad_id:05d}{line2[7:]}")]) + "\n"
+
+
+def upload(client, key: str, text: str, name: str) -> dict:
+    response = client.post("/v1/catalog", headers={"X-API-Key": key},
+                           files={"file": (name, text.encode(), "text/plain")})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def screen_operator_uploads(tmp_path, database_url):
+    """The public scenario with BRIK-II, then an operator of BRIK-II uploading the ISS's
+    element set as BRIK-II and an operator of the ISS uploading the ISS's next real set;
+    each job screened by the real worker. Returns (client, store, admin key, keys); the
+    caller closes the client and disposes of the store's engine."""
+    from fastapi.testclient import TestClient
+
+    from ssa.serve.app import create_app
+    from ssa.serve.store import Store
+
+    settings = make_settings(tmp_path, database_url)
+    store = Store(database_url)
+    client = TestClient(create_app(settings, store=store))
+    admin = store.create_key("admin", label="test admin")
+    keys = {"brik": store.create_key("operator", party="opsBRIK", objects=[BRIK_II]),
+            "iss": store.create_key("operator", party="opsISS", objects=[ISS])}
+    worker = Worker(store, settings)
+    upload(client, admin, scenario_omm_csv(SCENARIO_IDS + (BRIK_II,)), "public.csv")
+    assert worker.run_once()
+    upload(client, keys["brik"], iss_as(BRIK_II, "BRIK-II"), "brik.tle")
+    upload(client, keys["iss"], iss_tle(ISS_LATER_EPOCHS[0]), "iss.tle")
+    while worker.run_once():
+        pass
+    return client, store, admin, keys
+
+
+def test_operator_sets_are_kept_beside_public_ones_named_and_flagged_when_they_disagree(tmp_path, database_url):
+    """One screening (the fixture's) for both halves: it is the slow part."""
+    client, store, admin, keys = screen_operator_uploads(tmp_path, database_url)
+    try:
+        check_iss_as_brik_ii_is_flagged_and_pages_no_one(client, store, admin, keys)
+        check_consistent_iss_set_is_screened_unflagged_and_named(client, store, admin, keys)
+    finally:
+        client.close()
+        store.engine.dispose()
+
+
+def get(client, key, path):
+    response = client.get(path, headers={"X-API-Key": key})
+    assert response.status_code == 200, response.text
+    return response
+
+
+def check_iss_as_brik_ii_is_flagged_and_pages_no_one(client, store, admin, keys):
+    """The issue's scenario: before, BRIK-II was screened on the ISS's orbit and paged DSSC, CLSK, NATO, EMSSAN."""
+    with store.session() as s:
+        job = s.scalars(select(Job).where(Job.status == "done").order_by(Job.id.desc())).first()
+        pairs = {(ev.norad_id_1, ev.norad_id_2) for ev in s.scalars(select(Event))}
+    assert job.catalog_version_id == 3  # the two operator uploads screened together
+    checks = {c["norad_id"]: c for c in get(client, admin, f"/v1/jobs/{job.id}").json()["source_checks"]}
+    brik = checks[BRIK_II]
+    assert brik["source"] == "operator:opsBRIK" and brik["flagged"] and brik["screened"] == "public"
+    assert brik["mahalanobis"] > 1000 and brik["max_difference_km"] > 1000  # another orbit altogether
+    assert "beyond the covariance" in brik["reason"]
+    assert "1 operator element sets disagree with the public ones" in job.message
+    # screened on the public BRIK-II: no encounter with the ISS or the Dragon docked to it, so no alert
+    assert (ISS, BRIK_II) not in pairs and (BRIK_II, CREW_DRAGON_9) not in pairs
+    alerts = get(client, admin, "/v1/alerts").json()["items"]
+    assert not [a for a in alerts if BRIK_II in (a["conjunction"]["OBJECT1"]["NORAD_CAT_ID"],
+                                                a["conjunction"]["OBJECT2"]["NORAD_CAT_ID"])]
+    # both sets shown; the operator's set changed neither the object's name nor its epoch
+    obj = get(client, keys["brik"], f"/v1/objects/{BRIK_II}").json()
+    assert obj["OBJECT_NAME"] == "BRIK-II" and obj["EPOCH"].startswith("2024-10-31T17:33:59")
+    assert [(e["source"], e["EPOCH"][:19]) for e in obj["element_sets"]] == [
+        ("public", "2024-10-31T17:33:59"), ("operator:opsBRIK", "2024-11-01T03:51:07")]
+
+
+def check_consistent_iss_set_is_screened_unflagged_and_named(client, store, admin, keys):
+    """The ISS's next real element set, from its operator: within the covariance, screened, named."""
+    with store.session() as s:
+        job = s.scalars(select(Job).where(Job.status == "done").order_by(Job.id.desc())).first()
+    iss = {c["norad_id"]: c for c in job.source_checks}[ISS]
+    assert iss["source"] == "operator:opsISS" and not iss["flagged"] and iss["screened"] == "operator:opsISS"
+    assert 0 < iss["mahalanobis"] <= 5.0
+    events = get(client, keys["iss"], f"/v1/conjunctions?norad_cat_id={ISS}&status=open").json()["items"]
+    assert events
+    for ev in events:
+        sources = {ev["OBJECT1"]["NORAD_CAT_ID"]: ev["OBJECT1"]["ELSET_SOURCE"],
+                   ev["OBJECT2"]["NORAD_CAT_ID"]: ev["OBJECT2"]["ELSET_SOURCE"]}
+        assert sources.pop(ISS) == "operator:opsISS" and set(sources.values()) == {"public"}
+        assert ev["source_flags"] is None
+    # the ISS set screened is the operator's: days since its epoch 2024-11-01 03:51:07 UTC
+    ev = next(e for e in events if not e["persistent"])
+    cdm = get(client, keys["iss"], f"/v1/conjunctions/{ev['id']}?format=cdm-kvn").text
+    assert "COMMENT Element set source: operator:opsISS" in cdm
+    assert "COMMENT Element set source: public" in cdm
+    assert "brik.tle" not in cdm and "iss.tle" in cdm  # the element set line names the operator's upload
+    obj = get(client, admin, f"/v1/objects/{ISS}").json()
+    assert [e["source"] for e in obj["element_sets"]] == ["public", "operator:opsISS"]
