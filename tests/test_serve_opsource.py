@@ -86,17 +86,17 @@ def check_iss_as_brik_ii_is_flagged_and_pages_no_one(client, store, admin, keys)
         job = s.scalars(select(Job).where(Job.status == "done").order_by(Job.id.desc())).first()
         pairs = {(ev.norad_id_1, ev.norad_id_2) for ev in s.scalars(select(Event))}
     assert job.catalog_version_id == 3  # the two operator uploads screened together
+    # screened on the public BRIK-II: no encounter with the ISS or the Dragon docked to it, so no alert
+    assert (ISS, BRIK_II) not in pairs and (BRIK_II, CREW_DRAGON_9) not in pairs
+    alerts = get(client, admin, "/v1/alerts").json()["items"]
+    assert not [a for a in alerts if BRIK_II in (a["conjunction"]["OBJECT1"]["NORAD_CAT_ID"],
+                                                a["conjunction"]["OBJECT2"]["NORAD_CAT_ID"])]
     checks = {c["norad_id"]: c for c in get(client, admin, f"/v1/jobs/{job.id}").json()["source_checks"]}
     brik = checks[BRIK_II]
     assert brik["source"] == "operator:opsBRIK" and brik["flagged"] and brik["screened"] == "public"
     assert brik["mahalanobis"] > 1000 and brik["max_difference_km"] > 1000  # another orbit altogether
     assert "beyond the covariance" in brik["reason"]
     assert "1 operator element sets disagree with the public ones" in job.message
-    # screened on the public BRIK-II: no encounter with the ISS or the Dragon docked to it, so no alert
-    assert (ISS, BRIK_II) not in pairs and (BRIK_II, CREW_DRAGON_9) not in pairs
-    alerts = get(client, admin, "/v1/alerts").json()["items"]
-    assert not [a for a in alerts if BRIK_II in (a["conjunction"]["OBJECT1"]["NORAD_CAT_ID"],
-                                                a["conjunction"]["OBJECT2"]["NORAD_CAT_ID"])]
     # both sets shown; the operator's set changed neither the object's name nor its epoch
     obj = get(client, keys["brik"], f"/v1/objects/{BRIK_II}").json()
     assert obj["OBJECT_NAME"] == "BRIK-II" and obj["EPOCH"].startswith("2024-10-31T17:33:59")
