@@ -14,6 +14,7 @@ from ssa.serve.models import Event, Job
 from ssa.serve.worker import Worker
 
 BRIK_II = 48876  # Dutch military cubesat, in the shipped 2024-11-01 catalogue
+ICEYE_X20 = 52759  # passes the ISS on 2024-11-01..03 (serve_helpers)
 
 pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="../shared/data (ISS TLE history) is absent")
 
@@ -39,7 +40,8 @@ def upload(client, key: str, text: str, name: str) -> dict:
 
 def screen_operator_uploads(tmp_path, database_url):
     """The public scenario with BRIK-II, then an operator of BRIK-II uploading the ISS's
-    element set as BRIK-II and an operator of the ISS uploading the ISS's next real set;
+    element set as BRIK-II, an operator of the ISS uploading the ISS's next real set and
+    an operator of ICEYE-X20 uploading the ISS's set as ICEYE-X20;
     each job screened by the real worker. Returns (client, store, admin key, keys); the
     caller closes the client and disposes of the store's engine."""
     from fastapi.testclient import TestClient
@@ -52,12 +54,14 @@ def screen_operator_uploads(tmp_path, database_url):
     client = TestClient(create_app(settings, store=store))
     admin = store.create_key("admin", label="test admin")
     keys = {"brik": store.create_key("operator", party="opsBRIK", objects=[BRIK_II]),
-            "iss": store.create_key("operator", party="opsISS", objects=[ISS])}
+            "iss": store.create_key("operator", party="opsISS", objects=[ISS]),
+            "iceye": store.create_key("operator", party="opsICEYE", objects=[ICEYE_X20])}
     worker = Worker(store, settings)
     upload(client, admin, scenario_omm_csv(SCENARIO_IDS + (BRIK_II,)), "public.csv")
     assert worker.run_once()
     upload(client, keys["brik"], iss_as(BRIK_II, "BRIK-II"), "brik.tle")
     upload(client, keys["iss"], iss_tle(ISS_LATER_EPOCHS[0]), "iss.tle")
+    upload(client, keys["iceye"], iss_as(ICEYE_X20, "ICEYE-X20"), "iceye.tle")
     while worker.run_once():
         pass
     return client, store, admin, keys
@@ -69,6 +73,7 @@ def test_operator_sets_are_kept_beside_public_ones_named_and_flagged_when_they_d
     try:
         check_iss_as_brik_ii_is_flagged_and_pages_no_one(client, store, admin, keys)
         check_consistent_iss_set_is_screened_unflagged_and_named(client, store, admin, keys)
+        check_events_of_an_object_name_its_flagged_operator_set(client, store, admin, keys)
     finally:
         client.close()
         store.engine.dispose()
@@ -85,7 +90,7 @@ def check_iss_as_brik_ii_is_flagged_and_pages_no_one(client, store, admin, keys)
     with store.session() as s:
         job = s.scalars(select(Job).where(Job.status == "done").order_by(Job.id.desc())).first()
         pairs = {(ev.norad_id_1, ev.norad_id_2) for ev in s.scalars(select(Event))}
-    assert job.catalog_version_id == 3  # the two operator uploads screened together
+    assert job.catalog_version_id == 4  # the three operator uploads screened together
     # screened on the public BRIK-II: no encounter with the ISS or the Dragon docked to it, so no alert
     assert (ISS, BRIK_II) not in pairs and (BRIK_II, CREW_DRAGON_9) not in pairs
     alerts = get(client, admin, "/v1/alerts").json()["items"]
@@ -96,7 +101,7 @@ def check_iss_as_brik_ii_is_flagged_and_pages_no_one(client, store, admin, keys)
     assert brik["source"] == "operator:opsBRIK" and brik["flagged"] and brik["screened"] == "public"
     assert brik["mahalanobis"] > 1000 and brik["max_difference_km"] > 1000  # another orbit altogether
     assert "beyond the covariance" in brik["reason"]
-    assert "1 operator element sets disagree with the public ones" in job.message
+    assert "2 operator element sets disagree with the public ones" in job.message
     # both sets shown; the operator's set changed neither the object's name nor its epoch
     obj = get(client, keys["brik"], f"/v1/objects/{BRIK_II}").json()
     assert obj["OBJECT_NAME"] == "BRIK-II" and obj["EPOCH"].startswith("2024-10-31T17:33:59")
@@ -117,7 +122,7 @@ def check_consistent_iss_set_is_screened_unflagged_and_named(client, store, admi
         sources = {ev["OBJECT1"]["NORAD_CAT_ID"]: ev["OBJECT1"]["ELSET_SOURCE"],
                    ev["OBJECT2"]["NORAD_CAT_ID"]: ev["OBJECT2"]["ELSET_SOURCE"]}
         assert sources.pop(ISS) == "operator:opsISS" and set(sources.values()) == {"public"}
-        assert ev["source_flags"] is None
+        assert ev["source_flags"] is None or {f["norad_id"] for f in ev["source_flags"]} == {ICEYE_X20}
     # the ISS set screened is the operator's: days since its epoch 2024-11-01 03:51:07 UTC
     ev = next(e for e in events if not e["persistent"])
     cdm = get(client, keys["iss"], f"/v1/conjunctions/{ev['id']}?format=cdm-kvn").text
@@ -126,3 +131,24 @@ def check_consistent_iss_set_is_screened_unflagged_and_named(client, store, admi
     assert "brik.tle" not in cdm and "iss.tle" in cdm  # the element set line names the operator's upload
     obj = get(client, admin, f"/v1/objects/{ISS}").json()
     assert [e["source"] for e in obj["element_sets"]] == ["public", "operator:opsISS"]
+
+
+def check_events_of_an_object_name_its_flagged_operator_set(client, store, admin, keys):
+    """ICEYE-X20's operator set (the ISS's orbit) is flagged: its encounter with the ISS is
+    screened on the public ICEYE-X20 set and the event, its alerts and its CDM name the flag."""
+    events = get(client, keys["iceye"], f"/v1/conjunctions?norad_cat_id={ICEYE_X20}&status=open").json()["items"]
+    assert (ISS, ICEYE_X20) in [(e["OBJECT1"]["NORAD_CAT_ID"], e["OBJECT2"]["NORAD_CAT_ID"]) for e in events]
+    for ev in events:  # the public orbit: no persistent pair with the ISS or the Dragon docked to it
+        assert not ev["persistent"] and ev["MISS_DISTANCE"] > 1000.0
+        ours = "OBJECT1" if ev["OBJECT1"]["NORAD_CAT_ID"] == ICEYE_X20 else "OBJECT2"
+        assert ev[ours]["ELSET_SOURCE"] == "public"
+        (flag,) = ev["source_flags"]
+        assert flag["norad_id"] == ICEYE_X20 and flag["source"] == "operator:opsICEYE" and flag["flagged"]
+        assert flag["mahalanobis"] > 1000
+    ev = next(e for e in events if e["OBJECT1"]["NORAD_CAT_ID"] == ISS)
+    assert ev["OBJECT1"]["ELSET_SOURCE"] == "operator:opsISS"
+    cdm = get(client, admin, f"/v1/conjunctions/{ev['id']}?format=cdm-kvn").text
+    assert "COMMENT Element set of operator:opsICEYE flagged: disagrees with the public element set" in cdm
+    for alert in get(client, admin, "/v1/alerts").json()["items"]:
+        if alert["conjunction"]["id"] == ev["id"]:
+            assert alert["conjunction"]["source_flags"] == ev["source_flags"]

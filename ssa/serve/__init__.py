@@ -11,6 +11,15 @@ by SSA_SETTINGS_FILE (see ssa.serve.settings.Settings): the store is
 <SSA_DATA_DIR>/ssa.sqlite3 (WAL) unless SSA_DATABASE_URL names another
 database, e.g. postgresql+psycopg://user@host/db. The app is
 ``ssa.serve.app.create_app(settings)``; the OpenAPI document is at /openapi.json.
+
+Element sets have a source: "public" (admin uploads, the watched folder) or
+"operator:<tenant>" (an operator key's upload of its own objects), kept side by
+side (``/v1/objects/{id}`` lists the newest of each). A job screens an
+operator's set where it agrees with the public one within the estimated
+covariance, else the public set, and flags the operator's set in the job
+(``source_checks``), in the object's events (``source_flags``) and CDMs
+(``ssa.serve.pipeline.choose_sources``); each event and CDM names the source of
+each object's set.
 """
 from ssa.serve.settings import Settings
 
