@@ -149,6 +149,8 @@ def choose_sources(public, operator, origins: list[str], start: datetime, end: d
     mechanism on its word alone; the flag names it in the job and in every event of
     the object, for an analyst to judge. An object with no public set is screened on
     the operator's set, recorded as not checked."""
+    if len(operator) == 0:
+        return public, {}, []
     have_public = set(int(n) for n in public.norad_id)
     compared = np.array([int(n) in have_public for n in operator.norad_id], dtype=bool)
     rows = np.flatnonzero(compared)
@@ -172,9 +174,10 @@ def choose_sources(public, operator, origins: list[str], start: datetime, end: d
             check.update(flagged=bool(flagged), screened=PUBLIC if flagged else origins[i],
                          mahalanobis=None if np.isnan(worst[i]) else round(float(worst[i]), 2),
                          max_difference_km=None if np.isnan(largest[i]) else round(float(largest[i]), 3),
-                         reason=(f"disagrees with the public element set beyond the covariance (Mahalanobis "
-                                 f"distance up to {worst[i]:.1f} > {limit:g}): the public set was screened")
-                         if flagged else "agrees with the public element set within the covariance")
+                         reason="agrees with the public element set within the covariance" if not flagged else
+                         "could not be propagated over the window: the public set was screened" if np.isnan(worst[i])
+                         else f"disagrees with the public element set beyond the covariance (Mahalanobis distance "
+                              f"up to {worst[i]:.1f} > {limit:g}): the public set was screened")
             if not flagged:
                 replace.append(i)
         checks.append(check)
