@@ -10,7 +10,7 @@ from serve_helpers import (  # noqa: F401  (database_url is a fixture)
     CREW_DRAGON_9, ISS, ISS_HISTORY, ISS_LATER_EPOCHS, SCENARIO_IDS, database_url, iss_tle, make_settings,
     scenario_omm_csv,
 )
-from ssa.serve.models import Event, Job
+from ssa.serve.models import Event, Job, SpaceObject
 from ssa.serve.worker import Worker
 
 BRIK_II = 48876  # Dutch military cubesat, in the shipped 2024-11-01 catalogue
@@ -152,3 +152,39 @@ def check_events_of_an_object_name_its_flagged_operator_set(client, store, admin
     for alert in get(client, admin, "/v1/alerts").json()["items"]:
         if alert["conjunction"]["id"] == ev["id"]:
             assert alert["conjunction"]["source_flags"] == ev["source_flags"]
+
+
+def test_an_operator_copy_of_a_public_set_is_kept_as_the_operators_and_changes_no_object(database_url):
+    from ssa.catalog import parse_text
+    from ssa.serve.store import Store
+
+    store = Store(database_url)
+    try:
+        public = parse_text(scenario_omm_csv((ISS, BRIK_II)), source="public.csv")
+        assert store.ingest(public, "public", "public.csv").n_new == 2
+        renamed = public.take([int(public.index_of([BRIK_II])[0])])
+        renamed.name = renamed.name.copy()
+        renamed.name[0] = "NOT BRIK"
+        result = store.ingest(renamed, "operator", "upload:brik.csv", origin="operator:opsBRIK")
+        assert (result.n_new, result.job_id is not None) == (1, True)  # the same elements, kept as the operator's
+        sets = store.element_set_sources([BRIK_II])[BRIK_II]
+        assert [(e["source"], e["name"]) for e in sets] == [("public", "BRIK-II"), ("operator:opsBRIK", "NOT BRIK")]
+        assert len(store.catalog_for_version(result.catalog_version_id)) == 2  # public sets only
+        operator, origins = store.operator_sets_for_version(result.catalog_version_id)
+        assert (list(operator.norad_id), origins) == ([BRIK_II], ["operator:opsBRIK"])
+        with store.session() as s:
+            assert s.get(SpaceObject, BRIK_II).object_name == "BRIK-II"
+    finally:
+        store.engine.dispose()
+
+
+def test_an_object_only_an_operator_gave_is_screened_on_its_set_unchecked():
+    from ssa.catalog import parse_text
+    from ssa.serve.pipeline import choose_sources, window_for
+
+    public = parse_text(scenario_omm_csv((ISS,)), source="public.csv")
+    operator = parse_text(iss_as(BRIK_II, "BRIK-II"), source="brik.tle")
+    start, end = window_for(public, "catalog", 1.5)
+    catalog, sources, (check,) = choose_sources(public, operator, ["operator:opsBRIK"], start, end)
+    assert sorted(catalog.norad_id) == [ISS, BRIK_II] and sources == {BRIK_II: "operator:opsBRIK"}
+    assert not check["flagged"] and check["mahalanobis"] is None and check["reason"].startswith("no public")
