@@ -233,7 +233,7 @@ def test_hard_body_radius_from_cara_then_rcs_then_type():
 
 
 @pytest.mark.skipif(not (SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv").exists(),
-                    reason="shared Space-Track OMM catalogue not present")
+                    reason="Space-Track catalogue snapshot (redistribution restricted) not in ../shared/data")
 def test_rcs_fallback_agrees_with_caras_own_rcs_estimates():
     """sqrt(RCS / pi) from Space-Track's RCS against CARA's HBR where CARA derived it from RCS."""
     cat = load(SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv")
@@ -258,7 +258,7 @@ def test_covariance_model_grows_with_age_and_matches_its_measurements():
 
 
 @pytest.mark.skipif(not (SHARED / "events" / "iss_25544_tle_history_2020-2024.txt").exists(),
-                    reason="shared ISS element-set history not present")
+                    reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 def test_covariance_model_against_iss_element_set_differencing():
     """Re-measure one point of the model: ISS elsets one day apart, robust sigma in the later one's RTN."""
     from sgp4.api import Satrec
@@ -358,7 +358,8 @@ def _socrates_rows():
     return out
 
 
-@pytest.mark.skipif(not (SHARED / "socrates").exists(), reason="shared SOCRATES reports not present")
+@pytest.mark.skipif(not (SHARED / "socrates").exists(),
+                    reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
 def test_max_probability_and_dilution_reproduce_socrates():
     """SOCRATES gives no radii; the radius that reproduces its MAX_PROB must then give its DILUTION,
     and comes out at 2.00 m for every pair of small satellites (Starlink, Spacebee, ...)."""

@@ -83,7 +83,8 @@ def test_crlf_and_trailing_blanks_are_accepted():
     assert len(cat) == 1 and not cat.rejected
 
 
-@pytest.mark.skipif(not SPACETRACK_3LE.exists(), reason="Space-Track 3LE catalogue not in ../shared/data")
+@pytest.mark.skipif(not SPACETRACK_3LE.exists(),
+                    reason="Space-Track 3LE catalogue (redistribution restricted) not in ../shared/data")
 def test_spacetrack_3le_catalogue_matches_twoline2rv():
     """21,584 real records (zero-padded and blank-padded catalogue numbers, deep space included)."""
     cat = load(SPACETRACK_3LE, keep="all")
@@ -96,7 +97,8 @@ def test_spacetrack_3le_catalogue_matches_twoline2rv():
     assert_same_as_reference(cat.satrecs(), refs)
 
 
-@pytest.mark.skipif(not CELESTRAK_2LE.exists(), reason="2LE catalogue not in ../shared/data")
+@pytest.mark.skipif(not CELESTRAK_2LE.exists(),
+                    reason="2009 full catalogue (Space-Track element sets, redistribution restricted) not in ../shared/data")
 def test_2le_catalogue_matches_twoline2rv():
     cat = load(CELESTRAK_2LE)
     assert len(cat) == 13686 and not cat.rejected

@@ -14,7 +14,8 @@ from ssa.serve.store import Routed, Store
 
 ICEYE_X20 = 52759
 OBJECT_CZ = 58568
-needs_shared = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="needs ../shared/data (ISS TLE history)")
+needs_shared = pytest.mark.skipif(not ISS_HISTORY.exists(),
+                                  reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 
 
 def upload(client, key, text, name="cat.txt"):
