@@ -80,7 +80,7 @@ def test_groups_come_from_respond_interest_and_satcat_type():
     owner, kind = dict(zip(cat.norad_id, cat.owner)), dict(zip(cat.norad_id, cat.object_type))
     assert {n for n in cat.norad_id if owner[n] == "NETH" and kind[n] == "PAY"} <= dutch  # Dutch payloads
     registry = set(load_config().assets) & set(cat.norad_id.tolist())
-    assert len(registry) >= 30 and registry <= dutch  # BRIK-II, Galileo, ... from catalogs/dutch_assets.csv
+    assert len(registry) >= 30 and registry <= dutch  # BRIK-II, Galileo, ... from the packaged dutch_assets.csv
     assert not {n for n in dutch if kind[n] == "DEB" and n not in registry}  # no foreign or Dutch debris
     payloads = resolve_primaries("payloads", cat)
     assert len(payloads) > 5000
