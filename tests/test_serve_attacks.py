@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from serve_helpers import (  # noqa: F401  (fixtures)
     ISS, REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service,
 )
-from ssa.serve.app import create_app, redact_keys
+from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text, route_rows, window_for
 from ssa.serve.store import Store
 
@@ -452,4 +452,5 @@ def test_keys_in_query_strings_are_not_logged(live):
     log = server.log.read_text()
     assert "GET /v1/parties?api_key=REDACTED&limit=5" in log, log[-2000:]
     assert secret not in log
+    from ssa.serve.app import redact_keys
     assert redact_keys("/v1/x?token=abc&x=1&X-API-Key=ssa_ab12_cd-ef") == "/v1/x?token=REDACTED&x=1&X-API-Key=REDACTED"
