@@ -115,6 +115,8 @@ async def poll(base: str, keys: list[str], scenario: str, seconds: float, high_w
                 latencies.append(time.perf_counter() - t)
                 if response.status_code not in (200, 304):
                     errors += 1
+                    if errors == 1:
+                        print(f"{scenario}: first error {response.status_code} {response.text[:300]}", flush=True)
                 etag = response.headers.get("ETag", etag)
 
     await asyncio.gather(*(poller(k) for k in range(len(keys))))

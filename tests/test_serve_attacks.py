@@ -357,8 +357,9 @@ def test_crafted_inputs_give_problem_json(service):
         ("GET", f"/v1/objects/{huge}", {}),
         ("GET", "/v1/objects", {"cursor": 2**63}),
     ]
-    for method, path, params in requests:
-        answer = client.request(method, path, params=params, headers=h)
+    requests.append(("GET", "/v1/parties", {}, {"X-API-Key": "ssa_ab\x00cd_secret"}))
+    for method, path, params, *headers in requests:
+        answer = client.request(method, path, params=params, headers=headers[0] if headers else h)
         assert 400 <= answer.status_code < 500, (path, params, answer.status_code, answer.text[:300])
         assert answer.headers["content-type"] == PROBLEM, (path, params, answer.headers["content-type"])
         assert answer.json()["status"] == answer.status_code
@@ -375,7 +376,7 @@ def test_crafted_inputs_give_problem_json(service):
 
     # a NUL in an object name (PostgreSQL text cannot hold it): the element sets still load
     lines = "\n".join(["ICEYE\x00 X20"] + tle_of(ICEYE_X20).splitlines()[1:]) + "\n"
-    loaded = upload("nul.tle", lines)
+    loaded = upload("nul\x00.tle", lines)
     assert loaded.status_code in (200, 201), loaded.text
     name = client.get(f"/v1/objects/{ICEYE_X20}", headers=h).json()["OBJECT_NAME"]
     assert "\x00" not in name
@@ -454,3 +455,30 @@ def test_keys_in_query_strings_are_not_logged(live):
     assert secret not in log
     from ssa.serve.app import redact_keys
     assert redact_keys("/v1/x?token=abc&x=1&X-API-Key=ssa_ab12_cd-ef") == "/v1/x?token=REDACTED&x=1&X-API-Key=REDACTED"
+
+
+# ---- the worker busy: the embedded worker screens in its own process -----------------------
+
+def test_embedded_worker_screens_outside_the_server_process(tmp_path, database_url):
+    """A screening holds the GIL for seconds at a time: `ssa serve`'s worker runs in a
+    child process, so requests are not queued behind it (figures: benchmarks/api.py --busy)."""
+    from ssa.serve.models import Job
+
+    store = Store(database_url)
+    admin = store.create_key("admin")
+    settings = make_settings(tmp_path, database_url, embedded_worker=True, worker_poll_s=0.1)
+    with TestClient(create_app(settings, store=store)) as client:
+        h = {"X-API-Key": admin}
+        job = client.post("/v1/catalog", files={"file": ("a.csv", scenario_omm_csv())}, headers=h).json()["job_id"]
+        deadline = time.monotonic() + 180
+        while client.get(f"/v1/jobs/{job}", headers=h).json()["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline, "the embedded worker did not finish"
+            time.sleep(0.2)
+        assert client.get(f"/v1/jobs/{job}", headers=h).json()["status"] == "done"
+        assert client.get("/v1/conjunctions", headers=h).json()["items"]
+    with store.session() as s:
+        worker_pid = int(s.get(Job, job).worker_id.split(":")[1])
+    assert worker_pid != os.getpid()
+    with pytest.raises(ProcessLookupError):  # stopped with the server
+        os.kill(worker_pid, 0)
+    store.engine.dispose()

@@ -8,6 +8,8 @@ import csv
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import re
 import threading
 import time
@@ -270,8 +272,26 @@ class RequestMetrics:
             self.requests_total.labels(method, path, str(status[0])).inc()
 
 
+def run_embedded_worker(settings: Settings, database_url: str, stop) -> None:
+    """`ssa serve`'s job worker, in a child process: screening holds the GIL for
+    seconds at a time, which in a thread of the server stalls every request. Stops
+    when `stop` is set or the server process is gone."""
+    from ssa.serve.worker import Worker
+
+    parent = os.getppid()
+
+    def watch_parent():
+        while not stop.wait(1.0):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch_parent, name="ssa-worker-parent", daemon=True).start()
+    Worker(Store(database_url), settings).run_forever(stop)
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None, start_worker: bool | None = None) -> FastAPI:
-    """The application; `start_worker` (default settings.embedded_worker) runs a job worker thread beside it."""
+    """The application; `start_worker` (default settings.embedded_worker) runs a job worker
+    process beside it (run_embedded_worker), on the same store."""
     settings = settings or Settings()
     run_worker = settings.embedded_worker if start_worker is None else start_worker
 
@@ -280,17 +300,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         access_log = logging.getLogger("uvicorn.access")  # configured by now
         if not any(isinstance(f, RedactKeys) for f in access_log.filters):
             access_log.addFilter(RedactKeys())
-        stop = threading.Event()
-        thread = None
+        process = None
         if run_worker:
-            from ssa.serve.worker import Worker
-            worker = Worker(app.state.store, settings)
-            thread = threading.Thread(target=worker.run_forever, args=(stop,), name="ssa-worker", daemon=True)
-            thread.start()
+            context = multiprocessing.get_context("spawn")
+            stop = context.Event()
+            url = app.state.store.engine.url.render_as_string(hide_password=False)
+            process = context.Process(target=run_embedded_worker, args=(settings, url, stop), name="ssa-worker",
+                                      daemon=True)
+            process.start()
         yield
-        stop.set()
-        if thread is not None:
-            thread.join(timeout=30)
+        if process is not None:
+            stop.set()
+            process.join(timeout=30)
+            if process.is_alive():  # mid-screening: its job's lease runs out and another worker re-claims it
+                process.terminate()
+                process.join()
 
     app = FastAPI(title="ssa conjunction alert service", version="1", openapi_tags=TAGS, lifespan=lifespan,
                   description="Conjunction events screened from public element sets, routed to the parties of the "
@@ -519,7 +543,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             content = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ProblemException(422, "Invalid upload", f"not UTF-8 text: {exc}", field="file") from None
-        source = f"{upload_source(who)}{file.filename or 'upload'}"[:300]
+        source = f"{upload_source(who)}{file.filename or 'upload'}".replace("\x00", "")[:300]
         try:  # parsed in a worker thread: the event loop keeps answering
             result = await run_in_threadpool(pipeline.ingest_text, store, content, source,
                                              None if who.role == "admin" else who.objects)

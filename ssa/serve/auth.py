@@ -8,6 +8,7 @@ read-only, ``admin`` everything.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+KEY_FORMAT = re.compile(r"ssa_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,100}")  # what Store.create_key makes
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="ssa_<key id>_<secret> from `ssa keys create`")
 
 
@@ -83,7 +85,7 @@ def authenticate(state, key: str | None, client: str) -> Principal:
             raise ProblemException(429, "Too many failed API key attempts",
                                    f"more than {state.settings.failed_keys_per_minute} failed API key attempts a "
                                    f"minute from this address; retry after {wait} s", headers={"Retry-After": str(wait)})
-        row = state.store.lookup_key(key)
+        row = state.store.lookup_key(key) if KEY_FORMAT.fullmatch(key) else None
         if row is None:
             state.failed_keys.retry_after(client)
             raise ProblemException(401, "Invalid API key", "the API key is unknown or revoked", field="X-API-Key",
