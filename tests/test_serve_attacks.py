@@ -482,3 +482,26 @@ def test_embedded_worker_screens_outside_the_server_process(tmp_path, database_u
     with pytest.raises(ProcessLookupError):  # stopped with the server
         os.kill(worker_pid, 0)
     store.engine.dispose()
+
+
+def test_concurrent_cdm_requests_do_not_exhaust_the_connection_pool(live):
+    """40 CDMs at once (the server's thread pool size): each used to hold a connection
+    while asking for another, and past the pool's 15 they timed out as 500s."""
+    import asyncio
+
+    server = live()
+    ingest_text(server.store, scenario_omm_csv(), "cdm-test")
+    from serve_helpers import run_job_with_reference
+    _, rows, _, _ = run_job_with_reference(server.store)
+    key = {"X-API-Key": server.admin}
+    ids = [ev["id"] for ev in httpx.get(server.base + "/v1/conjunctions", headers=key).json()["items"]]
+    assert len(ids) == len(rows) > 0
+
+    async def fetch_all():
+        async with httpx.AsyncClient(base_url=server.base, timeout=120) as client:
+            return await asyncio.gather(*(client.get(f"/v1/conjunctions/{ids[k % len(ids)]}",
+                                                     params={"format": "cdm-kvn"}, headers=key) for k in range(40)))
+
+    answers = asyncio.run(fetch_all())
+    assert [a.status_code for a in answers] == [200] * 40
+    assert all("MISS_DISTANCE" in a.text for a in answers)

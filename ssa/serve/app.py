@@ -278,6 +278,7 @@ def run_embedded_worker(settings: Settings, database_url: str, stop) -> None:
     when `stop` is set or the server process is gone."""
     from ssa.serve.worker import Worker
 
+    os.nice(10)  # screening is batch work: requests to the server come first
     parent = os.getppid()
 
     def watch_parent():
@@ -467,9 +468,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         with Session() as s:
             ev = visible_event(s, who, conjunction_id)
             history = s.scalars(select(EventUpdate).where(EventUpdate.event_id == ev.id).order_by(EventUpdate.id)).all()
-            if format != "json":
-                text_ = pipeline.event_cdm(store, ev, "xml" if format == "cdm-xml" else "kvn")
-                return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
+        if format != "json":  # outside the session: event_cdm takes connections of its own
+            text_ = pipeline.event_cdm(store, ev, "xml" if format == "cdm-xml" else "kvn")
+            return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
         return etag_response(request, dict(conjunction_json(ev, full_routing=True),
                                            history=[history_json(h) for h in history]))
 
