@@ -337,6 +337,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     open_events = Gauge("ssa_open_conjunctions", "open conjunction events", registry=registry)
     change_seq_gauge = Gauge("ssa_change_seq", "newest change sequence number", registry=registry)
     Session = store.session
+    # a CDM costs tens of ms of CPU (it re-assesses the encounter): more at once than cores only
+    # queue for the GIL and the connection pool, where they time out
+    cdm_slots = threading.BoundedSemaphore(os.cpu_count() or 1)
 
     app.add_middleware(BodyGuard, state=app.state)
     app.add_middleware(RequestMetrics, requests_total=requests_total, latency=latency)
@@ -469,7 +472,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             ev = visible_event(s, who, conjunction_id)
             history = s.scalars(select(EventUpdate).where(EventUpdate.event_id == ev.id).order_by(EventUpdate.id)).all()
         if format != "json":  # outside the session: event_cdm takes connections of its own
-            text_ = pipeline.event_cdm(store, ev, "xml" if format == "cdm-xml" else "kvn")
+            with cdm_slots:
+                text_ = pipeline.event_cdm(store, ev, "xml" if format == "cdm-xml" else "kvn")
             return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
         return etag_response(request, dict(conjunction_json(ev, full_routing=True),
                                            history=[history_json(h) for h in history]))
