@@ -414,12 +414,12 @@ def test_invalid_settings_are_refused_at_start(tmp_path):
                              env=dict(os.environ, SSA_DATA_DIR=str(tmp_path), SSA_WINDOW_DAYS="0",
                                       SSA_PORT=str(free_port())))
     assert started.returncode != 0
-    assert "window_days must be > 0" in started.stderr + started.stdout
+    assert "window_days must be finite and > 0" in started.stderr + started.stdout
     assert "Traceback" not in started.stderr
     worker = subprocess.run([sys.executable, "-c", "from ssa.cli import app; app()", "worker", "--once"],
                             capture_output=True, text=True, timeout=120,
                             env=dict(os.environ, SSA_DATA_DIR=str(tmp_path), SSA_THRESHOLD_KM="0"))
-    assert worker.returncode != 0 and "threshold_km must be > 0" in worker.stderr + worker.stdout
+    assert worker.returncode != 0 and "threshold_km must be finite and > 0" in worker.stderr + worker.stdout
 
 
 def test_failed_key_attempts_are_rate_limited(tmp_path, database_url):

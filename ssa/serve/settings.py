@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         """Refuse, at start, settings with which every job or request would fail."""
         positive = ("window_days", "threshold_km", "event_match_fraction", "job_lease_s", "worker_poll_s",
                     "watch_interval_s", "rate_limit_per_minute")
-        bad = [f"{name} must be > 0, not {getattr(self, name)!r}" for name in positive
+        bad = [f"{name} must be finite and > 0, not {getattr(self, name)!r}" for name in positive
                if not getattr(self, name) > 0 or getattr(self, name) == float("inf")]
         if self.event_match_fraction > 1:
             bad.append(f"event_match_fraction must be at most 1, not {self.event_match_fraction!r}")
