@@ -131,7 +131,8 @@ def test_idempotent_ingest_and_rejections(service, tmp_path):
     again = upload(client, admin, text, "same-again.csv")
     assert again.status_code == 200
     assert again.json() | {"rejected": []} == {"created": False, "catalog_version_id": None, "job_id": None,
-                                                "n_records": 9, "n_new": 0, "n_known": 9, "rejected": []}
+                                                "n_records": 9, "n_new": 0, "n_known": 9, "n_rejected": 0,
+                                                "rejected": []}
     # the same element sets in another order and another file: still nothing new
     header, *lines = text.splitlines()
     shuffled = "\n".join([header] + lines[::-1]) + "\n"
@@ -233,13 +234,13 @@ def test_access_matrix(populated):
     # each role x each read endpoint: expected status
     expect = {  # path: {role: status}
         "/healthz": dict(none=200, wrong=200),
-        "/metrics": dict(none=200, wrong=200),
+        "/metrics": dict(none=401, wrong=401, analyst=403, admin=200),
         "/v1/conjunctions": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
         f"/v1/conjunctions/{iss_event['id']}": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=403 if ICEYE_X20 not in pair_ids(iss_event) else 200, agency=200 if OBJECT_CZ in pair_ids(iss_event) else 403, other_agency=403),
         f"/v1/conjunctions/{iceye_only['id']}": dict(none=401, wrong=401, admin=200, analyst=200, operator=403, other_operator=200, agency=200 if OBJECT_CZ in pair_ids(iceye_only) else 403, other_agency=403),
         f"/v1/conjunctions/{cz_event['id']}": dict(agency=200, other_agency=403),
         "/v1/alerts": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
-        f"/v1/jobs/{job_id}": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
+        f"/v1/jobs/{job_id}": dict(none=401, wrong=401, admin=200, analyst=200, operator=403, other_operator=403, agency=200, other_agency=200),
         "/v1/jobs": dict(none=401, admin=200, analyst=200, operator=200, agency=200),
         "/v1/objects": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
         f"/v1/objects/{ISS}": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=403, agency=200, other_agency=200),
