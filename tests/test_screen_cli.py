@@ -145,8 +145,10 @@ def test_cli_summary_judges_pc_on_encounters_only(tmp_path):
 
 
 def test_cli_reports_a_runaway_element_set_like_a_decay(station_csv, tmp_path):
-    """A high-drag element set 25 days old, far past its decay: SGP4 says 0 at 1e8 km; stopped, with the reason."""
-    runaway = "RUNAWAY DEB,1998-067ZZ,2024-10-07T00:00:00.000000,15.93,.0008,82.5,10.0,20.0,30.0,0,U,99999,999,1,.24E-1,.1E-2,0"
+    """A high-drag element set 25 days old, far past its decay: SGP4 says 0 far beyond the Moon.
+    It is stopped and reported with the reason."""
+    runaway = ("RUNAWAY DEB,1998-067ZZ,2024-10-07T00:00:00.000000,15.93,.0008,82.5,10.0,20.0,30.0,0,U,99999,999,1,"
+               ".24E-1,.1E-2,0")
     path = tmp_path / "with_runaway.csv"
     path.write_text(station_csv.read_text() + runaway + "\n")
     out = tmp_path / "conj.csv"

@@ -2,9 +2,10 @@
 
 Independent of the engine's kernels: python-sgp4's C++ ``SatrecArray`` on a
 grid of ``step_s`` seconds (default 5 s) over the whole window plus one sample
-either side (each object stopped at its first error, python-sgp4's or the
-numpy bound-orbit test of ``ssa.propagate.reference``), every pair's sampled range, each discrete local minimum below
-threshold + (25 km/s * step / 2) refined by ``scipy.optimize.minimize_scalar``
+either side (each object stopped at its first error, python-sgp4's or code 7
+of the numpy bound-orbit test ``ssa.propagate.reference``), every pair's
+sampled range, each discrete local minimum below threshold + (25 km/s *
+step / 2) refined by ``scipy.optimize.minimize_scalar``
 (bounded Brent) on the exact SGP4 range, with time measured from that sample
 so that the minimiser's relative tolerance is microseconds. A conjunction is
 a refined minimum at or below the threshold, strictly inside the window and
