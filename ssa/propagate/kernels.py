@@ -63,8 +63,10 @@ ERR_NOT_BOUND = 7
 # semi-major axis a stays within r < a (1 + e) < 2 a; SGP4's a only shrinks under
 # drag (tempa <= 1) except for a negative B* or propagation before epoch, and its
 # short-period terms move r by ~J2 relative: a margin of 50 % on twice the epoch's
-# semi-major axis never touches a real orbit (largest r / 2a of a good state over
-# every catalogue in shared/data, +-7 days: see tests/test_propagate_bounds.py).
+# semi-major axis leaves room for a decaying GTO's larger orbit days before epoch.
+# Measured on every object of the six catalogues in ../shared, +-7 days from epoch:
+# deep-space states reach r / 2a0 = 0.97 at most; code 7 falls only on near-earth
+# element sets that SGP4 finds decayed within the same days (tests/test_propagate_bounds.py).
 APOGEE_LIMIT = 2.0 * 1.5  # largest radius, in semi-major axes at epoch
 # a bound orbit has v^2 < 2 mu / r; SGP4's short-period terms change v^2 by
 # O(J2) ~ 1e-3 relative: 10 % above the escape speed squared is out of reach
