@@ -65,7 +65,7 @@ ERR_NOT_BOUND = 7
 # short-period terms move r by ~J2 relative: a margin of 50 % on twice the epoch's
 # semi-major axis leaves room for a decaying GTO's larger orbit days before epoch.
 # Measured on every object of the six catalogues in ../shared, +-7 days from epoch:
-# deep-space states reach r / 2a0 = 0.97 at most; code 7 falls only on near-earth
+# deep-space states reach r / 2a0 = 0.98 at most; code 7 falls only on near-earth
 # element sets that SGP4 finds decayed within the same days (tests/test_propagate_bounds.py).
 APOGEE_LIMIT = 2.0 * 1.5  # largest radius, in semi-major axes at epoch
 # a bound orbit has v^2 < 2 mu / r; SGP4's short-period terms change v^2 by
