@@ -179,7 +179,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
             first = int(np.argmin(ok[i]))
             alive[i] = False
             code = int(err[i, first]) if err[i, first] else int(err[i][err[i] != 0][0])
-            reason = ERROR_MESSAGES.get(code, "unknown error")
+            reason = ERROR_MESSAGES[code]
             stopped.append(StoppedObject(int(catalog.norad_id[i]), str(catalog.name[i]), float(t[first]), code, reason))
             log.warning("NORAD %d stopped at +%.0f s: SGP4 error %d (%s)", catalog.norad_id[i], t[first], code, reason)
         n_int = len(t) - 1
