@@ -237,6 +237,27 @@ def test_stale_and_future_element_sets_are_not_screened_and_are_reported(tmp_pat
     store.engine.dispose()
 
 
+def test_a_job_lists_an_object_sgp4_stopped_in_the_window_with_its_reason(tmp_path, database_url):
+    """An element set that decays inside the window (a crafted drag term, B* = 10 /earth radii)
+    is reported in the job record as the CLI reports it: SGP4 error code and its message."""
+    from ssa.propagate import ERROR_MESSAGES
+
+    store = Store(database_url)
+    catalog = leo_catalog(20)
+    catalog.bstar = catalog.bstar.copy()
+    catalog.bstar[0] = 10.0
+    job_id = store.ingest(catalog, "decay", "decay").job_id
+    settings = make_settings(tmp_path, database_url, window_days=1.0, threshold_km=5.0)
+    assert Worker(store, settings).run_once()
+    job = job_of(store, job_id)
+    assert job.status == "done", job.error
+    assert [s["norad_id"] for s in job.stopped] == [int(catalog.norad_id[0])]
+    stop = job.stopped[0]
+    assert stop["error"] == 6 and stop["reason"].startswith("SGP4 error 6 at +")
+    assert stop["reason"].endswith(ERROR_MESSAGES[6])
+    store.engine.dispose()
+
+
 def test_a_future_element_set_does_not_move_a_replay_window():
     """window_start='catalog': the window starts at the newest epoch not in the future."""
     catalog = leo_catalog(5)
