@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sqlalchemy import event, func, select, update
 
-from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv  # noqa: F401  (fixture)
+from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv, wait_until  # noqa: F401  (fixture)
 from ssa.screen import CONJUNCTION_DTYPE
 from ssa.serve import pipeline
 from ssa.serve.models import Elset, Event, EventUpdate, Job
@@ -57,16 +57,6 @@ def one_conjunction(n1: int, n2: int) -> np.ndarray:
 def job_of(store, job_id):
     with store.session() as s:
         return s.get(Job, job_id)
-
-
-def _wait(predicate, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def worker_env(url, tmp_path, **extra):
@@ -117,11 +107,11 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
     try:
         first = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
-        _wait(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
+        wait_until(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
         second = store.ingest(catalog, "v2", "v2").job_id
-        _wait(lambda: job_of(store, second).status != "queued", 120, "the other worker to claim job 2")
+        wait_until(lambda: job_of(store, second).status != "queued", 120, "the other worker to claim job 2")
         assert job_of(store, first).status == "running"  # both screen at once
-        _wait(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 240,
+        wait_until(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 240,
               "both jobs to end")
     finally:
         for w in workers:
@@ -153,7 +143,7 @@ def test_a_killed_job_reclaimed_after_a_newer_version_completed_is_superseded(tm
     killed = subprocess.Popen([sys.executable, "-m", "ssa.serve.worker"], env=env, cwd=REPO,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(lambda: job_of(store, job1).status == "running", 60, "the first worker to claim job 1")
+        wait_until(lambda: job_of(store, job1).status == "running", 60, "the first worker to claim job 1")
         time.sleep(1.0)
         killed.send_signal(signal.SIGKILL)
         killed.wait(10)
