@@ -82,6 +82,8 @@ class Fragmentation:
     reasons: list[str] = field(default_factory=list)
     partner_norad_id: int | None = None
     partner_name: str = ""
+    partner_owner: str = ""
+    partner_type: str = ""
     conjunction_tca: datetime | None = None
     conjunction_range_km: float | None = None
 
@@ -254,6 +256,8 @@ def _classify(event: Fragmentation, old: Catalog, i_parent: int, collision_km: f
         other = 2 if int(row["norad_id_1"]) == event.parent_norad_id else 1
         event.partner_norad_id = int(row[f"norad_id_{other}"])
         event.partner_name = str(row[f"name_{other}"])
+        j = int(old.index_of([event.partner_norad_id])[0])
+        event.partner_owner, event.partner_type = str(old.owner[j]), str(old.object_type[j])
         event.conjunction_tca = row["tca"].astype("datetime64[us]").item().replace(tzinfo=timezone.utc)
         event.conjunction_range_km = float(row["range_km"])
         offset_min = (event.conjunction_tca - event.event_time).total_seconds() / 60.0
