@@ -17,7 +17,8 @@ Method (``detect_fragmentations(old, new)``):
    its minimum, widened by the standard deviation of the minimum's time over
    bootstrap resamples of the fragments. The event counts as found only when
    the cloud converges: minimum spread at most ``converge_ratio`` times the
-   window's median spread (fragments spread along the orbit within days).
+   window's median spread (fragments spread along the orbit within days)
+   and its window is at most ``max_window_h`` (24 h) wide.
    With several known objects of the launch, the parent is the one the cloud
    converges on best (non-debris objects of closest inclination tried first).
 3. Class: ``collision`` when ``ssa.screen`` finds a conjunction of the parent
@@ -278,7 +279,7 @@ def _classify(event: Fragmentation, old: Catalog, i_parent: int, collision_km: f
 
 def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = None, min_pieces: int = 3,
                           search_days: float = 7.0, converge_ratio: float = 0.7, collision_km: float = 5.0,
-                          max_candidates: int = 3) -> list[Fragmentation]:
+                          max_candidates: int = 3, max_window_h: float = 24.0) -> list[Fragmentation]:
     """Fragmentations between catalogue versions ``old`` and ``new`` (see module doc).
 
     ``parents``: the last element sets before the event of objects of ``old``
@@ -300,7 +301,8 @@ def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = 
             parent_owner=str(old.owner[i]), parent_status=_parent_status(old, new, i),
             fragment_ids=[int(n) for n in fragments.norad_id], converge_ratio=found["converge_ratio"],
         )
-        if found["converge_ratio"] <= converge_ratio:
+        window_h = (found["window"][1] - found["window"][0]) * 24.0
+        if found["converge_ratio"] <= converge_ratio and window_h <= max_window_h:
             event.event_time = _to_datetime(found["jd"])
             event.event_sigma_s = found["sigma_s"]
             event.event_window = tuple(_to_datetime(t) for t in found["window"])
