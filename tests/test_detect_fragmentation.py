@@ -71,13 +71,15 @@ def test_new_pieces_cluster_by_launch_and_skip_reacquired_objects():
     old_with_rb = cat.take(cat.index_of([13552, 13553]))
     assert len(new_piece_clusters(old_with_rb, cat)["1982-092"]) == 103
     assert new_piece_clusters(old, cat, min_pieces=105) == {}
+    typed = load(DEBRIS_1408, satcat=SHIPPED_SATCAT)  # SATCAT: 13553 is a rocket body, not a fragment
+    assert len(new_piece_clusters(typed.take(typed.index_of([13552])), typed)["1982-092"]) == 103
 
 
 def test_cosmos1408_is_a_possible_asat_test_on_2021_11_15(cosmos1408):
     new, events = cosmos1408
     assert len(events) == 1
     event = events[0]
-    assert (event.launch, event.parent_norad_id, event.n_fragments) == ("1982-092", 13552, 104)
+    assert (event.launch, event.parent_norad_id, event.n_fragments) == ("1982-092", 13552, 103)
     assert event.classification == "possible_asat_test"
     assert event.confidence == "medium"
     assert event.event_time.date().isoformat() == "2021-11-15"
@@ -95,7 +97,7 @@ def test_cosmos1408_is_a_possible_asat_test_on_2021_11_15(cosmos1408):
 def test_cosmos1408_alert_routes_as_asat_test(cosmos1408):
     _new, events = cosmos1408
     (alert,) = alerts_from_fragmentation(events, now=NOW)
-    assert alert.incident == "asat_test" and alert.evidence == {"fragments": 104.0}
+    assert alert.incident == "asat_test" and alert.evidence == {"fragments": 103.0}
     routing = route(alert)
     assert routing.incident == "asat_test" and routing.domain == "security"
     assert routing.level == "emergency"  # 100 or more tracked fragments (escalation.toml)
@@ -144,8 +146,17 @@ def test_spacetrack_snapshots_find_the_1982_092_cloud_and_list_every_cluster():
     old, new = load(SNAP_OLD, satcat=SHIPPED_SATCAT), load(SNAP_NEW, satcat=SHIPPED_SATCAT)
     events = detect_fragmentations(old, new)
     assert events[0].launch == "1982-092" and events[0].parent_norad_id == 13552
-    assert 1150 < events[0].n_fragments <= 1216
-    assert events[0].classification == "possible_asat_test"
+    in_new = sum(o.startswith("1982-092") for o in new.object_id)
+    in_old = sum(o.startswith("1982-092") for o in old.object_id)
+    assert (in_new, in_old) == (1216, 2)  # the parent and its rocket body were known
+    assert events[0].n_fragments == in_new - in_old == 1214
+    # the parent's element set is six months before the test: no convergence, no event time, no class
+    assert events[0].event_time is None and events[0].classification == "unclassified"
+    assert events[0].confidence == "low"
+    (alert,) = alerts_from_fragmentation(events[:1], now=utc("2022-01-22T00:00:00"))
+    assert alert.incident == "fragmentation" and route(alert).level == "emergency"
+    by_launch = {e.launch: e for e in events}
+    assert by_launch["2014-028"].parent_name == "COSMOS 2499"  # closest in orbit, not the first payload
     launches = [e.launch for e in events]
     assert len(launches) == len(set(launches)) and len(events) > 5
     assert all(e.n_fragments >= 3 for e in events)
@@ -160,7 +171,7 @@ def test_cli_writes_json_and_pngs(tmp_path):
     result = CliRunner().invoke(app, ["detect", "fragmentation", str(PRE_1408), str(DEBRIS_1408),
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "1982-092 13552 COSMOS 1408: 104 new pieces, possible_asat_test" in result.output
+    assert "1982-092 13552 COSMOS 1408: 103 new pieces, possible_asat_test" in result.output
     import json
 
     (row,) = json.loads((tmp_path / "fragmentations.json").read_text())

@@ -2,9 +2,10 @@
 
 Method (``detect_fragmentations(old, new)``):
 
-1. New pieces: objects of ``new`` that ``old`` lacks and whose catalogue number
+1. New pieces: objects of ``new`` that ``old`` lacks, whose catalogue number
    is above the highest of ``old`` below the analyst range (80000), i.e. newly
-   catalogued, not re-acquired. Grouped by launch (COSPAR year and launch
+   catalogued, not re-acquired, and whose SATCAT type is not a payload or
+   rocket body (deployed satellites are not fragments). Grouped by launch (COSPAR year and launch
    number, "1982-092"); a launch with a known object in ``old`` and at least
    ``min_pieces`` new pieces is a cluster: a fragmentation of one of its known
    objects (the parent). New launches are not fragmentations.
@@ -18,15 +19,19 @@ Method (``detect_fragmentations(old, new)``):
    bootstrap resamples of the fragments. The event counts as found only when
    the cloud converges: minimum spread at most ``converge_ratio`` times the
    window's median spread (fragments spread along the orbit within days)
-   and its window is at most ``max_window_h`` (24 h) wide.
+   and its window is at most ``max_window_h`` (24 h) wide, and only for
+   clusters of at least ``min_timed_pieces`` (30): between the Space-Track
+   snapshots of 2021-05-29 and 2022-01-22, clusters of 5 to 21 pieces and a
+   parent element set months before the event gave spurious minima down to
+   0.23 of the median spread.
    With several known objects of the launch, the parent is the one the cloud
-   converges on best (non-debris objects of closest inclination tried first).
+   converges on best (those closest in orbit to the fragments tried first).
 3. Class: ``collision`` when ``ssa.screen`` finds a conjunction of the parent
    with another object of ``old`` within ``collision_km`` in the event window
    (high confidence when the partner's own cloud converges on that conjunction
    too); otherwise ``possible_asat_test`` when the parent
    is an intact payload (SATCAT type PAY) and ``explosion`` when it is a rocket
-   body or debris. ``confidence`` (high, medium, low) and ``reasons`` say how
+   body or debris; ``unclassified`` without an event time. ``confidence`` (high, medium, low) and ``reasons`` say how
    sure: no conjunction is only ruled out against the objects of ``old``, and
    without an event time it cannot be ruled out at all; an ASAT test and a
    payload's own explosion look alike in the catalogue.
@@ -78,7 +83,7 @@ class Fragmentation:
     event_position_km: tuple[float, float, float] | None = None
     spread_km: float | None = None
     converge_ratio: float | None = None  # minimum spread / window's median spread
-    classification: str = "unclassified"  # collision, explosion, possible_asat_test
+    classification: str = "unclassified"  # collision, explosion, possible_asat_test, unclassified (no event time)
     confidence: str = "low"
     reasons: list[str] = field(default_factory=list)
     partner_norad_id: int | None = None
@@ -123,7 +128,8 @@ def new_piece_clusters(old: Catalog, new: Catalog, min_pieces: int = 3) -> dict[
     groups = defaultdict(list)
     for i, (norad, object_id) in enumerate(zip(new.norad_id.tolist(), new.object_id)):
         launch = launch_of(object_id)
-        if (norad not in old_ids and highest_old < norad < ANALYST_MIN and launch in known_launches):
+        if (norad not in old_ids and highest_old < norad < ANALYST_MIN and launch in known_launches
+                and new.object_type[i] not in ("PAY", "R/B")):
             groups[launch].append(i)
     return {launch: np.array(rows) for launch, rows in sorted(groups.items()) if len(rows) >= min_pieces}
 
@@ -192,10 +198,15 @@ def _is_debris(catalog: Catalog, i: int) -> bool:
 
 
 def _parent_candidates(old: Catalog, launch: str, fragments: Catalog, limit: int) -> list[int]:
-    rows = [i for i, o in enumerate(old.object_id) if launch_of(o) == launch]
-    incl = float(np.median(fragments.inclo))
-    rows.sort(key=lambda i: (_is_debris(old, i), abs(float(old.inclo[i]) - incl)))
-    return rows[:limit]
+    """Rows of ``old`` of the launch, closest in orbit to the fragments' median first
+    (|di| rad + |da|/a + |de|; debris 0.02 behind an intact object)."""
+    rows = np.array([i for i, o in enumerate(old.object_id) if launch_of(o) == launch])
+    a_frag = float(np.median(semi_major_axis_km(fragments.no_kozai)))
+    distance = (np.abs(old.inclo[rows] - np.median(fragments.inclo))
+                + np.abs(semi_major_axis_km(old.no_kozai[rows]) - a_frag) / a_frag
+                + np.abs(old.ecco[rows] - np.median(fragments.ecco))
+                + 0.02 * np.array([_is_debris(old, i) for i in rows]))
+    return [int(i) for i in rows[np.argsort(distance, kind="stable")][:limit]]
 
 
 def _parent_status(old: Catalog, new: Catalog, i_old: int) -> str:
@@ -241,10 +252,11 @@ def _classify(event: Fragmentation, old: Catalog, i_parent: int, collision_km: f
     payload = str(old.object_type[i_parent]) == "PAY" or (not old.object_type[i_parent]
                                                           and not _is_debris(old, i_parent))
     if event.event_time is None:
-        event.classification = "possible_asat_test" if payload else "explosion"
+        event.classification = "unclassified"
         event.confidence = "low"
-        event.reasons.append("event time not found (the cloud does not converge on the parent's last element "
-                             "set), so no conjunction could be looked for")
+        event.reasons.append("no event time (see the other reasons, or the cloud does not converge on the "
+                             "parent's last element set), so no conjunction could be looked for and the cause "
+                             f"is open (the parent is {'an intact payload' if payload else 'a rocket body or debris'})")
         return
     from ssa.screen import screen
 
@@ -279,7 +291,8 @@ def _classify(event: Fragmentation, old: Catalog, i_parent: int, collision_km: f
 
 def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = None, min_pieces: int = 3,
                           search_days: float = 7.0, converge_ratio: float = 0.7, collision_km: float = 5.0,
-                          max_candidates: int = 3, max_window_h: float = 24.0) -> list[Fragmentation]:
+                          max_candidates: int = 3, max_window_h: float = 24.0,
+                          min_timed_pieces: int = 30) -> list[Fragmentation]:
     """Fragmentations between catalogue versions ``old`` and ``new`` (see module doc).
 
     ``parents``: the last element sets before the event of objects of ``old``
@@ -289,20 +302,25 @@ def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = 
     events = []
     for launch, rows in new_piece_clusters(old, new, min_pieces).items():
         fragments = new.take(rows)
-        best = None
-        for i in _parent_candidates(old, launch, fragments, max_candidates):
-            found = event_time(fragments, old.take([i]), search_days)
-            if best is None or found["converge_ratio"] < best[1]["converge_ratio"]:
-                best = (i, found)
-        i, found = best
+        candidates = _parent_candidates(old, launch, fragments, max_candidates)
+        i, found = candidates[0], None
+        if len(rows) >= min_timed_pieces:
+            for candidate in candidates:
+                trial = event_time(fragments, old.take([candidate]), search_days)
+                if found is None or trial["converge_ratio"] < found["converge_ratio"]:
+                    i, found = candidate, trial
         event = Fragmentation(
             launch=launch, parent_norad_id=int(old.norad_id[i]), parent_name=str(old.name[i]),
             parent_object_id=str(old.object_id[i]), parent_type=str(old.object_type[i]),
             parent_owner=str(old.owner[i]), parent_status=_parent_status(old, new, i),
-            fragment_ids=[int(n) for n in fragments.norad_id], converge_ratio=found["converge_ratio"],
+            fragment_ids=[int(n) for n in fragments.norad_id],
+            converge_ratio=None if found is None else found["converge_ratio"],
         )
-        window_h = (found["window"][1] - found["window"][0]) * 24.0
-        if found["converge_ratio"] <= converge_ratio and window_h <= max_window_h:
+        if found is None:
+            event.reasons.append(f"{len(rows)} new pieces are too few to time the event "
+                                 f"(at least {min_timed_pieces})")
+        elif (found["converge_ratio"] <= converge_ratio
+              and (found["window"][1] - found["window"][0]) * 24.0 <= max_window_h):
             event.event_time = _to_datetime(found["jd"])
             event.event_sigma_s = found["sigma_s"]
             event.event_window = tuple(_to_datetime(t) for t in found["window"])
