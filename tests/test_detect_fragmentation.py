@@ -60,6 +60,18 @@ def test_cloud_distances_match_python_sgp4_reference():
     assert np.abs(ours[ok] - ref[ok]).max() < 1e-6
 
 
+def test_detector_with_reference_distances_finds_the_same(cosmos1408):
+    """The plain-numpy version of the detector (python-sgp4 distances) gives the same finding."""
+    new, events = cosmos1408
+    reference = detect_fragmentations(load(PRE_1408, satcat=SHIPPED_SATCAT), new, reference=True)
+    assert len(reference) == len(events) == 1
+    ours, ref = events[0].to_dict(), reference[0].to_dict()
+    floats = ("event_sigma_s", "spread_km", "converge_ratio", "event_position_km")
+    assert {k: v for k, v in ours.items() if k not in floats} == {k: v for k, v in ref.items() if k not in floats}
+    for key in floats:
+        assert np.allclose(ours[key], ref[key], rtol=1e-9, atol=1e-6), key
+
+
 def test_new_pieces_cluster_by_launch_and_skip_reacquired_objects():
     """Only pieces newer than the old catalogue's highest number count; a launch
     unknown to the old catalogue is not a fragmentation."""

@@ -51,7 +51,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from ssa.catalog.model import Catalog
-from ssa.detect.fragmentation_kernels import cloud_distances
+from ssa.detect.fragmentation_kernels import cloud_distances, cloud_distances_reference
 from ssa.propagate import init_params, propagate
 from ssa.screen.table import jd_to_datetime64
 
@@ -134,12 +134,17 @@ def new_piece_clusters(old: Catalog, new: Catalog, min_pieces: int = 3) -> dict[
     return {launch: np.array(rows) for launch, rows in sorted(groups.items()) if len(rows) >= min_pieces}
 
 
-def cloud_spread(fragments: Catalog, parent: Catalog, jd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distances (n_frag, n_time) km, median spread (n_time,) km) at UTC Julian dates jd."""
+def cloud_spread(fragments: Catalog, parent: Catalog, jd: np.ndarray,
+                 reference: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(distances (n_frag, n_time) km, median spread (n_time,) km) at UTC Julian dates jd;
+    ``reference``: with the plain-numpy reference instead of the numba kernel."""
     jd = np.ascontiguousarray(jd, dtype=np.float64)
     whole = np.floor(jd - 0.5) + 0.5
-    out = np.empty((len(fragments), len(jd)))
-    cloud_distances(init_params(fragments), init_params(parent)[0], whole, jd - whole, out)
+    if reference:
+        out = cloud_distances_reference(fragments, parent, whole, jd - whole)
+    else:
+        out = np.empty((len(fragments), len(jd)))
+        cloud_distances(init_params(fragments), init_params(parent)[0], whole, jd - whole, out)
     return out, np.nanmedian(out, axis=0)
 
 
@@ -154,7 +159,7 @@ def _bootstrap_sigma_s(dist: np.ndarray, jd: np.ndarray, rng: np.random.Generato
 
 
 def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, step_s: float = 60.0,
-               within: float = 0.1, seed: int = 0) -> dict:
+               within: float = 0.1, seed: int = 0, reference: bool = False) -> dict:
     """When the cloud converges on the parent, searched from the parent's epoch over
     ``search_days`` (capped at the first fragment's epoch). Returns jd (UTC) of the
     spread's minimum, window (jd, jd): the interval around it where the spread stays
@@ -164,7 +169,7 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
     first_fragment = float(np.min(fragments.epoch_jd + fragments.epoch_fr))
     end = min(start + search_days, max(first_fragment, start + step_s / 86400.0 * 2))
     coarse = np.arange(start, end, step_s / 86400.0)
-    _dist, spread = cloud_spread(fragments, parent, coarse)
+    _dist, spread = cloud_spread(fragments, parent, coarse, reference)
     k = int(np.nanargmin(spread))
     low = spread <= spread[k] * (1.0 + within)
     lo, hi = k, k
@@ -174,7 +179,7 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
         hi += 1
     fine = coarse[k] + np.arange(-1800.0, 1800.0 + 1, 10.0) / 86400.0
     fine = fine[fine >= start]
-    dist, fine_spread = cloud_spread(fragments, parent, fine)
+    dist, fine_spread = cloud_spread(fragments, parent, fine, reference)
     j = int(np.nanargmin(fine_spread))
     sigma = max(_bootstrap_sigma_s(dist, fine, np.random.default_rng(seed)), step_s)
     whole = math.floor(fine[j] - 0.5) + 0.5
@@ -292,9 +297,11 @@ def _classify(event: Fragmentation, old: Catalog, i_parent: int, collision_km: f
 def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = None, min_pieces: int = 3,
                           search_days: float = 7.0, converge_ratio: float = 0.7, collision_km: float = 5.0,
                           max_candidates: int = 3, max_window_h: float = 24.0,
-                          min_timed_pieces: int = 30) -> list[Fragmentation]:
+                          min_timed_pieces: int = 30, reference: bool = False) -> list[Fragmentation]:
     """Fragmentations between catalogue versions ``old`` and ``new`` (see module doc).
 
+    ``reference``: distances from the plain-numpy reference (python-sgp4), for the
+    benchmark and the tests.
     ``parents``: the last element sets before the event of objects of ``old``
     (they replace theirs). Sorted by number of fragments, largest first.
     """
@@ -306,7 +313,7 @@ def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = 
         i, found = candidates[0], None
         if len(rows) >= min_timed_pieces:
             for candidate in candidates:
-                trial = event_time(fragments, old.take([candidate]), search_days)
+                trial = event_time(fragments, old.take([candidate]), search_days, reference=reference)
                 if found is None or trial["converge_ratio"] < found["converge_ratio"]:
                     i, found = candidate, trial
         event = Fragmentation(
