@@ -137,7 +137,9 @@ def new_piece_clusters(old: Catalog, new: Catalog, min_pieces: int = 3) -> dict[
 def cloud_spread(fragments: Catalog, parent: Catalog, jd: np.ndarray,
                  reference: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(distances (n_frag, n_time) km, median spread (n_time,) km) at UTC Julian dates jd;
-    ``reference``: with the plain-numpy reference instead of the numba kernel."""
+    a fragment or parent that SGP4 cannot propagate is infinitely far (inf, not NaN:
+    numpy's median is fast, its nanmedian not). ``reference``: with the plain-numpy
+    reference instead of the numba kernel."""
     jd = np.ascontiguousarray(jd, dtype=np.float64)
     whole = np.floor(jd - 0.5) + 0.5
     if reference:
@@ -145,7 +147,8 @@ def cloud_spread(fragments: Catalog, parent: Catalog, jd: np.ndarray,
     else:
         out = np.empty((len(fragments), len(jd)))
         cloud_distances(init_params(fragments), init_params(parent)[0], whole, jd - whole, out)
-    return out, np.nanmedian(out, axis=0)
+    out[np.isnan(out)] = np.inf
+    return out, np.median(out, axis=0)
 
 
 def _bootstrap_sigma_s(dist: np.ndarray, jd: np.ndarray, rng: np.random.Generator, n_boot: int = 200) -> float:
@@ -153,8 +156,8 @@ def _bootstrap_sigma_s(dist: np.ndarray, jd: np.ndarray, rng: np.random.Generato
     n = dist.shape[0]
     times = np.empty(n_boot)
     for b in range(n_boot):
-        spread = np.nanmedian(dist[rng.integers(0, n, n)], axis=0)
-        times[b] = jd[np.nanargmin(spread)]
+        spread = np.median(dist[rng.integers(0, n, n)], axis=0)
+        times[b] = jd[np.argmin(spread)]
     return float(np.std(times) * 86400.0)
 
 
@@ -170,7 +173,7 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
     end = min(start + search_days, max(first_fragment, start + step_s / 86400.0 * 2))
     coarse = np.arange(start, end, step_s / 86400.0)
     _dist, spread = cloud_spread(fragments, parent, coarse, reference)
-    k = int(np.nanargmin(spread))
+    k = int(np.argmin(spread))
     low = spread <= spread[k] * (1.0 + within)
     lo, hi = k, k
     while lo > 0 and low[lo - 1]:
@@ -180,13 +183,13 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
     fine = coarse[k] + np.arange(-1800.0, 1800.0 + 1, 10.0) / 86400.0
     fine = fine[fine >= start]
     dist, fine_spread = cloud_spread(fragments, parent, fine, reference)
-    j = int(np.nanargmin(fine_spread))
+    j = int(np.argmin(fine_spread))
     sigma = max(_bootstrap_sigma_s(dist, fine, np.random.default_rng(seed)), step_s)
     whole = math.floor(fine[j] - 0.5) + 0.5
     _e, r, _v = propagate(parent, whole, fine[j] - whole)
     return {"jd": float(fine[j]), "sigma_s": sigma,
             "window": (min(coarse[lo], fine[j]) - sigma / 86400.0, max(coarse[hi], fine[j]) + sigma / 86400.0),
-            "spread_km": float(fine_spread[j]), "converge_ratio": float(fine_spread[j] / np.nanmedian(spread)),
+            "spread_km": float(fine_spread[j]), "converge_ratio": float(fine_spread[j] / np.median(spread)),
             "position_km": tuple(float(x) for x in r[0, 0])}
 
 
