@@ -366,7 +366,8 @@ def gabbard_png(event: Fragmentation, new: Catalog, path) -> None:
         ax.scatter(np.r_[p_period, p_period], np.r_[p_apogee, p_perigee], s=60, marker="x", c="k",
                    label=f"parent {event.parent_norad_id}")
     when = "event time unknown" if event.event_time is None else \
-        f"{event.event_time:%Y-%m-%d %H:%M} UTC +/- {event.event_sigma_s / 60:.0f} min"
+        f"{event.event_time:%Y-%m-%d %H:%M} UTC, window {event.event_window[0]:%m-%d %H:%M} to " \
+        f"{event.event_window[1]:%m-%d %H:%M}"
     ax.set_title(f"{event.launch} {event.parent_name}: {event.n_fragments} new pieces, "
                  f"{event.classification.replace('_', ' ')} ({when})", fontsize=9)
     ax.set_xlabel("period (min)")
