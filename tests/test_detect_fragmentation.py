@@ -198,3 +198,23 @@ def test_cli_names_a_bad_file(tmp_path):
     result = CliRunner().invoke(app, ["detect", "fragmentation", str(missing), str(DEBRIS_1408),
                                       "--out", str(tmp_path)])
     assert result.exit_code == 2 and "nope.tle" in result.output
+
+
+def test_a_bad_element_set_is_named_and_the_rest_still_detected(tmp_path):
+    """One broken record (a line-2 checksum) is skipped with its file and line; the event stands."""
+    if not PRE_1408.exists():
+        pytest.skip("../shared/data/events not present")
+    import gzip
+
+    from ssa.cli import app
+
+    lines = gzip.decompress(DEBRIS_1408.read_bytes()).decode().splitlines()
+    assert lines[8].startswith("2 49516")
+    lines[8] = lines[8][:-1] + str((int(lines[8][-1]) + 1) % 10)
+    broken = tmp_path / "debris_broken.tle"
+    broken.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["detect", "fragmentation", str(PRE_1408), str(broken),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "skipped debris_broken.tle:8 (NORAD 49516): line 2 checksum" in result.output  # the record's line 1
+    assert "1982-092 13552 COSMOS 1408: 102 new pieces, possible_asat_test" in result.output
