@@ -104,6 +104,7 @@ def test_cosmos1408_is_a_possible_asat_test_on_2021_11_15(cosmos1408):
     assert event.spread_km < 500
     assert event.converge_ratio < 0.1
     assert 6600 < np.linalg.norm(event.event_position_km) < 6900  # the parent's orbit, ~480 km altitude
+    assert 440 < event.event_alt_km < 520 and abs(event.event_lat_deg) <= 82.6  # inclination 82.56 deg
 
 
 def test_cosmos1408_alert_routes_as_asat_test(cosmos1408):

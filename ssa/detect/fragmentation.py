@@ -81,6 +81,9 @@ class Fragmentation:
     event_sigma_s: float | None = None  # bootstrap std of the spread's minimum
     event_window: tuple[datetime, datetime] | None = None  # where the spread is within 10 % of its minimum
     event_position_km: tuple[float, float, float] | None = None
+    event_lat_deg: float | None = None  # the parent's geodetic (WGS-84) place at the event
+    event_lon_deg: float | None = None
+    event_alt_km: float | None = None
     spread_km: float | None = None
     converge_ratio: float | None = None  # minimum spread / window's median spread
     classification: str = "unclassified"  # collision, explosion, possible_asat_test, unclassified (no event time)
@@ -228,6 +231,22 @@ def _parent_status(old: Catalog, new: Catalog, i_old: int) -> str:
     return "orbit changed" if changed else "unchanged"
 
 
+def geodetic(r_teme_km, when: datetime) -> tuple[float, float, float]:
+    """(latitude deg, longitude deg, altitude km), WGS-84, of a TEME position (km) at UTC ``when``."""
+    from ssa.assess.frames import convert
+
+    x, y, z = convert(r_teme_km, np.zeros(3), "TEME", "ITRF", when)[0]
+    a, f = 6378.137, 1.0 / 298.257223563
+    e2 = f * (2.0 - f)
+    p = math.hypot(x, y)
+    lat = math.atan2(z, p * (1.0 - e2))
+    for _ in range(6):
+        n = a / math.sqrt(1.0 - e2 * math.sin(lat) ** 2)
+        alt = p / math.cos(lat) - n
+        lat = math.atan2(z, p * (1.0 - e2 * n / (n + alt)))
+    return math.degrees(lat), math.degrees(math.atan2(y, x)), alt
+
+
 def semi_major_axis_km(no_kozai) -> np.ndarray:
     """Semi-major axis (km) from SGP4 mean motion (rad/min), two-body."""
     n = np.asarray(no_kozai, dtype=np.float64) / 60.0
@@ -335,6 +354,8 @@ def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = 
             event.event_sigma_s = found["sigma_s"]
             event.event_window = tuple(_to_datetime(t) for t in found["window"])
             event.event_position_km = found["position_km"]
+            event.event_lat_deg, event.event_lon_deg, event.event_alt_km = geodetic(
+                found["position_km"], event.event_time)
             event.spread_km = found["spread_km"]
         _classify(event, old, i, collision_km)
         events.append(event)
