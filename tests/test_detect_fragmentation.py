@@ -219,3 +219,13 @@ def test_a_bad_element_set_is_named_and_the_rest_still_detected(tmp_path):
     assert result.exit_code == 0, result.output
     assert "skipped debris_broken.tle:8 (NORAD 49516): line 2 checksum" in result.output  # the record's line 1
     assert "1982-092 13552 COSMOS 1408: 102 new pieces, possible_asat_test" in result.output
+
+
+def test_parents_replace_old_element_sets(cosmos1408):
+    """With OLD holding the parent's post-event element set, --parents' pre-event one is used."""
+    new, events = cosmos1408
+    post_event = new.take(new.index_of([13552]))
+    (event,) = detect_fragmentations(post_event, new, parents=load(PRE_1408, satcat=SHIPPED_SATCAT))
+    assert event.event_time == events[0].event_time and event.n_fragments == 103
+    (without,) = detect_fragmentations(post_event, new)
+    assert without.event_time != events[0].event_time
