@@ -4,14 +4,22 @@ Stores N conjunction events (default 100,000) through the store's own upsert
 (``Store.record_screening``): real screening rows of the shipped catalogue
 (ssa.screen, 20 km, a 2,000-object sample, half a day), repeated with TCAs
 shifted by whole hours until N events exist. Then `ssa serve` (uvicorn,
-127.0.0.1 only, no worker) answers P concurrent pollers (default 50, asyncio +
+127.0.0.1 only, no worker unless --busy) answers P concurrent pollers (default 50, asyncio +
 httpx, one API key each) for a fixed time per scenario:
 
 - healthz (baseline): GET /healthz, no key, one tiny query;
 - since-idle: GET /v1/conjunctions?since=<high water> with If-None-Match, as a
   poller that is up to date does (304s);
 - since-page: GET /v1/conjunctions?since=<random>&limit=100, a poller catching up;
-- cursor-page: GET /v1/conjunctions?cursor=...&limit=100 in TCA order.
+- cursor-page: GET /v1/conjunctions?cursor=...&limit=100 in TCA order;
+- detail-json: GET /v1/conjunctions/<random id> (history and full routing);
+- detail-cdm: the same as a CCSDS CDM (format=cdm-kvn).
+
+With --busy the server runs its embedded worker (window from the catalogue's
+newest epoch, 7 days, 5 km): the scenarios run once idle, then an admin key
+uploads one new ISS element set through the API, which queues a screening of
+the whole catalogue (every object's newest element set), and the scenarios run
+again while that job runs; the job's status is printed after each scenario.
 
 Prints requests/s, p50 and p99 latency, the server's CPU time per request
 (from /proc: what a request costs, whatever else the machine is doing), and
@@ -76,7 +84,8 @@ def populate(url: str, n_events: int) -> None:
     store.engine.dispose()
 
 
-async def poll(base: str, keys: list[str], scenario: str, seconds: float, high_water: int, cursors: list[str]):
+async def poll(base: str, keys: list[str], scenario: str, seconds: float, high_water: int, cursors: list[str],
+               n_events: int):
     import httpx
 
     latencies: list[float] = []
@@ -96,13 +105,18 @@ async def poll(base: str, keys: list[str], scenario: str, seconds: float, high_w
                     request = ("/v1/conjunctions", {"since": high_water}, dict(headers, **({"If-None-Match": etag} if etag else {})))
                 elif scenario == "since-page":
                     request = ("/v1/conjunctions", {"since": rng.randrange(high_water), "limit": 100}, headers)
-                else:
+                elif scenario == "cursor-page":
                     request = ("/v1/conjunctions", {"cursor": rng.choice(cursors), "limit": 100}, headers)
+                else:
+                    detail = {"format": "cdm-kvn"} if scenario == "detail-cdm" else {}
+                    request = (f"/v1/conjunctions/{rng.randint(1, n_events)}", detail, headers)
                 t = time.perf_counter()
                 response = await client.get(request[0], params=request[1], headers=request[2])
                 latencies.append(time.perf_counter() - t)
                 if response.status_code not in (200, 304):
                     errors += 1
+                    if errors == 1:
+                        print(f"{scenario}: first error {response.status_code} {response.text[:300]}", flush=True)
                 etag = response.headers.get("ETag", etag)
 
     await asyncio.gather(*(poller(k) for k in range(len(keys))))
@@ -114,7 +128,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--pollers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0, help="per scenario")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, healthz first")
+    parser.add_argument("--busy", action="store_true", help="again while the worker screens the full catalogue")
     args = parser.parse_args()
+    scenarios = args.scenarios.split(",")
 
     import httpx
 
@@ -126,7 +143,9 @@ def main() -> None:
         store = Store(url)
         keys = [store.create_key("analyst", label=f"poller {k}") for k in range(args.pollers)]
         port = free_port()
-        env = dict(os.environ, SSA_DATA_DIR=tmp, SSA_DATABASE_URL=url, SSA_EMBEDDED_WORKER="false",
+        admin = store.create_key("admin", label="benchmark upload")
+        env = dict(os.environ, SSA_DATA_DIR=tmp, SSA_DATABASE_URL=url, SSA_EMBEDDED_WORKER=str(args.busy).lower(),
+                   SSA_WINDOW_START="catalog", SSA_WINDOW_DAYS="7", SSA_THRESHOLD_KM="5",
                    SSA_RATE_LIMIT_PER_MINUTE="100000000", SSA_HOST="127.0.0.1", SSA_PORT=str(port))
         server = subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "serve"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -148,22 +167,80 @@ def main() -> None:
                     if cursor is None:
                         break
                     cursors.append(cursor)
-            results = {}
-            for scenario in ("healthz", "since-idle", "since-page", "cursor-page"):
-                cpu = cpu_seconds(server.pid)
-                latencies, errors = asyncio.run(poll(base, keys, scenario, args.seconds, high_water, cursors))
-                cpu_ms = (cpu_seconds(server.pid) - cpu) / len(latencies) * 1000
-                results[scenario] = (len(latencies) / args.seconds, *np.percentile(latencies, [50, 99]) * 1000,
-                                     cpu_ms, errors)
+            runs = {"idle": run_scenarios(base, keys, scenarios, args, high_water, cursors, server.pid)}
+            if args.busy:
+                job = start_full_screening(base, admin)
+                runs["worker busy"] = run_scenarios(base, keys, scenarios, args, high_water, cursors, server.pid,
+                                                    job=(admin, job))
         finally:
-            server.terminate()
-            server.wait(30)
-    base_rate = results["healthz"][0]
+            server.terminate()  # a busy worker may hold the shutdown up: then kill
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(30)
     print(f"\n{args.events} events, {args.pollers} concurrent pollers, {args.seconds:.0f} s per scenario, loopback")
-    print("| scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (ms) | errors | throughput / healthz |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for scenario, (rate, p50, p99, cpu_ms, errors) in results.items():
-        print(f"| {scenario} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu_ms:.2f} | {errors} | {rate / base_rate:.2f} |")
+    print("| worker | scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (ms) | errors | "
+          "throughput / healthz |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for state, results in runs.items():
+        base_rate = results["healthz"][0]
+        for scenario, (rate, p50, p99, cpu_ms, errors) in results.items():
+            print(f"| {state} | {scenario} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu_ms:.2f} | {errors} | "
+                  f"{rate / base_rate:.2f} |")
+
+
+SCENARIOS = ("healthz", "since-idle", "since-page", "cursor-page", "detail-json", "detail-cdm")
+
+
+def run_scenarios(base, keys, scenarios, args, high_water, cursors, pid, job=None) -> dict:
+    """{scenario: (requests/s, p50 ms, p99 ms, server CPU ms per request, errors)}; with `job`
+    (admin key, job id) the job's status is printed after each scenario."""
+    import httpx
+
+    results = {}
+    for scenario in scenarios:
+        cpu = cpu_seconds(pid)
+        latencies, errors = asyncio.run(poll(base, keys, scenario, args.seconds, high_water, cursors, args.events))
+        cpu_ms = (cpu_seconds(pid) - cpu) / len(latencies) * 1000
+        results[scenario] = (len(latencies) / args.seconds, *np.percentile(latencies, [50, 99]) * 1000, cpu_ms, errors)
+        if job is not None:
+            state = httpx.get(f"{base}/v1/jobs/{job[1]}", headers={"X-API-Key": job[0]}, timeout=60).json()
+            print(f"after {scenario}: job {job[1]} {state['status']}, {state['message']}, "
+                  f"progress {state['progress']:.2f}", flush=True)
+    return results
+
+
+def start_full_screening(base: str, admin: str) -> int:
+    """Upload one new ISS element set (the shipped one half a day later) through the API; the
+    job it queues screens every object's newest element set. Returns the job id once it screens."""
+    import csv
+
+    import httpx
+    from sgp4 import exporter, omm
+    from sgp4.api import Satrec
+
+    from ssa.catalog import SHIPPED_CATALOG
+
+    with open(SHIPPED_CATALOG, newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["NORAD_CAT_ID"] == "25544")
+    sat = Satrec()
+    omm.initialize(sat, row)
+    sat.epochdays += 0.5
+    line1, line2 = exporter.export_tle(sat)
+    answer = httpx.post(f"{base}/v1/catalog", files={"file": ("iss.tle", f"ISS (ZARYA)\n{line1}\n{line2}\n")},
+                        headers={"X-API-Key": admin}, timeout=300).json()
+    job = answer["job_id"]
+    t = time.perf_counter()
+    while True:
+        state = httpx.get(f"{base}/v1/jobs/{job}", headers={"X-API-Key": admin}, timeout=60).json()
+        if state["status"] == "running" and state["message"].startswith("screening"):
+            break
+        if state["status"] in ("done", "failed") or time.perf_counter() - t > 600:
+            raise SystemExit(f"job {job} did not start screening: {state}")
+        time.sleep(1)
+    print(f"job {job} screening after {time.perf_counter() - t:.0f} s: {state['message']}", flush=True)
+    return job
 
 
 if __name__ == "__main__":

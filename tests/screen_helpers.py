@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ssa.catalog import SHIPPED_SATCAT as SATCAT
 from ssa.catalog.model import Catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
-SATCAT = REPO / "catalogs" / "satcat_owner_type_2026-06-14.csv"
 START = "2024-11-01T00:00:00"
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+import time
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,17 @@ def run_job_with_reference(store, worker_id: str = "reference-worker", lease_s: 
     summary = store.complete_job(job.id, worker_id, rows, None, start, end, THRESHOLD_KM, catalog.norad_id)
     assert summary is not None
     return job.id, rows, start, summary
+
+
+def wait_until(predicate, timeout_s: float, what: str):
+    """predicate()'s first truthy value, polled every 0.2 s; AssertionError after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 # ---- store fixtures: a SQLite file in tmp_path, and PostgreSQL when SSA_TEST_DATABASE_URL names one ----

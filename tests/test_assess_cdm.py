@@ -10,9 +10,7 @@ from ssa.assess import cdm, frames, risk
 from ssa.assess.cdm import CdmError
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data" / "cdm"
-SHARED = HERE.parents[0].parent / "shared" / "data" / "cdm"
-OREKIT = SHARED / "orekit_ccsds_cdm_examples"
+OREKIT = HERE / "data" / "cdm" / "orekit"  # Orekit's src/test/resources/ccsds/cdm/, Apache-2.0
 
 # deliberately malformed Orekit examples -> (line, keyword, words in the reason)
 MALFORMED = {
@@ -34,16 +32,16 @@ def assert_round_trips(message: cdm.Cdm) -> None:
     assert cdm.parse(cdm.write_xml(kvn)).values() == message.values()
 
 
-@pytest.mark.parametrize("name", ["orekit_CDMExample1.txt", "orekit_CDMExample1.xml", "orekit_CDMExample2.txt",
-                                  "orekit_CDMExample_issue_940.txt", "orekit_ION_SCV8_vs_STARLINK_1233.txt"])
+@pytest.mark.parametrize("name", ["CDMExample1.txt", "CDMExample1.xml", "CDMExample2.txt",
+                                  "CDMExample_issue_940.txt", "ION_SCV8_vs_STARLINK_1233.txt"])
 def test_shipped_examples_round_trip(name):
-    message = cdm.read(DATA / name)
+    message = cdm.read(OREKIT / name)
     assert_round_trips(message)
 
 
 def test_values_units_and_blocks_of_example_1():
-    kvn = cdm.read(DATA / "orekit_CDMExample1.txt")
-    xml = cdm.read(DATA / "orekit_CDMExample1.xml")
+    kvn = cdm.read(OREKIT / "CDMExample1.txt")
+    xml = cdm.read(OREKIT / "CDMExample1.xml")
     assert kvn.relative["TCA"] == "2010-03-13T22:37:52.618"
     assert kvn.relative["MISS_DISTANCE"] == 715.0
     assert kvn.objects[0]["INTERNATIONAL_DESIGNATOR"] == "1997\u2212030E"  # the example's Unicode minus, kept
@@ -61,7 +59,7 @@ def test_values_units_and_blocks_of_example_1():
 
 
 def test_version_2_blocks_are_kept_apart():
-    message = cdm.read(DATA / "orekit_CDMExample_issue_940.txt")
+    message = cdm.read(OREKIT / "CDMExample_issue_940.txt")
     obj1 = message.objects[0]
     assert "CDRG_DRG" not in obj1.blocks["covarianceMatrix"]  # this RTN block stops at 6x6
     assert obj1.blocks["altCovarianceMatrix"]["CDRG_DRG"] == 0.004  # the XYZ block's, same keyword as RTN's
@@ -72,19 +70,18 @@ def test_version_2_blocks_are_kept_apart():
     assert message.relative["COLLISION_PERCENTILE"] == (50, 51, 52)
 
 
-@pytest.mark.parametrize("name", ["orekit_CDM-missing-TCA.txt", "orekit_CDM-wrong-key-word.txt",
-                                  "orekit_CDM-covariance-wrong-entry-format.txt", "orekit_CDMExample1InvalidTca.txt",
-                                  "orekit_CDM-missing-object1-covariance-block.xml"])
+@pytest.mark.parametrize("name", ["CDM-missing-TCA.txt", "CDM-wrong-key-word.txt",
+                                  "CDM-covariance-wrong-entry-format.txt", "CDMExample1InvalidTca.txt",
+                                  "CDM-missing-object1-covariance-block.xml"])
 def test_shipped_malformed_examples_are_refused(name):
-    line, keyword, words = MALFORMED[name.removeprefix("orekit_")]
+    line, keyword, words = MALFORMED[name]
     with pytest.raises(CdmError) as err:
-        cdm.read(DATA / name)
+        cdm.read(OREKIT / name)
     assert (err.value.line, err.value.keyword) == (line, keyword)
     assert words in err.value.reason
     assert f"{name}:{line}: {keyword}:" in str(err.value)
 
 
-@pytest.mark.skipif(not OREKIT.exists(), reason="shared Orekit CDM examples not present")
 def test_every_orekit_example_round_trips_or_is_refused():
     files = sorted(p for p in OREKIT.iterdir() if p.is_file())
     assert len(files) == 39
@@ -120,7 +117,7 @@ def test_bad_input_names_line_and_field(text, line, keyword, reason):
 
 
 def test_lenient_reading_keeps_mandatory_checks():
-    lines = (DATA / "orekit_CDMExample1.txt").read_text().splitlines()
+    lines = (OREKIT / "CDMExample1.txt").read_text().splitlines()
     assert lines[5].startswith("MISS_DISTANCE")
     lines[5] = lines[5].replace("[m]", "[km]")
     text = "\n".join(lines)
@@ -128,13 +125,13 @@ def test_lenient_reading_keeps_mandatory_checks():
         cdm.parse(text)
     message = cdm.parse(text, strict=False)
     assert message.relative["MISS_DISTANCE"] == 715.0 and "unit" in message.warnings[0]
-    broken = (DATA / "orekit_CDM-missing-TCA.txt").read_text()
+    broken = (OREKIT / "CDM-missing-TCA.txt").read_text()
     with pytest.raises(CdmError):
         cdm.parse(broken, strict=False)
 
 
 def test_write_is_atomic_and_by_suffix(tmp_path):
-    message = cdm.read(DATA / "orekit_CDMExample2.txt")
+    message = cdm.read(OREKIT / "CDMExample2.txt")
     kvn = cdm.write(message, tmp_path / "a.cdm")
     xml = cdm.write(message, tmp_path / "a.xml")
     assert kvn.read_text().startswith("CCSDS_CDM_VERS") and xml.read_text().startswith("<?xml")
@@ -144,7 +141,7 @@ def test_write_is_atomic_and_by_suffix(tmp_path):
 
 def test_itrf_states_converted_reproduce_the_cdm_relative_state():
     """CSpOC's ION SCV-008 / STARLINK-1233 CDM (states in ITRF): our GCRS states give its RTN miss and velocity."""
-    message = cdm.read(DATA / "orekit_ION_SCV8_vs_STARLINK_1233.txt")
+    message = cdm.read(OREKIT / "ION_SCV8_vs_STARLINK_1233.txt")
     r1, v1 = message.state_gcrs(0)
     r2, v2 = message.state_gcrs(1)
     basis = risk.rtn_basis(r1, v1)

@@ -17,7 +17,7 @@ from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
 from ssa.screen.table import build_table
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data" / "cdm"
+DATA = HERE / "data" / "cdm"  # NASA CARA and Orekit test files (README there)
 SHARED = HERE.parents[0].parent / "shared" / "data"
 WHEN = datetime(2024, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -185,7 +185,7 @@ def test_cdm_from_row_follows_orekit_keyword_order():
     cat, rows = synthetic_close_approach()
     ours = [ln.split("=")[0].strip() for ln in cdm.write_kvn(cdm_from_conjunction(rows[0], cat)).splitlines()
             if "=" in ln and not ln.startswith("COMMENT")]
-    theirs = [ln.split("=")[0].strip() for ln in (DATA / "orekit_CDMExample2.txt").read_text().splitlines()
+    theirs = [ln.split("=")[0].strip() for ln in (DATA / "orekit" / "CDMExample2.txt").read_text().splitlines()
               if "=" in ln and not ln.startswith("COMMENT")]
     common = set(ours) & set(theirs)
     assert len(common) >= 40
@@ -217,7 +217,7 @@ def container_paths(xml_text):
 def test_cdm_from_row_has_orekit_xml_layout():
     cat, rows = synthetic_close_approach()
     ours = container_paths(cdm.write_xml(cdm_from_conjunction(rows[0], cat)))
-    theirs = container_paths((DATA / "orekit_CDMExample1.xml").read_text())
+    theirs = container_paths((DATA / "orekit" / "CDMExample1.xml").read_text())
     assert ours <= theirs
     assert "/cdm/body/segment/data/covarianceMatrix" in ours and "/cdm/body/relativeMetadataData/relativeStateVector" in ours
 
@@ -233,7 +233,7 @@ def test_hard_body_radius_from_cara_then_rcs_then_type():
 
 
 @pytest.mark.skipif(not (SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv").exists(),
-                    reason="shared Space-Track OMM catalogue not present")
+                    reason="Space-Track catalogue snapshot (redistribution restricted) not in ../shared/data")
 def test_rcs_fallback_agrees_with_caras_own_rcs_estimates():
     """sqrt(RCS / pi) from Space-Track's RCS against CARA's HBR where CARA derived it from RCS."""
     cat = load(SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv")
@@ -258,7 +258,7 @@ def test_covariance_model_grows_with_age_and_matches_its_measurements():
 
 
 @pytest.mark.skipif(not (SHARED / "events" / "iss_25544_tle_history_2020-2024.txt").exists(),
-                    reason="shared ISS element-set history not present")
+                    reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 def test_covariance_model_against_iss_element_set_differencing():
     """Re-measure one point of the model: ISS elsets one day apart, robust sigma in the later one's RTN."""
     from sgp4.api import Satrec
@@ -289,10 +289,11 @@ def test_cli_pc_and_cdm(tmp_path):
     from ssa.cli import app
 
     runner = CliRunner()
-    result = runner.invoke(app, ["pc", str(DATA / "000025994_conj_000037558_20210324_151047_20210323_154356.cdm")])
+    terra = DATA / "nasa_cara_PcTestCaseCDMs" / "000025994_conj_000037558_20210324_151047_20210323_154356.cdm"
+    result = runner.invoke(app, ["pc", str(terra)])
     assert result.exit_code == 0, result.output
     assert "2.117381e-02" in result.output and "15.00 m" in result.output
-    bad = runner.invoke(app, ["pc", str(DATA / "orekit_CDM-wrong-key-word.txt")])
+    bad = runner.invoke(app, ["pc", str(DATA / "orekit" / "CDM-wrong-key-word.txt")])
     assert bad.exit_code == 2 and "WRONG_KEYWORD" in bad.output and ":6:" in bad.output
 
     conj = tmp_path / "conjunctions.csv"
@@ -357,7 +358,8 @@ def _socrates_rows():
     return out
 
 
-@pytest.mark.skipif(not (SHARED / "socrates").exists(), reason="shared SOCRATES reports not present")
+@pytest.mark.skipif(not (SHARED / "socrates").exists(),
+                    reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
 def test_max_probability_and_dilution_reproduce_socrates():
     """SOCRATES gives no radii; the radius that reproduces its MAX_PROB must then give its DILUTION,
     and comes out at 2.00 m for every pair of small satellites (Starlink, Spacebee, ...)."""

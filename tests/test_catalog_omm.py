@@ -12,7 +12,7 @@ from sgp4 import exporter as sgp4_exporter
 from sgp4 import omm as sgp4_omm
 from sgp4.api import Satrec
 
-from catalog_helpers import SHARED_DATA, assert_same_as_reference
+from catalog_helpers import DATA, assert_same_as_reference
 from ssa.catalog import SHIPPED_ACTIVE, SHIPPED_CATALOG, SHIPPED_SATCAT, detect_format, load, load_satcat, parse_text
 
 META = ("OBJECT_NAME", "OBJECT_ID")
@@ -160,12 +160,11 @@ def test_namespace_qualified_xml(sample_rows):
     assert_same_columns(parse_text(text), parse_text(as_csv(sample_rows[:20])))
 
 
-CELESTRAK_JSON = SHARED_DATA / "events" / "debris_groups_omm_2026-08-11.json"
+CELESTRAK_JSON = DATA / "celestrak_debris_groups_omm_2026-08-11.json.gz"
 
 
-@pytest.mark.skipif(not CELESTRAK_JSON.exists(), reason="CelesTrak OMM JSON not in ../shared/data")
 def test_real_celestrak_json_matches_sgp4_omm_path():
-    objects = json.loads(CELESTRAK_JSON.read_text())
+    objects = json.loads(gzip.decompress(CELESTRAK_JSON.read_bytes()))
     refs = []
     for obj in objects:
         sat = Satrec()

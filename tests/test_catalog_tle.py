@@ -4,7 +4,7 @@ import pytest
 from sgp4.api import Satrec
 
 from catalog_helpers import DATA, SHARED_DATA, assert_same_as_reference
-from ssa.catalog import load, parse_text
+from ssa.catalog import SHIPPED_CATALOG, load, parse_text
 from ssa.catalog.tle import alpha5_to_int, checksum
 
 BAD = DATA / "bad_records.tle"
@@ -49,6 +49,48 @@ def test_bad_input_good_records_match_twoline2rv():
     assert_same_as_reference(cat.satrecs(), refs)
 
 
+def with_blank_lines(text: str, blank: str = "") -> str:
+    """`text` with a `blank` line after every line, as mail clients and web pages paste it."""
+    return "".join(f"{line}\n{blank}\n" for line in text.splitlines())
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t \t"])
+def test_blank_line_after_every_line_loads_every_record(blank):
+    """Shipped 2024-11-01 element sets as 3LE text, a blank (or whitespace-only) line after every line."""
+    from sgp4 import exporter
+
+    sats = load(SHIPPED_CATALOG).take(np.arange(0, 26834, 500)).satrecs()
+    text = "".join(f"OBJECT {k}\n" + "\n".join(exporter.export_tle(sat)) + "\n" for k, sat in enumerate(sats))
+    plain = parse_text(text, source="plain.tle")
+    spaced = parse_text(with_blank_lines(text, blank), source="spaced.tle")
+    assert len(plain) == len(sats) == 54 and not plain.rejected
+    assert len(spaced) == len(sats) and not spaced.rejected and not spaced.notes
+    assert spaced.name.tolist() == [f"OBJECT {k}" for k in range(len(sats))]
+    assert spaced.source.tolist() == [f"spaced.tle:{6 * k + 3}" for k in range(len(sats))]  # line 1, counting blanks
+    assert_same_as_reference(spaced.satrecs(), plain.satrecs())
+
+
+def test_blank_lines_keep_checksum_and_column_checks():
+    """bad_records.tle with a blank line after every line: the same records load, the same ones are
+    rejected for the same reasons, at their lines in the spaced text (line n becomes 2n - 1)."""
+    plain = load(BAD)
+    spaced = parse_text(with_blank_lines(BAD.read_text()), source="bad_records.tle")
+    assert spaced.norad_id.tolist() == plain.norad_id.tolist()
+    assert [int(s.rsplit(":", 1)[1]) for s in spaced.source] == \
+        [2 * int(s.rsplit(":", 1)[1]) - 1 for s in plain.source]
+    assert [(r.line, r.norad_id, r.reason) for r in spaced.rejected] == \
+        [(2 * r.line - 1, r.norad_id, r.reason) for r in plain.rejected]
+    assert len(spaced.rejected) == 7
+    assert_same_as_reference(spaced.satrecs(), plain.satrecs())
+
+
+def test_blank_lines_within_a_record_and_crlf():
+    text = f"\r\n  \r\nISS (ZARYA)\r\n\r\n{ISS_1}\r\n \r\n{ISS_2}\r\n\r\n"
+    cat = parse_text(text, source="t")
+    assert len(cat) == 1 and not cat.rejected
+    assert cat.name.tolist() == ["ISS (ZARYA)"] and cat.source.tolist() == ["t:5"]
+
+
 def test_alpha5_and_checksum():
     assert alpha5_to_int("A0000") == 100000
     assert alpha5_to_int("J0001") == 180001  # I is skipped
@@ -83,7 +125,8 @@ def test_crlf_and_trailing_blanks_are_accepted():
     assert len(cat) == 1 and not cat.rejected
 
 
-@pytest.mark.skipif(not SPACETRACK_3LE.exists(), reason="Space-Track 3LE catalogue not in ../shared/data")
+@pytest.mark.skipif(not SPACETRACK_3LE.exists(),
+                    reason="Space-Track 3LE catalogue (redistribution restricted) not in ../shared/data")
 def test_spacetrack_3le_catalogue_matches_twoline2rv():
     """21,584 real records (zero-padded and blank-padded catalogue numbers, deep space included)."""
     cat = load(SPACETRACK_3LE, keep="all")
@@ -96,7 +139,8 @@ def test_spacetrack_3le_catalogue_matches_twoline2rv():
     assert_same_as_reference(cat.satrecs(), refs)
 
 
-@pytest.mark.skipif(not CELESTRAK_2LE.exists(), reason="2LE catalogue not in ../shared/data")
+@pytest.mark.skipif(not CELESTRAK_2LE.exists(),
+                    reason="2009 full catalogue (Space-Track element sets, redistribution restricted) not in ../shared/data")
 def test_2le_catalogue_matches_twoline2rv():
     cat = load(CELESTRAK_2LE)
     assert len(cat) == 13686 and not cat.rejected

@@ -1,6 +1,6 @@
 """Every quote in the respond stage's data files stands in the cited letter,
-inside the cited section (or footnote). Reads the letters from the shared
-folder beside the repository; skips cleanly when it is absent."""
+inside the cited section (or footnote), searched in the whole text of the
+letter (copies in tests/data/letters, public parliamentary papers)."""
 import re
 import tomllib
 from functools import cache
@@ -10,9 +10,7 @@ import pytest
 
 from ssa.respond.config import DEFAULT_DIR
 
-LETTERS = Path(__file__).resolve().parents[1].parent / "shared" / "letters"
-
-pytestmark = pytest.mark.skipif(not LETTERS.is_dir(), reason="shared/letters not present")
+LETTERS = Path(__file__).resolve().parent / "data" / "letters"
 
 
 def normalise(text: str) -> str:

@@ -1,8 +1,8 @@
 """Routing of alerts to the parties of the Dutch response mechanism (issue 5).
 
 Objects are real catalogue entries (NORAD id, SATCAT owner and type of
-catalogs/satcat_owner_type_2026-06-14.csv); their Dutch interest comes from the
-shipped data (catalogs/dutch_assets.csv, interest.toml)."""
+ssa/catalog/data/satcat_owner_type_2026-06-14.csv); their Dutch interest comes from the
+packaged data (ssa/respond/data/dutch_assets.csv, interest.toml)."""
 from datetime import datetime, timedelta, timezone
 
 import numpy as np

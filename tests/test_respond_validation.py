@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ssa.respond import Alert, AlertObject, ConfigError, load_config, route
-from ssa.respond.config import DEFAULT_DIR, REPO_ROOT
+from ssa.respond.config import DEFAULT_DIR
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def conf_dir(tmp_path):
     """A copy of the default data (and asset registry) an operator could edit."""
     for path in DEFAULT_DIR.glob("*.toml"):
         shutil.copy(path, tmp_path / path.name)
-    shutil.copy(REPO_ROOT / "catalogs" / "dutch_assets.csv", tmp_path / "dutch_assets.csv")
+    shutil.copy(DEFAULT_DIR / "dutch_assets.csv", tmp_path / "dutch_assets.csv")
     return tmp_path
 
 

@@ -80,7 +80,7 @@ def test_groups_come_from_respond_interest_and_satcat_type():
     owner, kind = dict(zip(cat.norad_id, cat.owner)), dict(zip(cat.norad_id, cat.object_type))
     assert {n for n in cat.norad_id if owner[n] == "NETH" and kind[n] == "PAY"} <= dutch  # Dutch payloads
     registry = set(load_config().assets) & set(cat.norad_id.tolist())
-    assert len(registry) >= 30 and registry <= dutch  # BRIK-II, Galileo, ... from catalogs/dutch_assets.csv
+    assert len(registry) >= 30 and registry <= dutch  # BRIK-II, Galileo, ... from the packaged dutch_assets.csv
     assert not {n for n in dutch if kind[n] == "DEB" and n not in registry}  # no foreign or Dutch debris
     payloads = resolve_primaries("payloads", cat)
     assert len(payloads) > 5000
@@ -142,3 +142,19 @@ def test_cli_summary_judges_pc_on_encounters_only(tmp_path):
     assert encounters and len(encounters) < len(body)
     top = max(encounters, key=lambda r: float(r["PC"]))
     assert re.search(rf"highest Pc \(non-persistent\) +│ {float(top['PC']):.2e}: {top['NORAD_CAT_ID_1']} x", result.output)
+
+
+def test_cli_reports_a_runaway_element_set_like_a_decay(station_csv, tmp_path):
+    """A high-drag element set 25 days old, far past its decay: SGP4 says 0 far beyond the Moon.
+    It is stopped and reported with the reason."""
+    runaway = ("RUNAWAY DEB,1998-067ZZ,2024-10-07T00:00:00.000000,15.93,.0008,82.5,10.0,20.0,30.0,0,U,99999,999,1,"
+               ".24E-1,.1E-2,0")
+    path = tmp_path / "with_runaway.csv"
+    path.write_text(station_csv.read_text() + runaway + "\n")
+    out = tmp_path / "conj.csv"
+    result = CliRunner().invoke(app, ["screen", str(path), "--start", "2024-11-01T00:00:00",
+                                      "--days", "0.05", "--no-pc", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "stopped NORAD 99999 RUNAWAY DEB at +0 s: SGP4 error 7 (not a bound orbit" in text
+    assert re.search(r"objects stopped \(SGP4 error\)\s*│?\s*1\b", text), text

@@ -6,8 +6,10 @@ of the threshold.
 """
 import numpy as np
 import pytest
+from catalog_helpers import SHARED_DATA
 from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
 
+from ssa.propagate import ERROR_MESSAGES
 from ssa.screen import CONJUNCTION_DTYPE, run_screen, screen
 from ssa.screen.reference import reference_screen
 
@@ -123,3 +125,33 @@ def test_duplicate_ids_and_decayed_objects():
     keys = result.conjunctions["norad_id_1"] * 10**10 + result.conjunctions["norad_id_2"]
     assert len(np.unique(keys)) == len(keys)
     assert len(keys) == len(css) * (len(css) - 1) // 2
+
+
+SPACETRACK_2022 = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
+RUNAWAY_IDS = [50557, 30318, 50636, 33772]  # 0.7e6 to 5.4e8 km from the Earth all day, SGP4 error 0
+
+
+@pytest.mark.skipif(not SPACETRACK_2022.exists(), reason="shared Space-Track 2022-01-22 catalogue not present "
+                    "(redistribution restricted)")
+def test_runaway_element_sets_are_stopped_and_the_rest_screened_completely():
+    """The issue's four element sets with the 200 objects nearest them in semi-major axis (the
+    decaying debris of the lowest shell, more runaways and decays among them), 1 day."""
+    from ssa.catalog import load
+
+    cat = load(SPACETRACK_2022)
+    a = (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1.0 / 3.0)
+    runaway = np.isin(cat.norad_id, RUNAWAY_IDS)
+    near = np.argsort(np.abs(a - 6660.0) + 1e9 * runaway)[:200]
+    sub = cat.take(np.sort(np.concatenate([np.flatnonzero(runaway), near])))
+    start = "2022-01-22T00:00:00"
+    result = run_screen(sub, start, 1.0, THRESHOLD_KM)
+    reference = reference_screen(sub, start, 1.0, THRESHOLD_KM, step_s=10.0)
+    assert len(reference) >= 10
+    assert_matches_reference(result.conjunctions, reference, THRESHOLD_KM)
+    stopped = {s.norad_id: s for s in result.stopped}
+    for norad_id in RUNAWAY_IDS:
+        assert stopped[norad_id].seconds == 0.0 and stopped[norad_id].error == 7
+        assert stopped[norad_id].reason == ERROR_MESSAGES[7]
+    assert {s.error for s in result.stopped} >= {1, 6, 7}  # reported like decays
+    involved = np.union1d(result.conjunctions["norad_id_1"], result.conjunctions["norad_id_2"])
+    assert not np.isin(RUNAWAY_IDS, involved).any()

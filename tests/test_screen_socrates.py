@@ -28,7 +28,8 @@ CATALOGUES = {"2021-07-22": "keeptrack_catalog_2le_2021-07-22.txt",
               "2023-03-26": "keeptrack_catalog_3le_2023-03-26.txt"}
 STAMP = "%Y %b %d %H:%M:%S.%f"  # SOCRATES' time format, UTC
 
-pytestmark = pytest.mark.skipif(not SOCRATES.exists(), reason="shared SOCRATES reports not present")
+pytestmark = pytest.mark.skipif(not SOCRATES.exists(),
+                                reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
 
 
 def comparable_rows(date: str, catalog):

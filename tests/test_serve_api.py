@@ -14,7 +14,8 @@ from ssa.serve.store import Routed, Store
 
 ICEYE_X20 = 52759
 OBJECT_CZ = 58568
-needs_shared = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="needs ../shared/data (ISS TLE history)")
+needs_shared = pytest.mark.skipif(not ISS_HISTORY.exists(),
+                                  reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 
 
 def upload(client, key, text, name="cat.txt"):
@@ -130,7 +131,8 @@ def test_idempotent_ingest_and_rejections(service, tmp_path):
     again = upload(client, admin, text, "same-again.csv")
     assert again.status_code == 200
     assert again.json() | {"rejected": []} == {"created": False, "catalog_version_id": None, "job_id": None,
-                                                "n_records": 9, "n_new": 0, "n_known": 9, "rejected": []}
+                                                "n_records": 9, "n_new": 0, "n_known": 9, "n_rejected": 0,
+                                                "rejected": []}
     # the same element sets in another order and another file: still nothing new
     header, *lines = text.splitlines()
     shuffled = "\n".join([header] + lines[::-1]) + "\n"
@@ -151,15 +153,16 @@ def test_idempotent_ingest_and_rejections(service, tmp_path):
     settings = make_settings(tmp_path, str(store.engine.url.render_as_string(hide_password=False)),
                              watch_dir=tmp_path / "incoming")
     settings.resolved_watch_dir().mkdir()
-    (settings.resolved_watch_dir() / "c.tle").write_text(scenario_uploads()[2] if ISS_HISTORY.exists() else broken)
+    newer = scenario_uploads()[2] if ISS_HISTORY.exists() else iss_tle_or_catalog_tle(text, days_later=1.0)
+    (settings.resolved_watch_dir() / "c.tle").write_text(newer)
     worker = Worker(store, settings)
     assert len(worker.scan_watch_dir()) == 1
     assert worker.scan_watch_dir() == []
 
 
-def iss_tle_or_catalog_tle(omm_text: str) -> str:
-    """A valid 3LE of an object not yet stored: a newer ISS elset when the shared data is there,
-    else the ISS elset of the OMM catalogue written as a TLE by python-sgp4."""
+def iss_tle_or_catalog_tle(omm_text: str, days_later: float = 0.5) -> str:
+    """A valid 3LE of an element set not yet stored: a newer ISS elset when the shared data is there,
+    else the ISS elset of the OMM catalogue, its epoch moved `days_later`, written as a TLE by python-sgp4."""
     if ISS_HISTORY.exists():
         return iss_tle("24306.16050639")
     from sgp4 import exporter, omm
@@ -168,7 +171,7 @@ def iss_tle_or_catalog_tle(omm_text: str) -> str:
     row = next(r for r in csv.DictReader(io.StringIO(omm_text)) if int(r["NORAD_CAT_ID"]) == ISS)
     sat = Satrec()
     omm.initialize(sat, row)
-    sat.epochdays += 0.5  # another element set of the ISS
+    sat.epochdays += days_later  # another element set of the ISS
     line1, line2 = exporter.export_tle(sat)
     return "ISS (ZARYA)\n" + line1 + "\n" + line2 + "\n"
 
@@ -231,13 +234,13 @@ def test_access_matrix(populated):
     # each role x each read endpoint: expected status
     expect = {  # path: {role: status}
         "/healthz": dict(none=200, wrong=200),
-        "/metrics": dict(none=200, wrong=200),
+        "/metrics": dict(none=401, wrong=401, analyst=403, admin=200),
         "/v1/conjunctions": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
         f"/v1/conjunctions/{iss_event['id']}": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=403 if ICEYE_X20 not in pair_ids(iss_event) else 200, agency=200 if OBJECT_CZ in pair_ids(iss_event) else 403, other_agency=403),
         f"/v1/conjunctions/{iceye_only['id']}": dict(none=401, wrong=401, admin=200, analyst=200, operator=403, other_operator=200, agency=200 if OBJECT_CZ in pair_ids(iceye_only) else 403, other_agency=403),
         f"/v1/conjunctions/{cz_event['id']}": dict(agency=200, other_agency=403),
         "/v1/alerts": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
-        f"/v1/jobs/{job_id}": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
+        f"/v1/jobs/{job_id}": dict(none=401, wrong=401, admin=200, analyst=200, operator=403, other_operator=403, agency=200, other_agency=200),
         "/v1/jobs": dict(none=401, admin=200, analyst=200, operator=200, agency=200),
         "/v1/objects": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=200, agency=200, other_agency=200),
         f"/v1/objects/{ISS}": dict(none=401, wrong=401, admin=200, analyst=200, operator=200, other_operator=403, agency=200, other_agency=200),

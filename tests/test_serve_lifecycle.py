@@ -12,7 +12,8 @@ from serve_helpers import (  # noqa: F401  (fixtures)
     ISS, ISS_HISTORY, STARLINK_31347, THRESHOLD_KM, database_url, run_job_with_reference, scenario_uploads, service,
 )
 
-pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="needs ../shared/data (ISS TLE history)")
+pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(),
+                                reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 
 
 def all_conjunctions(client, key, **params):

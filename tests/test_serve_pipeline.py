@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from serve_helpers import (  # noqa: F401  (fixtures)
     REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service,
+    wait_until,
 )
 from ssa.assess.cdm import parse
 from ssa.serve.models import Event, EventUpdate, Job
@@ -61,16 +62,6 @@ def test_pipeline_end_to_end_matches_reference(service, tmp_path, database_url):
     assert len(parties) >= 5 and all(p["name"] for p in parties)
 
 
-def _wait(predicate, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
     """A SIGKILLed `python -m ssa.serve.worker` leaves its job running; a new worker
     re-claims it when the lease runs out and commits every event exactly once: the
@@ -100,7 +91,7 @@ def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         # the heartbeat (every lease/3 = 1 s) has recorded that the worker is inside ssa.screen.screen
-        _wait(lambda: job().message.startswith("screening"), 120, "the first worker to start screening")
+        wait_until(lambda: job().message.startswith("screening"), 120, "the first worker to start screening")
         time.sleep(0.2)
         assert first.poll() is None and job().status == "running"
         first.send_signal(signal.SIGKILL)
@@ -110,7 +101,7 @@ def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
             first.kill()
     assert job().status == "running" and job().attempts == 1 and events() == 0  # nothing half-committed
 
-    _wait(lambda: job().lease_expires_at < utcnow(), 10, "the killed worker's lease to run out")
+    wait_until(lambda: job().lease_expires_at < utcnow(), 10, "the killed worker's lease to run out")
     second = subprocess.run([sys.executable, "-c", "from ssa.cli import app; app()", "worker", "--once"], env=env,
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr[-3000:]
@@ -148,7 +139,7 @@ def test_embedded_worker_screens_the_watched_folder(tmp_path):
     key = app.state.store.create_key("analyst")
     with TestClient(app) as client:
         h = {"X-API-Key": key}
-        jobs = _wait(lambda: [j for j in client.get("/v1/jobs", headers=h).json() if j["status"] in ("done", "failed")],
+        jobs = wait_until(lambda: [j for j in client.get("/v1/jobs", headers=h).json() if j["status"] in ("done", "failed")],
                      120, "the embedded worker to finish the watched file's job")
         assert [j["status"] for j in jobs] == ["done"], jobs[0]["error"]
         items = client.get("/v1/conjunctions", headers=h).json()["items"]

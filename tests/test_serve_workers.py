@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sqlalchemy import event, func, select, update
 
-from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv  # noqa: F401  (fixture)
+from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv, wait_until  # noqa: F401  (fixture)
 from ssa.screen import CONJUNCTION_DTYPE
 from ssa.serve import pipeline
 from ssa.serve.models import Elset, Event, EventUpdate, Job
@@ -57,16 +57,6 @@ def one_conjunction(n1: int, n2: int) -> np.ndarray:
 def job_of(store, job_id):
     with store.session() as s:
         return s.get(Job, job_id)
-
-
-def _wait(predicate, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def worker_env(url, tmp_path, **extra):
@@ -117,11 +107,11 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
     try:
         first = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
-        _wait(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
+        wait_until(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
         second = store.ingest(catalog, "v2", "v2").job_id
-        _wait(lambda: job_of(store, second).status != "queued", 120, "the other worker to claim job 2")
+        wait_until(lambda: job_of(store, second).status != "queued", 120, "the other worker to claim job 2")
         assert job_of(store, first).status == "running"  # both screen at once
-        _wait(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 240,
+        wait_until(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 240,
               "both jobs to end")
     finally:
         for w in workers:
@@ -153,7 +143,7 @@ def test_a_killed_job_reclaimed_after_a_newer_version_completed_is_superseded(tm
     killed = subprocess.Popen([sys.executable, "-m", "ssa.serve.worker"], env=env, cwd=REPO,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(lambda: job_of(store, job1).status == "running", 60, "the first worker to claim job 1")
+        wait_until(lambda: job_of(store, job1).status == "running", 60, "the first worker to claim job 1")
         time.sleep(1.0)
         killed.send_signal(signal.SIGKILL)
         killed.wait(10)
@@ -234,6 +224,27 @@ def test_stale_and_future_element_sets_are_not_screened_and_are_reported(tmp_pat
     with TestClient(create_app(settings, store=store)) as client:
         shown = client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": store.create_key("analyst")}).json()
     assert {s["norad_id"]: s["reason"] for s in shown["stopped"]} == {n: s["reason"] for n, s in stopped.items()}
+    store.engine.dispose()
+
+
+def test_a_job_lists_an_object_sgp4_stopped_in_the_window_with_its_reason(tmp_path, database_url):
+    """An element set that decays inside the window (a crafted drag term, B* = 10 /earth radii)
+    is reported in the job record as the CLI reports it: SGP4 error code and its message."""
+    from ssa.propagate import ERROR_MESSAGES
+
+    store = Store(database_url)
+    catalog = leo_catalog(20)
+    catalog.bstar = catalog.bstar.copy()
+    catalog.bstar[0] = 10.0
+    job_id = store.ingest(catalog, "decay", "decay").job_id
+    settings = make_settings(tmp_path, database_url, window_days=1.0, threshold_km=5.0)
+    assert Worker(store, settings).run_once()
+    job = job_of(store, job_id)
+    assert job.status == "done", job.error
+    assert [s["norad_id"] for s in job.stopped] == [int(catalog.norad_id[0])]
+    stop = job.stopped[0]
+    assert stop["error"] == 6 and stop["reason"].startswith("SGP4 error 6 at +")
+    assert stop["reason"].endswith(ERROR_MESSAGES[6])
     store.engine.dispose()
 
 

@@ -66,7 +66,8 @@ def cdm(
     conjunctions: Path = typer.Argument(..., help="conjunction CSV (SOCRATES/ssa screen columns)", exists=True,
                                         dir_okay=False),
     out: Path = typer.Option(..., "--out", help="directory for the CDMs (created)"),
-    catalog: list[Path] = typer.Option(None, "--catalog", help="catalogue file(s); default: the shipped one"),
+    catalog: list[Path] = typer.Option(None, "--catalog", help="catalogue file(s); default: the shipped one "
+                                       "(catalogs/ of a source checkout)"),
     fmt: str = typer.Option("kvn", "--format", help="kvn or xml"),
     covariance: list[Path] = typer.Option(None, "--covariance", exists=True,
                                           help="CDM file or directory: operators' covariances for their objects "
@@ -82,6 +83,10 @@ def cdm(
     console = Console()
     if fmt not in ("kvn", "xml"):
         console.print(f"[red]error:[/red] --format must be kvn or xml, not {fmt!r}")
+        raise typer.Exit(2)
+    if not catalog and not SHIPPED_CATALOG.is_file():
+        console.print(f"[red]error:[/red] give --catalog: the default {SHIPPED_CATALOG.name} is in the source "
+                      "repository's catalogs/, not in the installed package")
         raise typer.Exit(2)
     cat = load(catalog or [SHIPPED_CATALOG], satcat=SHIPPED_SATCAT)
     rows, problems = conjunctions_from_csv(conjunctions, cat)

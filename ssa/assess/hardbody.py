@@ -1,6 +1,6 @@
 """Hard-body radius (HBR, metres) per object.
 
-From NASA CARA's published estimates (catalogs/hbr_cara_2026-06-01.csv: the
+From NASA CARA's published estimates (ssa/assess/data/hbr_cara_2026-06-01.csv: the
 NORAD id, HBR and source columns of CARA's HBR_Mass_Estimates_20260601,
 NASA Open Source Agreement; sources SFK_RCS = from radar cross-section,
 CARA_DEFAULT, CARA_PRIMARY = protected primary, CARA_OVERRIDE). Objects CARA
@@ -22,19 +22,19 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 import numpy as np
 
-HBR_CATALOG = Path(__file__).resolve().parents[2] / "catalogs" / "hbr_cara_2026-06-01.csv"
+HBR_CATALOG = resources.files("ssa.assess") / "data" / "hbr_cara_2026-06-01.csv"
 FALLBACK_BY_TYPE_M = {"PAY": 14.5, "R/B": 8.0, "DEB": 1.1, "UNK": 1.1}
 FALLBACK_UNKNOWN_M = 1.1
 
 
 @lru_cache(maxsize=2)
-def cara_table(path: Path = HBR_CATALOG) -> dict[int, tuple[float, str]]:
-    """NORAD id -> (HBR m, source) from the shipped CARA file."""
-    with open(path, newline="") as fh:
+def cara_table(path=HBR_CATALOG) -> dict[int, tuple[float, str]]:
+    """NORAD id -> (HBR m, source) from the packaged CARA file."""
+    with path.open(newline="") as fh:
         return {int(r["NORAD_CAT_ID"]): (float(r["HBR_M"]), r["SOURCE"]) for r in csv.DictReader(fh)}
 
 

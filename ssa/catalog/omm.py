@@ -145,7 +145,14 @@ def csv_rows(text: str):
     """(line number, fields) per data row; header names upper-cased and stripped."""
     reader = csv.reader(io.StringIO(text))
     header = None
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over csv.field_size_limit(): this row only
+            yield reader.line_num, ValueError(f"unreadable CSV row: {exc}")
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if header is None:

@@ -6,6 +6,7 @@ import gzip
 import io
 import os
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,12 @@ import numpy as np
 from ssa.catalog import omm, tle
 from ssa.catalog.model import Catalog, Rejection
 
+# Catalogues to screen, in the repository's catalogs/ folder (a source checkout; not in the wheel).
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalogs"
 SHIPPED_CATALOG = CATALOG_DIR / "celestrak_on_orbit_2024-11-01.csv"
 SHIPPED_ACTIVE = CATALOG_DIR / "celestrak_active_gp_2026-07-10.csv"
-SHIPPED_SATCAT = CATALOG_DIR / "satcat_owner_type_2026-06-14.csv"
+# The SATCAT owner/type map is read at run time: it ships inside the package.
+SHIPPED_SATCAT = resources.files("ssa.catalog") / "data" / "satcat_owner_type_2026-06-14.csv"
 
 FORMATS = ("tle", "csv", "json", "xml")
 FORMAT_ALIASES = {"2le": "tle", "3le": "tle"}

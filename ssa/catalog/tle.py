@@ -173,34 +173,34 @@ def split_records(text: str, source: str):
     is the 1-based line of line 1) and ``Rejection`` for lines that cannot be
     part of one: garbage, a line 1 without its line 2, a lone line 2. A line
     that is neither line 1 nor line 2 names the record when a line 1 follows it
-    ("0 " prefix optional).
+    ("0 " prefix optional). Blank or whitespace-only lines are not records: they
+    are skipped wherever they stand (a blank line after every line is common in
+    pasted text); line numbers stay those of the text.
     """
-    lines = [line.rstrip() for line in text.splitlines()]
+    lines = [(k + 1, line.rstrip()) for k, line in enumerate(text.splitlines()) if line.strip()]
     n = len(lines)
     name = ""
     i = 0
     while i < n:
-        raw = lines[i]
-        if not raw.strip():
-            i += 1
-            continue
+        line_no, raw = lines[i]
+        following = lines[i + 1][1] if i + 1 < n else ""
         if raw.startswith("1 "):
-            if i + 1 < n and lines[i + 1].startswith("2 "):
-                yield i + 1, name, raw, lines[i + 1]
+            if following.startswith("2 "):
+                yield line_no, name, raw, following
                 i += 2
             else:
-                yield Rejection(source, i + 1, try_norad_id(raw),
+                yield Rejection(source, line_no, try_norad_id(raw),
                                 "line 1 is not followed by a line 2 (truncated record)")
                 i += 1
         elif raw.startswith("2 "):
-            yield Rejection(source, i + 1, try_norad_id(raw), "line 2 without a preceding line 1")
+            yield Rejection(source, line_no, try_norad_id(raw), "line 2 without a preceding line 1")
             i += 1
-        elif i + 1 < n and lines[i + 1].startswith("1 "):
+        elif following.startswith("1 "):
             name = raw[2:].strip() if raw.startswith("0 ") else raw.strip()
             i += 1
             continue
         else:
-            yield Rejection(source, i + 1, None,
+            yield Rejection(source, line_no, None,
                             f"unrecognised line (not a name before a line 1, nor line 1 or 2): {raw[:40]!r}")
             i += 1
         name = ""

@@ -22,6 +22,7 @@ ERROR_MESSAGES = {
     3: "perturbed eccentricity not within range 0 <= e <= 1",
     4: "semi-latus rectum below zero",
     6: "decayed: radius below one earth radius",
+    7: "not a bound orbit: radius above 1.5 x twice the epoch semi-major axis, or speed^2 above 1.1 x escape",
 }
 
 
@@ -31,8 +32,9 @@ def propagate(catalog: Catalog | np.ndarray, jd, fr):
     ``catalog`` may also be a parameter array from ``init_params`` (to skip
     initialisation when propagating the same catalogue repeatedly). Returns
     (err, r, v): err uint8 (n_sat, n_time) with python-sgp4's codes (0 fine;
-    1-4 leave r, v NaN, 6 decayed keeps them), r TEME km and v TEME km/s,
-    float64 (n_sat, n_time, 3).
+    1-4 leave r, v NaN, 6 decayed keeps them) and 7 for a state no bound
+    orbit can have (kept; see ``kernels.bound_state``), r TEME km and v TEME
+    km/s, float64 (n_sat, n_time, 3).
     """
     params = catalog if isinstance(catalog, np.ndarray) else init_params(catalog)
     if params.ndim != 2 or params.shape[1] != N_PARAMS:

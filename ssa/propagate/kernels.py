@@ -28,6 +28,10 @@ Error codes are python-sgp4's: 1 mean eccentricity out of range, 2 mean
 motion below zero, 3 perturbed eccentricity out of range, 4 semi-latus rectum
 below zero, 6 decayed (radius below one earth radius). Positions and
 velocities are NaN for codes 1-4 and computed for 6, as python-sgp4 gives.
+Beyond python-sgp4, code 7 (``ERR_NOT_BOUND``) marks a state with code 0 that
+no bound orbit of the element set can have (``bound_state``): SGP4's drag
+polynomial ``tempa`` run past its range (an element set used long after the
+object decayed) gives such states, e.g. 1e6 km from the Earth.
 """
 import math
 
@@ -53,6 +57,20 @@ ERR_MEAN_MOTION = 2
 ERR_PERTURBED_ECCENTRICITY = 3
 ERR_SEMI_LATUS_RECTUM = 4
 ERR_DECAYED = 6
+ERR_NOT_BOUND = 7
+
+# bounds of a state that a bound orbit can have (``bound_state``). A bound orbit of
+# semi-major axis a stays within r < a (1 + e) < 2 a; SGP4's a only shrinks under
+# drag (tempa <= 1) except for a negative B* or propagation before epoch, and its
+# short-period terms move r by ~J2 relative: a margin of 50 % on twice the epoch's
+# semi-major axis leaves room for a decaying GTO's larger orbit days before epoch.
+# Measured on every object of the six catalogues in ../shared, +-7 days from epoch:
+# deep-space states reach r / 2a0 = 0.98 at most; code 7 falls only on near-earth
+# element sets that SGP4 finds decayed within the same days (tests/test_propagate_bounds.py).
+APOGEE_LIMIT = 2.0 * 1.5  # largest radius, in semi-major axes at epoch
+# a bound orbit has v^2 < 2 mu / r; SGP4's short-period terms change v^2 by
+# O(J2) ~ 1e-3 relative: 10 % above the escape speed squared is out of reach
+ESCAPE_LIMIT = 1.1  # largest v^2 r / (2 mu)
 
 # ---- columns of the per-satellite parameter row ----------------------------
 # epoch as a UTC two-part Julian date
@@ -569,12 +587,29 @@ def _sgp4(p, t, state):
     vz = sini * cossu
 
     mr = mrt * RADIUS_EARTH_KM
-    err = ERR_DECAYED if mrt < 1.0 else 0
-    return (err, mr * ux, mr * uy, mr * uz,
-            (mvt * ux + rvdot * vx) * VKMPERSEC,
-            (mvt * uy + rvdot * vy) * VKMPERSEC,
-            (mvt * uz + rvdot * vz) * VKMPERSEC,
-            state)
+    vx = (mvt * ux + rvdot * vx) * VKMPERSEC
+    vy = (mvt * uy + rvdot * vy) * VKMPERSEC
+    vz = (mvt * uz + rvdot * vz) * VKMPERSEC
+    if mrt < 1.0:
+        err = ERR_DECAYED
+    elif bound_state(mr, vx * vx + vy * vy + vz * vz, p[P_AO23] * RADIUS_EARTH_KM):
+        err = 0
+    else:
+        err = ERR_NOT_BOUND
+    return err, mr * ux, mr * uy, mr * uz, vx, vy, vz, state
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def bound_state(r, v2, a0):
+    """Whether a bound orbit of the element set can have radius r (km) and speed^2 v2 (km^2/s^2).
+
+    a0: the element set's semi-major axis at epoch (km). False for r above
+    APOGEE_LIMIT * a0, for v2 above ESCAPE_LIMIT times the escape speed squared
+    2 mu / r, and for NaN. The radius below the Earth is SGP4's own decay test
+    (code 6): |r| is mrt earth radii exactly. ``ssa.propagate.reference`` is the
+    numpy version the tests hold this to.
+    """
+    return r <= APOGEE_LIMIT * a0 and v2 * r <= ESCAPE_LIMIT * 2.0 * MU_KM3_S2
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

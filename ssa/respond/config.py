@@ -1,6 +1,7 @@
 """Load and check the response mechanism's data files.
 
-The defaults ship in ``ssa/respond/data/``. An operator of the service points
+The defaults ship inside the package, ``ssa/respond/data/`` (read through
+``importlib.resources``, so they work from an installed wheel). An operator of the service points
 to its own directory with the ``config_dir`` argument or the SSA_RESPONSE_DIR
 environment variable: each file found there replaces the default of the same
 name (``parties.toml``, ``incident_types.toml``, ``escalation.toml``,
@@ -14,10 +15,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-DEFAULT_DIR = Path(__file__).resolve().parent / "data"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DIR = resources.files("ssa.respond") / "data"  # a directory: the package is installed unzipped
 ENV_DIR = "SSA_RESPONSE_DIR"
 BASES = ("stated", "inferred")
 WILDCARD = "*"
@@ -390,7 +391,7 @@ def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
     return assets
 
 
-def _load_interest(path: Path, registry: Path | None):
+def _load_interest(path: Path):
     data = _read_toml(path)
     where = path.name
     categories = _get(data, "categories", where, dict)
@@ -405,10 +406,8 @@ def _load_interest(path: Path, registry: Path | None):
     for tenant, cat in [("default_category", tenant_default), *tenant_categories.items()]:
         if cat and cat not in categories:
             raise ConfigError(f"{where} tenants: '{tenant}' maps to unknown category '{cat}'")
-    if registry is None:
-        registry = REPO_ROOT / _get(data, "registry", where)
     return (categories, regions, owners, frozenset(_get(data, "owner_object_types", where, list)),
-            tenant_default, tenant_categories, registry)
+            tenant_default, tenant_categories)
 
 
 RULE_KEYS = {"id", "incident", "interest", "levels", "lead", "supporting", "informed", "actions", "share",
@@ -500,7 +499,7 @@ def load_config(config_dir: str | Path | None = None) -> ResponseConfig:
     directory = Path(config_dir) if config_dir is not None else None
     if directory is not None and not directory.is_dir():
         raise ConfigError(f"{directory}: response configuration directory not found")
-    watched = [*(directory.iterdir() if directory else ()), REPO_ROOT / "catalogs" / "dutch_assets.csv"]
+    watched = [*(directory.iterdir() if directory else ()), DEFAULT_DIR / "dutch_assets.csv"]
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in watched if p.is_file()))
     return _load(directory, stamp)
 
@@ -509,20 +508,19 @@ def load_config(config_dir: str | Path | None = None) -> ResponseConfig:
 def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
     """Cached per directory and the modification times of its files (`stamp`)."""
     files = {n: _pick(n, directory) for n in (
-        "letters.toml", "parties.toml", "incident_types.toml", "escalation.toml", "interest.toml", "rules.toml")}
+        "letters.toml", "parties.toml", "incident_types.toml", "escalation.toml", "interest.toml", "rules.toml",
+        "dutch_assets.csv")}
     letters = _read_toml(files["letters.toml"])
     parties = _load_parties(files["parties.toml"], letters)
     domains, incidents = _load_incidents(files["incident_types.toml"], letters)
     levels, default_level, criteria = _load_escalation(files["escalation.toml"], incidents)
-    registry = directory / "dutch_assets.csv" if directory is not None and (directory / "dutch_assets.csv").is_file() else None
-    (categories, regions, owners, owner_types, tenant_default, tenant_categories,
-     registry) = _load_interest(files["interest.toml"], registry)
-    files["dutch_assets.csv"] = registry
+    (categories, regions, owners, owner_types, tenant_default,
+     tenant_categories) = _load_interest(files["interest.toml"])
     cfg = ResponseConfig(
         letters=letters, parties=parties, incidents=incidents, domains=domains, levels=levels,
         default_level=default_level, criteria=criteria, categories=categories, regions=regions,
         owners=owners, owner_object_types=owner_types, tenant_default=tenant_default,
-        tenant_categories=tenant_categories, assets=load_assets(registry, categories), rules=(), files=files,
+        tenant_categories=tenant_categories, assets=load_assets(files["dutch_assets.csv"], categories), rules=(), files=files,
     )
     cfg.rules = _load_rules(files["rules.toml"], cfg)
     cfg.current_for_h, cfg.evidence, cfg.past_level = _load_event_terms(files["escalation.toml"], incidents, levels)

@@ -22,8 +22,9 @@ later than its end. Algorithm:
 5. Persistent pairs (within threshold on every sample for >= 1 h, e.g. docked
    vehicles with identical element sets, co-located GEO): one row per pair
    with its closest range, ``persistent=True``.
-6. Objects whose SGP4 fails (decay) stop at their first failing sample;
-   ``run_screen`` reports them.
+6. Objects whose SGP4 fails (decay, or ``ssa.propagate`` code 7: a state no
+   bound orbit can have) stop at their first failing sample; ``run_screen``
+   reports them with the code and its reason.
 
 Collision probability is added by ``ssa.assess.assess(table, catalog)``
 (``ssa screen`` does so unless ``--no-pc``).

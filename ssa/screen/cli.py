@@ -151,6 +151,7 @@ def screen_command(
     summary.add_row("written", f"{out} ({fmt})")
     console.print(summary)
     for stop in result.stopped:
-        console.print(f"stopped NORAD {stop.norad_id} {stop.name} at +{stop.seconds:.0f} s: SGP4 error {stop.error}")
+        console.print(f"stopped NORAD {stop.norad_id} {stop.name} at +{stop.seconds:.0f} s: "
+                      f"SGP4 error {stop.error} ({stop.reason})")
     for note in result.notes:
         console.print(f"[dim]{note}[/dim]")

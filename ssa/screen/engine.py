@@ -28,12 +28,13 @@ JD_UNIX = 2440587.5
 
 @dataclass
 class StoppedObject:
-    """An object whose SGP4 propagation failed inside the window (decay, bad elements)."""
+    """An object whose SGP4 propagation failed inside the window (decay, bad elements, not an orbit)."""
 
     norad_id: int
     name: str
     seconds: float  # first failing sample, seconds from the window start
-    error: int  # python-sgp4 error code
+    error: int  # error code of ``ssa.propagate`` (python-sgp4's, or 7: not a bound orbit)
+    reason: str = ""  # ``ssa.propagate.ERROR_MESSAGES[error]``
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _runs(pair_key: np.ndarray, sample: np.ndarray, value: np.ndarray):
 def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float = 5.0,
                primaries=None, progress=None, step_s: float = DEFAULT_STEP_S) -> ScreenResult:
     """Screen the catalogue; see ``ssa.screen.screen``. Also returns stopped objects and counts."""
-    from ssa.propagate import init_params
+    from ssa.propagate import ERROR_MESSAGES, init_params
     from ssa.propagate.kernels import propagate_grid
     from ssa.screen import kernels as K
 
@@ -178,8 +179,9 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
             first = int(np.argmin(ok[i]))
             alive[i] = False
             code = int(err[i, first]) if err[i, first] else int(err[i][err[i] != 0][0])
-            stopped.append(StoppedObject(int(catalog.norad_id[i]), str(catalog.name[i]), float(t[first]), code))
-            log.warning("NORAD %d stopped at +%.0f s: SGP4 error %d", catalog.norad_id[i], t[first], code)
+            reason = ERROR_MESSAGES[code]
+            stopped.append(StoppedObject(int(catalog.norad_id[i]), str(catalog.name[i]), float(t[first]), code, reason))
+            log.warning("NORAD %d stopped at +%.0f s: SGP4 error %d (%s)", catalog.norad_id[i], t[first], code, reason)
         n_int = len(t) - 1
         clock = time.perf_counter()
         while True:

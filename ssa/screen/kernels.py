@@ -11,15 +11,21 @@ its relative chord by at most ``dev = a_rel * dt^2 / 8``, where a_rel bounds
 the relative acceleration: ``GRADIENT_S2 * s + ACCEL_EXTRA_KM_S2`` (gravity
 gradient times separation s, plus non-gravitational and model terms). A pair
 can come within the threshold in the interval only if its relative chord
-passes within ``threshold + dev`` of the origin, and that needs
-``|m_i - m_j| <= h_i + h_j + threshold + dev``. The chords are cut into
-``n_sub`` sub-chords; for each, midpoints are spatially hashed with cells of
-``2 h_cut / n_sub + threshold + dev_max`` (h_cut: half-chord at 8 km/s), so a
-pair of slower objects whose relative chord comes closest within that
-sub-range sits in the same or an adjacent cell and is recorded there only;
-faster objects search the cube of cells their reach needs. Cells are numbered
-row-major so that neighbouring cells fall in nearby hash buckets, and each
-pass works on a copy of the chord data sorted by bucket (cache-friendly).
+passes within ``threshold + dev`` of the origin; the chord is at most
+2 (h_i + h_j) long, so s and dev are bounded by h_i + h_j alone
+(``pair_reach``), and ``|m_i - m_j| <= h_i + h_j + pair_reach(h_i + h_j)``.
+The chords are cut into ``n_sub`` sub-chords; for each, midpoints are
+spatially hashed with cells of ``2 h_cut / n_sub + pair_reach(2 h_cut)``
+(h_cut: half-chord at 8 km/s), so a pair of slower objects whose relative
+chord comes closest within that sub-range sits in the same or an adjacent
+cell and is recorded there only. A faster object tests the partners whose
+chords are not longer than its own, in the cube of cells its own reach
+needs: no object's cost, and no cell size, depends on the fastest object of
+the interval (one element set whose states jump by 1e6 km between samples
+costs one pass over the objects, not a test of every pair). Cells are
+numbered row-major so that neighbouring cells fall in nearby hash buckets,
+and each pass works on a copy of the chord data sorted by bucket
+(cache-friendly).
 
 Narrow phase (parallel over candidate intervals): f(t) = dr . dv (half the
 time derivative of the squared range) from exact SGP4 states of both objects;
@@ -49,7 +55,8 @@ SLOW_SPEED_KM_S = 8.0  # broad-phase cells are sized for objects slower than thi
 # (dx, dy) of 3 cells dz = -1, 0, 1, plus the cell above (0, 0, 1)
 FORWARD_COLUMNS = np.array([(0, 1), (1, -1), (1, 0), (1, 1)], dtype=np.int64)
 # columns of the sorted chord data of one broad-phase pass
-MID, HALF, START, END = 0, 3, 4, 7  # sub-chord midpoint (3), its half-length, chord start (3), end (3)
+# sub-chord midpoint (3), its half-length, chord start (3), end (3), the chord's half-length
+MID, HALF, START, END, CHORD = 0, 3, 4, 7, 10
 
 
 @njit(cache=True, nogil=True)
@@ -59,6 +66,17 @@ def deviation_coefficients(dt):
     q = dt * dt / 8.0
     denom = 1.0 - GRADIENT_S2 * q  # the separation along the path includes the deviation itself
     return GRADIENT_S2 * q / denom, ACCEL_EXTRA_KM_S2 * q / denom
+
+
+@njit(cache=True, nogil=True)
+def pair_reach(h_sum, threshold, alpha, beta):
+    """threshold + deviation bound (km) of a candidate pair whose chord half-lengths sum to h_sum.
+
+    A candidate's relative chord passes within threshold + dev of the origin and
+    is at most 2 h_sum long, so its endpoint separation s is at most
+    2 h_sum + threshold + alpha s + beta, i.e. (2 h_sum + threshold + beta) / (1 - alpha).
+    """
+    return threshold + beta + alpha * (2.0 * h_sum + threshold + beta) / (1.0 - alpha)
 
 
 @njit(cache=True, nogil=True)
@@ -87,25 +105,32 @@ def _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, p
                             + (ends[a, 5] - ends[a, 2]) ** 2)
         half[a] = h
         h_max = max(h_max, h)
-    # largest separation a candidate can have at an endpoint, and its deviation
-    s_max = (4.0 * h_max + threshold + beta) / (1.0 - alpha)
-    reach = threshold + alpha * s_max + beta  # threshold + dev_max
     # cells fit pairs of "slow" objects (chord half-length <= h_cut: LEO and beyond);
-    # the few faster ones (eccentric orbits near perigee) search a wider cube of cells
+    # each faster one (eccentric orbits near perigee) searches the cube of cells its own reach needs
     h_cut = min(h_max, 0.5 * SLOW_SPEED_KM_S * dt)
     for sub in range(n_sub):
-        _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, alpha, beta, threshold,
+        _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, threshold,
                     is_primary, primary_mode, cand, n_cand, close, close_range, n_close)
 
 
 @njit(cache=True, nogil=True)
-def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, alpha, beta, threshold,
+def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, threshold,
                 is_primary, primary_mode, cand, n_cand, close, close_range, n_close):
     """One sub-chord [sub / n_sub, (sub + 1) / n_sub] of interval k: hash and pair tests.
 
     A pair whose relative chord comes closest to the origin in this sub-range
-    (and within reach) has sub-chord midpoints within h_i / n_sub + h_j / n_sub
-    + reach: it is found here, and recorded only here.
+    (and within threshold + dev) has sub-chord midpoints within h_i / n_sub +
+    h_j / n_sub + pair_reach(h_i + h_j): it is found here, and recorded only here.
+
+    Who tests a pair: the object with the longer chord (of equal ones, the
+    lower index). Slow objects (h <= h_cut) meet slow partners through the
+    hash: two such midpoints are within 2 h_cut / n_sub + pair_reach(2 h_cut),
+    the cell side, so in the same or adjacent cells; all-vs-all, a slow object
+    scans its own cell and the 13 forward neighbours, with primaries a slow
+    primary the 27 cells around it. A fast object i searches the cube of
+    cells within 2 h_i / n_sub + pair_reach(2 h_i) of its midpoint, or all
+    objects when that cube has more cells than there are objects: its cost
+    depends on its own chord only.
 
     Cells are numbered in row-major order over the bounding box of the
     occupied cells, padded by one cell on each side so that the 26 neighbours
@@ -117,16 +142,16 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
     Cells (x, y, z - 1), (x, y, z), (x, y, z + 1) are three consecutive
     buckets, whose objects are one contiguous run: a slow object scans its own
     cell and the 13 forward neighbours as 5 runs. Objects of other cells in
-    those buckets are skipped by their cell number, and the cube of a fast
-    object is clipped to the box (no object lies outside it): every object of
-    every cell the completeness argument needs is visited, as with any hash.
+    those buckets are skipped by their cell number, and a cube is clipped to
+    the box (no object lies outside it): every object of every cell the
+    completeness argument needs is visited, as with any hash.
     """
     f = (sub + 0.5) / n_sub
-    h_max = h_max / n_sub
     h_cut_sub = h_cut / n_sub
+    reach_slow = pair_reach(2.0 * h_cut, threshold, alpha, beta)
     # padded by 1e-9 relative: the rounding of floor(x / cell) (~1e-14 relative) can then
-    # never put two points nearer than 2 h_cut_sub + reach two cells apart
-    cell = (2.0 * h_cut_sub + reach) * CELL_PAD
+    # never put two points nearer than 2 h_cut_sub + reach_slow two cells apart
+    cell = (2.0 * h_cut_sub + reach_slow) * CELL_PAD
     mid = np.empty((n_live, 3))
     cells = np.empty((n_live, 3), dtype=np.int64)
     lo = np.empty(3, dtype=np.int64)
@@ -160,7 +185,7 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
     fill = start[:-1].copy()
     s_idx = np.empty(n_live, dtype=np.int64)
     s_key = np.empty(n_live, dtype=np.int64)
-    s_d = np.empty((n_live, 10))
+    s_d = np.empty((n_live, 11))
     for a in range(n_live):
         q = fill[key[a] & mask]
         fill[key[a] & mask] = q + 1
@@ -171,50 +196,24 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
         s_d[q, HALF] = half[a] / n_sub
         for c in range(6):
             s_d[q, START + c] = ends[a, c]
+        s_d[q, CHORD] = half[a]
     # cell-number offsets of the forward neighbour columns
     columns = FORWARD_COLUMNS[:, 0] * (ny * nz) + FORWARD_COLUMNS[:, 1] * nz
-    # who tests a pair: a fast object (h > h_cut) tests all its partners, a slow one
-    # only slow partners; between two of the same kind the lower index (or, with
-    # primaries, the primary) tests it. Slow non-primaries test nothing.
     for qi in range(n_live):
         i = s_idx[qi]
-        fast_i = s_d[qi, HALF] > h_cut_sub
-        if primary_mode and not fast_i and not is_primary[i]:
+        fast_i = s_d[qi, CHORD] > h_cut
+        if not fast_i and primary_mode and not is_primary[i]:
+            continue  # slow non-primaries test nothing: their partners test them
+        if fast_i or primary_mode:
+            if fast_i:
+                radius = 2.0 * s_d[qi, HALF] + pair_reach(2.0 * s_d[qi, CHORD], threshold, alpha, beta)
+            else:
+                radius = 2.0 * h_cut_sub + reach_slow
+            _cube_partners(s_d, s_idx, s_key, start, mask, lo, hi, ny, nz, cell, qi, radius, fast_i, h_cut,
+                           k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
+                           cand, n_cand, close, close_range, n_close)
             continue
-        if primary_mode or fast_i:
-            # the cube of cells (inside the occupied box) that can hold a partner this object tests
-            cxi = (s_key[qi] // nz) // ny + lo[0] - 1
-            cyi = (s_key[qi] // nz) % ny + lo[1] - 1
-            czi = s_key[qi] % nz + lo[2] - 1
-            reach_cells = int(math.ceil((s_d[qi, HALF] + (h_max if fast_i else h_cut_sub) + reach) * CELL_PAD / cell))
-            for ncx in range(max(cxi - reach_cells, lo[0]), min(cxi + reach_cells, hi[0]) + 1):
-                for ncy in range(max(cyi - reach_cells, lo[1]), min(cyi + reach_cells, hi[1]) + 1):
-                    for ncz in range(max(czi - reach_cells, lo[2]), min(czi + reach_cells, hi[2]) + 1):
-                        nkey = ((ncx - lo[0] + 1) * ny + (ncy - lo[1] + 1)) * nz + (ncz - lo[2] + 1)
-                        b = nkey & mask
-                        for m in range(start[b], start[b + 1]):
-                            if s_key[m] != nkey:
-                                continue
-                            j = s_idx[m]
-                            if j == i:
-                                continue
-                            fast_j = s_d[m, HALF] > h_cut_sub
-                            if fast_j and not fast_i:
-                                continue  # j tests it
-                            if primary_mode:
-                                if not (is_primary[i] or is_primary[j]):
-                                    continue
-                                if fast_j == fast_i and is_primary[j] == is_primary[i] and j < i:
-                                    continue  # j tests it
-                                if fast_j == fast_i and is_primary[j] and not is_primary[i]:
-                                    continue  # the primary j tests it
-                            elif fast_j and j < i:
-                                continue  # two fast objects: the lower index tests it
-                            if _within_reach(s_d, qi, m, reach):
-                                _test_pair(s_d, qi, m, i, j, k, sub, n_sub, alpha, beta, threshold, is_primary,
-                                           primary_mode, cand, n_cand, close, close_range, n_close)
-            continue
-        # a slow object: own cell and the 13 forward neighbours; fast partners find it
+        # a slow object, all vs all: own cell and the 13 forward neighbours; fast partners find it
         for o in range(-1, columns.shape[0]):
             # cells k_lo..k_hi: the own cell (later entries only) and the one above, or a column of 3
             k_lo = s_key[qi] if o < 0 else s_key[qi] + columns[o] - 1
@@ -225,20 +224,71 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_max, h_cut, reach, al
             for mw in range(m_lo, m_hi):
                 m = mw - n_live if mw >= n_live else mw
                 key_m = s_key[m]
-                if key_m < k_lo or key_m > k_hi or s_d[m, HALF] > h_cut_sub or (o < 0 and key_m == k_lo and m <= qi):
+                if key_m < k_lo or key_m > k_hi or s_d[m, CHORD] > h_cut or (o < 0 and key_m == k_lo and m <= qi):
                     continue
-                if _within_reach(s_d, qi, m, reach):
+                if _within_reach(s_d, qi, m, threshold, alpha, beta):
                     _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
                                primary_mode, cand, n_cand, close, close_range, n_close)
 
 
 @njit(cache=True, nogil=True)
-def _within_reach(s_d, a, b, reach):
-    """Sub-chord midpoints of sorted entries a and b within their half-lengths + reach (km)."""
+def _cube_partners(s_d, s_idx, s_key, start, mask, lo, hi, ny, nz, cell, qi, radius, fast_i, h_cut,
+                   k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
+                   cand, n_cand, close, close_range, n_close):
+    """The pairs sorted entry qi tests among the objects whose midpoints lie within radius
+    (km) of its own: the cube of cells around it, or every object when the cube has more
+    cells than there are objects. See ``_broad_pass`` for who tests a pair."""
+    n_live = s_idx.shape[0]
+    i = s_idx[qi]
+    cxi = (s_key[qi] // nz) // ny + lo[0] - 1
+    cyi = (s_key[qi] // nz) % ny + lo[1] - 1
+    czi = s_key[qi] % nz + lo[2] - 1
+    rc = int(math.ceil(radius * CELL_PAD / cell))
+    x0, x1 = max(cxi - rc, lo[0]), min(cxi + rc, hi[0])
+    y0, y1 = max(cyi - rc, lo[1]), min(cyi + rc, hi[1])
+    z0, z1 = max(czi - rc, lo[2]), min(czi + rc, hi[2])
+    n_cells = float(x1 - x0 + 1) * float(y1 - y0 + 1) * float(z1 - z0 + 1)
+    if n_cells > n_live:
+        for m in range(n_live):
+            if _tests(s_d, s_idx, qi, m, fast_i, h_cut, is_primary, primary_mode) \
+                    and _within_reach(s_d, qi, m, threshold, alpha, beta):
+                _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
+                           primary_mode, cand, n_cand, close, close_range, n_close)
+        return
+    for ncx in range(x0, x1 + 1):
+        for ncy in range(y0, y1 + 1):
+            for ncz in range(z0, z1 + 1):
+                nkey = ((ncx - lo[0] + 1) * ny + (ncy - lo[1] + 1)) * nz + (ncz - lo[2] + 1)
+                b = nkey & mask
+                for m in range(start[b], start[b + 1]):
+                    if s_key[m] == nkey and _tests(s_d, s_idx, qi, m, fast_i, h_cut, is_primary, primary_mode) \
+                            and _within_reach(s_d, qi, m, threshold, alpha, beta):
+                        _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
+                                   primary_mode, cand, n_cand, close, close_range, n_close)
+
+
+@njit(cache=True, nogil=True)
+def _tests(s_d, s_idx, a, b, fast_a, h_cut, is_primary, primary_mode):
+    """Whether sorted entry a (a fast object, or a slow primary) tests the pair with entry b."""
+    i, j = s_idx[a], s_idx[b]
+    if i == j:
+        return False
+    if primary_mode and not (is_primary[i] or is_primary[j]):
+        return False
+    h_i, h_j = s_d[a, CHORD], s_d[b, CHORD]
+    if fast_a:  # the longer chord tests; of equal ones the lower index
+        return h_j < h_i or (h_j == h_i and i < j)
+    # a slow primary: slow partners only; of two primaries the lower index
+    return h_j <= h_cut and not (is_primary[j] and j < i)
+
+
+@njit(cache=True, nogil=True)
+def _within_reach(s_d, a, b, threshold, alpha, beta):
+    """Sub-chord midpoints of sorted entries a and b within their half-lengths + pair reach (km)."""
     dx = s_d[b, MID] - s_d[a, MID]
     dy = s_d[b, MID + 1] - s_d[a, MID + 1]
     dz = s_d[b, MID + 2] - s_d[a, MID + 2]
-    rad = s_d[a, HALF] + s_d[b, HALF] + reach
+    rad = s_d[a, HALF] + s_d[b, HALF] + pair_reach(s_d[a, CHORD] + s_d[b, CHORD], threshold, alpha, beta)
     return dx * dx + dy * dy + dz * dz <= rad * rad
 
 

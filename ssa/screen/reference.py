@@ -2,8 +2,10 @@
 
 Independent of the engine's kernels: python-sgp4's C++ ``SatrecArray`` on a
 grid of ``step_s`` seconds (default 5 s) over the whole window plus one sample
-either side, every pair's sampled range, each discrete local minimum below
-threshold + (25 km/s * step / 2) refined by ``scipy.optimize.minimize_scalar``
+either side (each object stopped at its first error, python-sgp4's or code 7
+of the numpy bound-orbit test ``ssa.propagate.reference``), every pair's
+sampled range, each discrete local minimum below threshold + (25 km/s *
+step / 2) refined by ``scipy.optimize.minimize_scalar``
 (bounded Brent) on the exact SGP4 range, with time measured from that sample
 so that the minimiser's relative tolerance is microseconds. A conjunction is
 a refined minimum at or below the threshold, strictly inside the window and
@@ -18,6 +20,7 @@ from scipy.optimize import minimize_scalar
 from sgp4.api import SatrecArray
 
 from ssa.catalog.model import Catalog
+from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
 from ssa.screen.engine import PERSISTENT_S, _dedup, to_julian
 from ssa.screen.table import build_table
 
@@ -50,7 +53,8 @@ def reference_screen(catalog: Catalog, start, days: float = 1.0, threshold_km: f
     t = np.arange(-1, n_steps + 2) * step_s  # one sample beyond each edge
     jd = np.full(len(t), start_jd)
     fr = start_fr + t / 86400.0
-    err, r, _v = SatrecArray(sats).sgp4(jd, fr)
+    err, r, v = SatrecArray(sats).sgp4(jd, fr)
+    err = flag_not_bound(err, r, v, epoch_semi_major_axis_km(sats))  # states no bound orbit has: stop
     ok = np.logical_and.accumulate(err == 0, axis=1)
     r[~ok] = np.nan
     if primaries is None:

@@ -1,11 +1,16 @@
-"""The HTTP API (FastAPI). Everything under /v1 needs an API key; /healthz and
-/metrics do not. Errors are RFC 9457 problem+json."""
+"""The HTTP API (FastAPI). Everything under /v1 needs an API key, /healthz does
+not, /metrics as settings.metrics says. Errors are RFC 9457 problem+json."""
 from __future__ import annotations
 
 import base64
 import binascii
+import csv
 import hashlib
 import json
+import logging
+import multiprocessing
+import os
+import re
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -14,20 +19,25 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, or_, select, tuple_
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ssa.serve import pipeline, schemas
-from ssa.serve.auth import Principal, ProblemException, RateLimiter, principal, require_roles
-from ssa.serve.models import Alert, Event, EventUpdate, Job, Party, SpaceObject
+from ssa.serve.auth import Principal, ProblemException, RateLimiter, authenticate, principal, require_roles
+from ssa.serve.models import Alert, CatalogVersion, Event, EventUpdate, Job, Party, SpaceObject
 from ssa.serve.settings import Settings
 from ssa.serve.store import Store, next_change_seqs, utcnow
 
 PROBLEM = "application/problem+json"
 Who = Annotated[Principal, Depends(principal)]
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+MAX_ROW_ID = 2**31 - 1  # event, alert and job ids are 32-bit integers on PostgreSQL
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+KEY_IN_QUERY = re.compile(r"((?:^|[?&])[^=&]*(?:key|token|secret)[^=&]*=)[^&\s]*|ssa_[0-9a-f]+_[A-Za-z0-9_\-]+",
+                          re.IGNORECASE)
 
 TAGS = [
     {"name": "conjunctions", "description": "Conjunction events: poll with since= and If-None-Match"},
@@ -93,8 +103,22 @@ def job_json(j: Job) -> dict:
             "message": j.message, "attempts": j.attempts, "created_at": iso(j.created_at),
             "started_at": iso(j.started_at), "finished_at": iso(j.finished_at), "window_start": iso(j.window_start),
             "window_end": iso(j.window_end), "threshold_km": j.threshold_km, "n_objects": j.n_objects,
-            "n_conjunctions": j.n_conjunctions, "error": j.error, "stopped": j.stopped or [],
-            "source_checks": j.source_checks or []}
+            "n_conjunctions": j.n_conjunctions, "error": failure_reason(j.error),
+            "stopped": j.stopped or [], "source_checks": j.source_checks or []}
+
+
+def failure_reason(error: str | None) -> str | None:
+    """What the API says of a failed job: the last line of its stored error (for a
+    traceback, the exception and its message; the traceback itself is in the worker's log)."""
+    if not error:
+        return error
+    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
+    return lines[-1][:500] if lines else None
+
+
+def upload_source(who: Principal) -> str:
+    """The catalogue version source prefix of this key's uploads (how an operator's jobs are found)."""
+    return f"upload by key {who.key_id}: "
 
 
 def object_json(o: SpaceObject, element_sets: list[dict] = ()) -> dict:
@@ -120,17 +144,27 @@ def encode_cursor(*parts) -> str:
     return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, field: str = "cursor") -> list:
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """(TCA, event id) from a cursor of encode_cursor; 422 for anything else."""
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise ProblemException(422, "Invalid cursor", "the cursor is not one this API issued", field=field) from None
+        tca, event_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(tca, str) and type(event_id) is int and 0 <= event_id <= MAX_ROW_ID:
+            return datetime.fromisoformat(tca), event_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, RecursionError):
+        pass
+    raise ProblemException(422, "Invalid cursor", "the cursor is not one this API issued", field="cursor")
 
 
 def operator_scope(who: Principal):
     """SQL condition: events involving one of the operator's objects."""
     objs = sorted(who.objects)
     return or_(Event.norad_id_1.in_(objs), Event.norad_id_2.in_(objs))
+
+
+def own_recipient(who: Principal) -> str | None:
+    """The alert recipient this key answers for: an agency's party; for an operator
+    the tenant its objects are registered under, as ssa.respond names it."""
+    return f"tenant {who.tenant}" if who.role == "operator" else who.party
 
 
 def event_scope(who: Principal):
@@ -151,8 +185,76 @@ def problem(status: int, title: str, detail: str, instance: str, field: str | No
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def redact_keys(text: str) -> str:
+    """`text` (a logged path with its query) with API keys and key-like parameter values replaced by REDACTED."""
+    return KEY_IN_QUERY.sub(lambda m: (m.group(1) or "") + "REDACTED", text)
+
+
+class RedactKeys(logging.Filter):
+    """Access log filter: keys sent in a query string (refused: keys go in X-API-Key) are not logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_keys(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+class BodyGuard:
+    """ASGI middleware: a request with a body needs a valid API key, checked before
+    any of the body is read, and its body may hold at most settings.max_upload_bytes
+    (413 as soon as the declared length or the bytes received go past it)."""
+
+    def __init__(self, app, state):
+        self.app, self.state = app, state
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", ())) if scope["type"] == "http" else {}
+        if b"content-length" not in headers and b"transfer-encoding" not in headers:
+            return await self.app(scope, receive, send)
+        limit = self.state.settings.max_upload_bytes
+        try:
+            declared = int(headers.get(b"content-length", b"0"))
+        except ValueError:
+            declared = 0
+        if declared == 0 and b"transfer-encoding" not in headers:
+            return await self.app(scope, receive, send)
+        started = [False]
+
+        async def send_tracked(message):
+            started[0] = started[0] or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            if declared > limit:
+                raise self.too_large(limit)
+            key = headers.get(b"x-api-key", b"").decode("latin-1")
+            client = scope["client"][0] if scope.get("client") else ""
+            scope.setdefault("state", {})["principal"] = await run_in_threadpool(authenticate, self.state, key, client)
+            received = [0]
+
+            async def receive_counted():
+                message = await receive()
+                received[0] += len(message.get("body", b""))
+                if received[0] > limit:
+                    raise self.too_large(limit)
+                return message
+
+            await self.app(scope, receive_counted, send_tracked)
+        except ProblemException as exc:
+            if started[0]:
+                raise
+            path = scope.get("path", "")
+            await problem(exc.status_code, exc.title, str(exc.detail), path, exc.field, exc.headers)(scope, receive, send)
+
+    @staticmethod
+    def too_large(limit: int) -> ProblemException:
+        return ProblemException(413, "Request body too large", f"at most {limit} bytes (setting max_upload_bytes)",
+                                field="file")
+
+
 class RequestMetrics:
-    """ASGI middleware: request count by route and status, latency by route."""
+    """ASGI middleware: request count by method, route template and status, latency by
+    route template; methods outside HTTP_METHODS count as 'other', unrouted paths as 'unmatched'."""
 
     def __init__(self, app, requests_total, latency):
         self.app, self.requests_total, self.latency = app, requests_total, latency
@@ -173,27 +275,54 @@ class RequestMetrics:
         finally:
             path = getattr(scope.get("route"), "path", "unmatched")
             self.latency.labels(path).observe(time.perf_counter() - start)
-            self.requests_total.labels(scope["method"], path, str(status[0])).inc()
+            method = scope["method"] if scope["method"] in HTTP_METHODS else "other"
+            self.requests_total.labels(method, path, str(status[0])).inc()
+
+
+def run_embedded_worker(settings: Settings, database_url: str, stop) -> None:
+    """`ssa serve`'s job worker, in a child process: screening holds the GIL for
+    seconds at a time, which in a thread of the server stalls every request. Stops
+    when `stop` is set or the server process is gone."""
+    from ssa.serve.worker import Worker
+
+    os.nice(10)  # screening is batch work: requests to the server come first
+    parent = os.getppid()
+
+    def watch_parent():
+        while not stop.wait(1.0):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch_parent, name="ssa-worker-parent", daemon=True).start()
+    Worker(Store(database_url), settings).run_forever(stop)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, start_worker: bool | None = None) -> FastAPI:
-    """The application; `start_worker` (default settings.embedded_worker) runs a job worker thread beside it."""
+    """The application; `start_worker` (default settings.embedded_worker) runs a job worker
+    process beside it (run_embedded_worker), on the same store."""
     settings = settings or Settings()
     run_worker = settings.embedded_worker if start_worker is None else start_worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        stop = threading.Event()
-        thread = None
+        access_log = logging.getLogger("uvicorn.access")  # configured by now
+        if not any(isinstance(f, RedactKeys) for f in access_log.filters):
+            access_log.addFilter(RedactKeys())
+        process = None
         if run_worker:
-            from ssa.serve.worker import Worker
-            worker = Worker(app.state.store, settings)
-            thread = threading.Thread(target=worker.run_forever, args=(stop,), name="ssa-worker", daemon=True)
-            thread.start()
+            context = multiprocessing.get_context("spawn")
+            stop = context.Event()
+            url = app.state.store.engine.url.render_as_string(hide_password=False)
+            process = context.Process(target=run_embedded_worker, args=(settings, url, stop), name="ssa-worker",
+                                      daemon=True)
+            process.start()
         yield
-        stop.set()
-        if thread is not None:
-            thread.join(timeout=30)
+        if process is not None:
+            stop.set()
+            process.join(timeout=30)
+            if process.is_alive():  # mid-screening: its job's lease runs out and another worker re-claims it
+                process.terminate()
+                process.join()
 
     app = FastAPI(title="ssa conjunction alert service", version="1", openapi_tags=TAGS, lifespan=lifespan,
                   description="Conjunction events screened from public element sets, routed to the parties of the "
@@ -205,6 +334,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     store.upsert_parties(pipeline.known_parties())
     app.state.settings, app.state.store = settings, store
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.failed_keys = RateLimiter(settings.failed_keys_per_minute)
     app.state.key_cache = {}
     registry = CollectorRegistry()
     requests_total = Counter("ssa_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=registry)
@@ -214,7 +344,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     open_events = Gauge("ssa_open_conjunctions", "open conjunction events", registry=registry)
     change_seq_gauge = Gauge("ssa_change_seq", "newest change sequence number", registry=registry)
     Session = store.session
+    # a CDM costs tens of ms of CPU (it re-assesses the encounter): more at once than cores only
+    # queue for the GIL and the connection pool, where they time out
+    cdm_slots = threading.BoundedSemaphore(os.cpu_count() or 1)
 
+    app.add_middleware(BodyGuard, state=app.state)
     app.add_middleware(RequestMetrics, requests_total=requests_total, latency=latency)
 
     @app.exception_handler(StarletteHTTPException)
@@ -239,9 +373,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             seq = store.high_water(s)
         return {"status": "ok", "database": store.engine.dialect.name, "change_seq": seq}
 
-    @app.get("/metrics", tags=["service"], response_class=PlainTextResponse,
-             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}})
-    def metrics():
+    @app.get("/metrics", tags=["service"], response_class=PlainTextResponse, include_in_schema=settings.metrics != "off",
+             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"},
+                        404: {"description": "metrics are off (setting metrics)"}, **PROBLEM_RESPONSES})
+    def metrics(request: Request):
+        if settings.metrics == "off":
+            raise ProblemException(404, "Not found", "metrics are off on this server (setting metrics)")
+        if settings.metrics == "admin":
+            require_roles(principal(request, request.headers.get("x-api-key")), "admin")
         with Session() as s:
             counts = dict(s.execute(select(Job.status, func.count()).group_by(Job.status)).all())
             open_events.set(s.scalar(select(func.count()).select_from(Event).where(Event.status == "open")))
@@ -261,7 +400,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         tca_to: Annotated[datetime | None, Query(description="UTC, inclusive", examples=["2024-11-08T00:00:00Z"])] = None,
         max_miss_distance: Annotated[float | None, Query(ge=0, description="m", examples=[1000.0])] = None,
         min_collision_probability: Annotated[float | None, Query(ge=0, le=1, examples=[1e-7])] = None,
-        level: Annotated[str | None, Query(max_length=32, description="escalation level of ssa.respond",
+        level: Annotated[str | None, Query(max_length=32, pattern=NO_NUL, description="escalation level of ssa.respond",
                                            examples=["watch"])] = None,
         status: Annotated[Literal["open", "closed"] | None, Query()] = None,
         since: Annotated[int | None, Query(ge=0, le=2**62, examples=[0],
@@ -284,9 +423,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         if norad_cat_id is not None:
             conds.append(or_(Event.norad_id_1 == norad_cat_id, Event.norad_id_2 == norad_cat_id))
         if tca_from is not None:
-            conds.append(Event.tca >= naive_utc(tca_from))
+            conds.append(Event.tca >= naive_utc(tca_from, "tca_from"))
         if tca_to is not None:
-            conds.append(Event.tca <= naive_utc(tca_to))
+            conds.append(Event.tca <= naive_utc(tca_to, "tca_to"))
         if max_miss_distance is not None:
             conds.append(Event.range_km <= max_miss_distance / 1000.0)
         if min_collision_probability is not None:
@@ -303,13 +442,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
                 query = query.where(Event.change_seq > since, *conds).order_by(Event.change_seq)
             else:
                 if cursor is not None:
-                    parts = decode_cursor(cursor)
-                    try:
-                        c_tca, c_id = datetime.fromisoformat(parts[0]), int(parts[1])
-                    except (TypeError, ValueError, IndexError, KeyError):
-                        raise ProblemException(422, "Invalid cursor", "the cursor is not one this API issued",
-                                               field="cursor") from None
-                    conds.append(tuple_(Event.tca, Event.id) > tuple_(c_tca, c_id))
+                    c_tca, c_id = decode_cursor(cursor)
+                    conds.append(tuple_(Event.tca, Event.id) > tuple_(naive_utc(c_tca, "cursor"), c_id))
                 query = query.where(*conds).order_by(Event.tca, Event.id)
             events = s.execute(query.limit(limit + 1)).all()
         has_more = len(events) > limit
@@ -339,14 +473,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
                               "description": "JSON, or a CCSDS CDM with format=cdm-kvn|cdm-xml"},
                         304: {"description": "unchanged"}, 404: {"description": "no such conjunction"},
                         **PROBLEM_RESPONSES})
-    def get_conjunction(request: Request, who: Who, conjunction_id: Annotated[int, Path(ge=1, le=2**62)],
+    def get_conjunction(request: Request, who: Who, conjunction_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
                         format: Annotated[Literal["json", "cdm-kvn", "cdm-xml"], Query()] = "json"):
         with Session() as s:
             ev = visible_event(s, who, conjunction_id)
             history = s.scalars(select(EventUpdate).where(EventUpdate.event_id == ev.id).order_by(EventUpdate.id)).all()
-            if format != "json":
+        if format != "json":  # outside the session: event_cdm takes connections of its own
+            with cdm_slots:
                 text_ = pipeline.event_cdm(store, ev, "xml" if format == "cdm-xml" else "kvn")
-                return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
+            return Response(text_, media_type="application/xml" if format == "cdm-xml" else "text/plain")
         return etag_response(request, dict(conjunction_json(ev, full_routing=True),
                                            history=[history_json(h) for h in history]))
 
@@ -363,9 +498,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     def list_alerts(request: Request, who: Who,
                     since: Annotated[int, Query(ge=0, le=2**62, description="only changes after this change_seq")] = 0,
                     acknowledged: Annotated[bool | None, Query()] = None,
-                    party: Annotated[str | None, Query(max_length=200, description="analyst/admin: one party")] = None,
+                    party: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                                       description="analyst/admin: one party")] = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100):
-        if party is not None and not who.sees_everything and party != who.party:
+        if party is not None and not who.sees_everything and party != own_recipient(who):
             raise ProblemException(403, "Forbidden", f"this key may not read alerts of party {party!r}", field="party")
         conds = [Alert.change_seq > since]
         scope = alert_scope(who)
@@ -387,16 +523,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
 
     @app.post("/v1/alerts/{alert_id}/acknowledge", tags=["alerts"], response_model=schemas.AlertOut,
               responses={404: {"description": "no such alert"}, **PROBLEM_RESPONSES})
-    def acknowledge_alert(who: Who, alert_id: Annotated[int, Path(ge=1, le=2**62)]):
+    def acknowledge_alert(who: Who, alert_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)]):
         if who.role == "analyst":
             raise ProblemException(403, "Forbidden", "analyst keys are read-only")
         with Session.begin() as s:
             alert = s.get(Alert, alert_id)
             if alert is None:
                 raise ProblemException(404, "Not found", f"no alert {alert_id}", field="alert_id")
-            if who.role != "admin" and alert.party != who.party:
-                raise ProblemException(403, "Forbidden", f"alert {alert_id} is for party {alert.party!r}, "
-                                       f"not this key's party", field="alert_id")
+            if who.role != "admin" and alert.party != own_recipient(who):
+                raise ProblemException(403, "Forbidden", f"alert {alert_id} is for {alert.party!r}, "
+                                       f"not for this key", field="alert_id")
+            if who.role == "operator" and s.scalar(select(Event.id).where(Event.id == alert.event_id,
+                                                                          operator_scope(who))) is None:
+                raise ProblemException(403, "Forbidden", f"alert {alert_id} is about objects outside this key's "
+                                       f"objects", field="alert_id")
             if alert.acknowledged_at is None:
                 alert.change_seq = next_change_seqs(s, 1)[0]
                 alert.acknowledged_at = alert.updated_at = utcnow()
@@ -410,38 +550,55 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
                          **PROBLEM_RESPONSES})
     async def upload_catalog(who: Who, file: Annotated[UploadFile, File(description="2LE/3LE text, OMM CSV/JSON/XML")]):
         require_roles(who, "operator", "admin")
-        raw = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(raw) > MAX_UPLOAD_BYTES:
-            raise ProblemException(413, "Upload too large", f"at most {MAX_UPLOAD_BYTES} bytes", field="file")
+        raw = await file.read()  # at most settings.max_upload_bytes: BodyGuard
         try:
             content = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ProblemException(422, "Invalid upload", f"not UTF-8 text: {exc}", field="file") from None
-        source = f"upload:{file.filename or 'upload'}"[:300]
-        result = pipeline.ingest_text(store, content, source, allowed_objects=None if who.role == "admin" else who.objects,
-                                      origin="public" if who.role == "admin" else f"operator:{who.party or who.key_id}")
-        rejected = [{"line": r.line, "NORAD_CAT_ID": r.norad_id, "reason": r.reason} for r in result.rejections]
+        source = f"{upload_source(who)}{file.filename or 'upload'}".replace("\x00", "")[:300]
+        try:  # parsed in a worker thread: the event loop keeps answering
+            result = await run_in_threadpool(pipeline.ingest_text, store, content, source,
+                                             None if who.role == "admin" else who.objects,
+                                             "public" if who.role == "admin" else f"operator:{who.party or who.key_id}")
+        except (ValueError, RecursionError, csv.Error) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:500]
+            raise ProblemException(422, "Invalid upload", f"the upload could not be read: {reason}", field="file") from None
+        listed = settings.max_rejections_listed
+        rejected = [{"line": r.line, "NORAD_CAT_ID": r.norad_id, "reason": r.reason[:500]}
+                    for r in result.rejections[:listed]]
         if result.n_records == 0:
             raise ProblemException(422, "No valid element sets", "the upload holds no element set that could be read",
-                                   field="file", extra={"rejected": rejected})
+                                   field="file", extra={"n_rejected": len(result.rejections), "rejected": rejected})
         body = {"created": result.catalog_version_id is not None, "catalog_version_id": result.catalog_version_id,
                 "job_id": result.job_id, "n_records": result.n_records, "n_new": result.n_new,
-                "n_known": result.n_known, "rejected": rejected}
+                "n_known": result.n_known, "n_rejected": len(result.rejections), "rejected": rejected}
         return JSONResponse(body, status_code=201 if body["created"] else 200)
+
+    def job_scope(who: Principal):
+        """Operators see the jobs of their own uploads; the other roles every job."""
+        if who.role != "operator":
+            return None
+        prefix = upload_source(who)
+        return Job.catalog_version_id.in_(select(CatalogVersion.id).where(CatalogVersion.source.startswith(prefix)))
 
     @app.get("/v1/jobs", tags=["catalog"], response_model=list[schemas.JobOut], responses=PROBLEM_RESPONSES)
     def list_jobs(who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 50):
+        scope = job_scope(who)
+        query = select(Job).order_by(Job.id.desc()).limit(limit)
         with Session() as s:
-            return [job_json(j) for j in s.scalars(select(Job).order_by(Job.id.desc()).limit(limit))]
+            return [job_json(j) for j in s.scalars(query if scope is None else query.where(scope))]
 
     @app.get("/v1/jobs/{job_id}", tags=["catalog"], response_model=schemas.JobOut,
              responses={404: {"description": "no such job"}, **PROBLEM_RESPONSES})
-    def get_job(who: Who, job_id: Annotated[int, Path(ge=1, le=2**62)]):
+    def get_job(who: Who, job_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)]):
+        scope = job_scope(who)
         with Session() as s:
             job = s.get(Job, job_id)
-        if job is None:
-            raise ProblemException(404, "Not found", f"no job {job_id}", field="job_id")
-        return job_json(job)
+            if job is None:
+                raise ProblemException(404, "Not found", f"no job {job_id}", field="job_id")
+            if scope is not None and s.scalar(select(Job.id).where(Job.id == job_id, scope)) is None:
+                raise ProblemException(403, "Forbidden", f"job {job_id} is not one of this key's uploads", field="job_id")
+            return job_json(job)
 
     # ---- objects and parties -----------------------------------------------------------
     @app.get("/v1/objects", tags=["objects"], response_model=schemas.ObjectPage, responses=PROBLEM_RESPONSES)
@@ -481,8 +638,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     return app
 
 
-def naive_utc(when: datetime) -> datetime:
-    """A query datetime as the store's naive UTC."""
+def naive_utc(when: datetime, field: str) -> datetime:
+    """A query datetime as the store's naive UTC (422 naming `field` when UTC falls outside years 1-9999)."""
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            raise ProblemException(422, "Invalid request", f"{field}: {when.isoformat()} is outside years 1-9999 "
+                                   "in UTC", field=field) from None
     return when

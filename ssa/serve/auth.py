@@ -8,6 +8,7 @@ read-only, ``admin`` everything.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+KEY_FORMAT = re.compile(r"ssa_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,100}")  # what Store.create_key makes
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="ssa_<key id>_<secret> from `ssa keys create`")
 
 
@@ -24,6 +26,7 @@ class Principal:
     role: str
     party: str | None
     objects: frozenset[int]
+    tenant: str = ""  # operator: the name its objects are registered under (Store.object_tenants)
 
     @property
     def sees_everything(self) -> bool:
@@ -39,14 +42,14 @@ class RateLimiter:
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
 
-    def retry_after(self, key: str) -> int:
-        """0 when the request may go ahead, else whole seconds to wait."""
+    def retry_after(self, key: str, spend: bool = True) -> int:
+        """0 when the request may go ahead (taking a token unless `spend` is false), else whole seconds to wait."""
         now = time.monotonic()
         with self.lock:
             tokens, last = self.buckets.get(key, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
             if tokens >= 1.0:
-                self.buckets[key] = (tokens - 1.0, now)
+                self.buckets[key] = (tokens - 1.0 if spend else tokens, now)
                 return 0
             self.buckets[key] = (tokens, now)
             return max(1, math.ceil((1.0 - tokens) / self.rate))
@@ -62,19 +65,33 @@ class ProblemException(HTTPException):
 
 
 def principal(request: Request, key: str | None = Security(api_key_header)) -> Principal:
-    """The caller, from its API key (401 without a valid one, 429 over its rate)."""
+    """The caller, from its API key (401 without a valid one, 429 over its rate or
+    when its address has failed too many key attempts)."""
+    checked = getattr(request.state, "principal", None)  # BodyGuard checked it before reading the body
+    if checked is not None:
+        return checked
+    return authenticate(request.app.state, key, request.client.host if request.client else "")
+
+
+def authenticate(state, key: str | None, client: str) -> Principal:
+    """`principal` for the app state `state` and the client address `client`."""
     if not key:
         raise ProblemException(401, "Missing API key", "send an API key in the X-API-Key header", field="X-API-Key",
                                headers={"WWW-Authenticate": "ApiKey"})
-    state = request.app.state
     cached = state.key_cache.get(key)
     if cached is None or cached[1] < time.monotonic():
-        row = state.store.lookup_key(key)
+        wait = state.failed_keys.retry_after(client, spend=False)
+        if wait:
+            raise ProblemException(429, "Too many failed API key attempts",
+                                   f"more than {state.settings.failed_keys_per_minute} failed API key attempts a "
+                                   f"minute from this address; retry after {wait} s", headers={"Retry-After": str(wait)})
+        row = state.store.lookup_key(key) if KEY_FORMAT.fullmatch(key) else None
         if row is None:
+            state.failed_keys.retry_after(client)
             raise ProblemException(401, "Invalid API key", "the API key is unknown or revoked", field="X-API-Key",
                                    headers={"WWW-Authenticate": "ApiKey"})
-        cached = (Principal(row.key_id, row.role, row.party, frozenset(int(n) for n in row.objects)),
-                  time.monotonic() + 10.0)
+        cached = (Principal(row.key_id, row.role, row.party, frozenset(int(n) for n in row.objects),
+                            row.party or row.label or row.key_id), time.monotonic() + 10.0)
         state.key_cache[key] = cached
     who = cached[0]
     wait = state.rate_limiter.retry_after(who.key_id)

@@ -6,6 +6,21 @@ from typing import Annotated
 import typer
 
 
+def load_settings(**overrides):
+    """Settings from SSA_* variables and SSA_SETTINGS_FILE; invalid ones end the command
+    with each problem named (exit status 2), before anything starts."""
+    from pydantic import ValidationError
+
+    from ssa.serve.settings import Settings
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+        typer.echo(f"invalid settings: {problems}", err=True)
+        raise typer.Exit(2) from None
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -17,11 +32,10 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from ssa.serve.app import create_app
-        from ssa.serve.settings import Settings
 
         overrides = {k: v for k, v in dict(host=host, port=port, embedded_worker=embedded_worker).items()
                      if v is not None}
-        settings = Settings(**overrides)
+        settings = load_settings(**overrides)
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
     @app.command()
@@ -29,11 +43,10 @@ def register(app: typer.Typer) -> None:
         """Run screening jobs from the store (and ingest the watched folder)."""
         import logging
 
-        from ssa.serve.settings import Settings
         from ssa.serve.worker import run_worker
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        run_worker(Settings(), once=once)
+        run_worker(load_settings(), once=once)
 
     @app.command()
     def migrate() -> None:

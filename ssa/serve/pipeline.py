@@ -200,7 +200,8 @@ def screen_and_route(catalog, start: datetime, days: float, threshold_km: float,
 
     result = run_screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
     rows = assess(result.conjunctions, catalog)
-    stopped = [{"reason": "SGP4 stopped inside the window", **asdict(stop)} for stop in result.stopped]
+    stopped = [{**asdict(stop), "reason": f"SGP4 error {stop.error} at +{stop.seconds:.0f} s: {stop.reason}"}
+               for stop in result.stopped]
     return rows, route_rows(rows, catalog, start, tenants), stopped
 
 

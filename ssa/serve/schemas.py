@@ -111,14 +111,15 @@ class Rejected(BaseModel):
 class IngestOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "created": True, "catalog_version_id": 3, "job_id": 3, "n_records": 2, "n_new": 2, "n_known": 0,
-        "rejected": [{"line": 7, "NORAD_CAT_ID": 99999, "reason": "line 2 checksum 3 does not match 5"}]}]})
+        "n_rejected": 1, "rejected": [{"line": 7, "NORAD_CAT_ID": 99999, "reason": "line 2 checksum 3 does not match 5"}]}]})
     created: bool = Field(description="false when every element set was already stored: nothing new, no job")
     catalog_version_id: int | None
     job_id: int | None
     n_records: int
     n_new: int
     n_known: int
-    rejected: list[Rejected]
+    n_rejected: int = Field(description="records rejected, all counted")
+    rejected: list[Rejected] = Field(description="the first max_rejections_listed (setting) of them")
 
 
 class JobOut(BaseModel):
@@ -141,7 +142,7 @@ class JobOut(BaseModel):
     threshold_km: float | None
     n_objects: int | None
     n_conjunctions: int | None
-    error: str | None
+    error: str | None = Field(description="why a failed job failed (the traceback is in the worker's log)")
     stopped: list[dict] = Field(
         description="objects left out of the screening, each with norad_id and reason (e.g. a stale element set)")
     source_checks: list[dict] = Field(

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
@@ -43,6 +43,29 @@ class Settings(BaseSettings):
 
     # access
     rate_limit_per_minute: int = Field(600, description="requests per API key per minute (token bucket, burst = one minute)")
+
+    # ---- HTTP API limits and exposure (issue 11, items 6-8 and 13) ----
+    max_upload_bytes: int = Field(64 * 1024 * 1024, ge=1024,
+                                  description="largest request body, bytes (the full public catalogue is about 7 MB)")
+    max_rejections_listed: int = Field(100, ge=0, description="rejected records listed in an upload's answer (all are counted)")
+    failed_keys_per_minute: int = Field(30, ge=1, description="failed API key attempts per client address per minute")
+    metrics: Literal["off", "admin", "public"] = Field(
+        "admin", description="/metrics: 'off' (404), 'admin' (admin key), 'public' (no key; bind to a private address)")
+
+    @model_validator(mode="after")
+    def check_ranges(self) -> "Settings":
+        """Refuse, at start, settings with which every job or request would fail."""
+        positive = ("window_days", "threshold_km", "event_match_fraction", "job_lease_s", "worker_poll_s",
+                    "watch_interval_s", "rate_limit_per_minute")
+        bad = [f"{name} must be finite and > 0, not {getattr(self, name)!r}" for name in positive
+               if not getattr(self, name) > 0 or getattr(self, name) == float("inf")]
+        if self.event_match_fraction > 1:
+            bad.append(f"event_match_fraction must be at most 1, not {self.event_match_fraction!r}")
+        if not 0 <= self.port <= 65535:
+            bad.append(f"port must be 0..65535, not {self.port}")
+        if bad:
+            raise ValueError("; ".join(bad))
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -97,6 +97,11 @@ def elset_identity(catalog: Catalog, i: int, origin: str = PUBLIC) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def text_field(value, length: int) -> str:
+    """A catalogue string as stored: NUL removed (PostgreSQL text cannot hold it), at most `length` characters."""
+    return str(value or "").replace("\x00", "")[:length]
+
+
 def orbital_period_s(r_km: np.ndarray, v_km_s: np.ndarray) -> float:
     """Osculating period from a TEME state (vis-viva); inf for unbound states."""
     inv_a = 2.0 / np.linalg.norm(r_km) - float(np.dot(v_km_s, v_km_s)) / MU_EARTH
@@ -163,15 +168,15 @@ class Store:
         return dict(
             identity=identity, catalog_version_id=version_id, norad_id=int(c.norad_id[i]),
             epoch=jd_to_datetime(float(c.epoch_jd[i]), float(c.epoch_fr[i])),
-            name=str(c.name[i] or "")[:100], object_id=str(c.object_id[i] or "")[:20],
+            name=text_field(c.name[i], 100), object_id=text_field(c.object_id[i], 20),
             epoch_jd=float(c.epoch_jd[i]), epoch_fr=float(c.epoch_fr[i]),
             epoch_days=None if c.epoch_days is None else float(c.epoch_days[i]),
             rcs_m2=None if c.rcs_m2 is None or not np.isfinite(c.rcs_m2[i]) else float(c.rcs_m2[i]),
             no_kozai=float(c.no_kozai[i]), ecco=float(c.ecco[i]), inclo=float(c.inclo[i]),
             nodeo=float(c.nodeo[i]), argpo=float(c.argpo[i]), mo=float(c.mo[i]), bstar=float(c.bstar[i]),
             ndot=float(c.ndot[i]), nddot=float(c.nddot[i]), element_set_no=int(c.element_set_no[i]),
-            rev_at_epoch=int(c.rev_at_epoch[i]), classification=str(c.classification[i] or "U")[:1],
-            source=str(c.source[i] or "")[:300],
+            rev_at_epoch=int(c.rev_at_epoch[i]), classification=text_field(c.classification[i], 1) or "U",
+            source=text_field(c.source[i], 300),
         )
 
     @staticmethod
@@ -185,8 +190,8 @@ class Store:
         for i in rows:
             norad = int(c.norad_id[i])
             epoch = jd_to_datetime(float(c.epoch_jd[i]), float(c.epoch_fr[i]))
-            values = dict(object_name=str(c.name[i] or "")[:100], object_id=str(c.object_id[i] or "")[:20],
-                          owner=str(c.owner[i] or "")[:20], object_type=str(c.object_type[i] or "")[:20],
+            values = dict(object_name=text_field(c.name[i], 100), object_id=text_field(c.object_id[i], 20),
+                          owner=text_field(c.owner[i], 20), object_type=text_field(c.object_type[i], 20),
                           latest_epoch=epoch)
             obj = existing.get(norad)
             if obj is None:
