@@ -7,10 +7,10 @@ orbit plane and eccentricity vector of both TEME states
 make these residuals scatter; a pair is a manoeuvre when a residual exceeds
 the object's own scatter, learnt robustly from its history: median + ``k``
 times the scaled median absolute deviation (1.4826 MAD), per residual
-(``delta_a_km`` signed, ``plane_rad`` and ``delta_e``). Flagged pairs in a row
-are one manoeuvre (a burn leaves one poorly fitted element set behind); its
+(``delta_a_km`` signed, ``plane_rad`` and ``delta_e``). Flagged pairs close in
+time are one manoeuvre (a burn leaves poorly fitted element sets behind); its
 size comes from the last element set before it predicted to the first one
-after it.
+after them.
 
 Delta-v (m/s) from Gauss' equations for a near-circular orbit: along-track
 v da / 2a (signed: + raises the orbit), normal v times the plane change,
@@ -49,11 +49,11 @@ class Manoeuvre:
     name: str
     after: np.datetime64  # epoch of the last element set before the burn
     before: np.datetime64  # epoch of the first element set after it
-    delta_v_m_s: float  # total estimated impulse
-    dv_along_m_s: float  # signed: + raises the orbit
-    dv_normal_m_s: float  # magnitude
-    dv_radial_m_s: float  # magnitude
-    direction: str  # dominant component: along-track, normal or radial
+    delta_v_m_s: float  # total of the components above the object's noise
+    dv_along_m_s: float  # estimate, signed: + raises the orbit
+    dv_normal_m_s: float  # estimate, magnitude
+    dv_radial_m_s: float  # estimate, magnitude
+    direction: str  # the component furthest over its threshold: along-track, normal or radial
     delta_a_km: float
     delta_i_deg: float
     delta_node_deg: float
@@ -112,8 +112,8 @@ def residuals(catalog: Catalog, earlier: np.ndarray, later: np.ndarray, referenc
     return out, err
 
 
-def detect_manoeuvres(history: Catalog, k: float = 10.0, min_history: int = 8, routine_min: int = 6,
-                      routine_factor: float = 3.0, reference: bool = False) -> ManoeuvreResult:
+def detect_manoeuvres(history: Catalog, k: float = 10.0, min_history: int = 8, merge_days: float = 2.0,
+                      routine_min: int = 6, routine_factor: float = 3.0, reference: bool = False) -> ManoeuvreResult:
     """Manoeuvres of every object of an element-set history (``ssa.catalog.load(..., keep="all")``).
 
     ``k``: threshold in robust standard deviations of the object's own residuals;
@@ -121,11 +121,14 @@ def detect_manoeuvres(history: Catalog, k: float = 10.0, min_history: int = 8, r
     are skipped and listed). A pair counts only when the change persists: the
     set before it predicted to the set after the next one is flagged too (a
     single badly fitted element set is not a manoeuvre); the last pair of a
-    history waits for the next element set. ``reference``: use the plain-numpy residuals.
+    history waits for the next element set. Flagged pairs less than
+    ``merge_days`` apart are one manoeuvre: after a burn the catalogue's first
+    fits absorb it into drag (wild BSTAR) and settle over a day or so. ``reference``: use the plain-numpy residuals.
     """
     if k <= 0 or min_history < 3:
         raise ValueError(f"k must be > 0 and min_history >= 3, not k={k}, min_history={min_history}")
     _, earlier, later = history_pairs(history)
+    days = _epoch_days(history)
     same_next = np.r_[history.norad_id[later[:-1]] == history.norad_id[earlier[1:]], False] if len(later) else \
         np.zeros(0, dtype=bool)
     bridge_of = np.flatnonzero(same_next)  # pair j -> bridge (earlier[j], later[j + 1])
@@ -135,7 +138,6 @@ def detect_manoeuvres(history: Catalog, k: float = 10.0, min_history: int = 8, r
     bridge_err = np.ones(len(earlier), dtype=np.uint8)
     bridge_err[bridge_of] = err[len(earlier):]
     out, err = out[:len(earlier)], err[:len(earlier)]
-    days = _epoch_days(history)
     ids = history.norad_id[earlier]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.empty(0, dtype=np.int64)
     ends = np.r_[starts[1:], len(ids)].astype(np.int64)
@@ -151,14 +153,17 @@ def detect_manoeuvres(history: Catalog, k: float = 10.0, min_history: int = 8, r
         scores = _scores(out[usable], centre, scatter, k)
         persists = (bridge_err[usable] == 0) & (_scores(bridge[usable], centre, scatter, k) > 1.0)
         flagged = usable[(scores > 1.0) & persists]
-        for run in np.split(flagged, np.flatnonzero(np.diff(flagged) > 1) + 1) if len(flagged) else []:
-            event_pairs.append((earlier[run[0]], later[run[-1]], float(scores[np.isin(usable, run)].max())))
+        apart = days[earlier[flagged[1:]]] - days[later[flagged[:-1]]] > merge_days
+        for run in np.split(flagged, np.flatnonzero(apart) + 1) if len(flagged) else []:
+            event_pairs.append((earlier[run[0]], later[run[-1]], float(scores[np.isin(usable, run)].max()),
+                                centre, k * scatter))
     if event_pairs:
         ev_out, ev_err = residuals(history, np.array([p[0] for p in event_pairs]),
                                    np.array([p[1] for p in event_pairs]), reference)
-        for (i, j, score), row, bad in zip(event_pairs, ev_out, ev_err):
+        for (i, j, score, centre, threshold), row, bad in zip(event_pairs, ev_out, ev_err):
             if bad == 0:
-                found.append(_manoeuvre(history, i, j, row, score, days))
+                found.append(_manoeuvre(history, i, j, row, score, np.abs(row[list(SCORED)] - centre) / threshold,
+                                        days))
     return ManoeuvreResult(_mark_routine(found, routine_min, routine_factor), skipped, len(earlier))
 
 
@@ -183,14 +188,18 @@ def _scores(res: np.ndarray, centre: np.ndarray, scatter: np.ndarray, k: float) 
     return np.nan_to_num(z, nan=0.0).max(axis=1) if len(res) else np.zeros(0)
 
 
-def _manoeuvre(history: Catalog, i: int, j: int, row: np.ndarray, score: float, days: np.ndarray) -> Manoeuvre:
-    along, normal, radial = row[3], row[4], row[5]
-    parts = np.array([abs(along), normal, radial])
+def _manoeuvre(history: Catalog, i: int, j: int, row: np.ndarray, score: float, z: np.ndarray,
+               days: np.ndarray) -> Manoeuvre:
+    """The manoeuvre from the residual row of its event pair; z: each scored residual over its
+    threshold. The total delta-v counts the components whose residual exceeds its threshold (the
+    others are within the object's noise); the direction is the one furthest over it."""
+    parts = np.abs(row[[3, 4, 5]])  # along-track, normal, radial: the order of SCORED
+    significant = z > 1.0 if (z > 1.0).any() else z == z.max()
     return Manoeuvre(
         norad_id=int(history.norad_id[j]), name=str(history.name[j]),
         after=_datetime(days[i]), before=_datetime(days[j]),
-        delta_v_m_s=float(np.sqrt((parts**2).sum())), dv_along_m_s=float(along),
-        dv_normal_m_s=float(normal), dv_radial_m_s=float(radial), direction=DIRECTIONS[int(parts.argmax())],
+        delta_v_m_s=float(np.sqrt((parts[significant] ** 2).sum())), dv_along_m_s=float(row[3]),
+        dv_normal_m_s=float(row[4]), dv_radial_m_s=float(row[5]), direction=DIRECTIONS[int(z.argmax())],
         delta_a_km=float(row[0]), delta_i_deg=float(np.degrees(row[6])), delta_node_deg=float(np.degrees(row[7])),
         delta_e=float(row[2]), score=score, routine=False, row_after=int(i), row_before=int(j),
         source=str(history.source[j]),
@@ -213,3 +222,22 @@ def _mark_routine(found: list[Manoeuvre], routine_min: int, routine_factor: floa
         out += [replace(m, routine=m.direction == usual
                         and median_dv / routine_factor <= m.delta_v_m_s <= median_dv * routine_factor) for m in mans]
     return out
+
+
+RECORD_FIELDS = ("norad_id", "name", "after", "before", "delta_v_m_s", "dv_along_m_s", "dv_normal_m_s",
+                 "dv_radial_m_s", "direction", "delta_a_km", "delta_i_deg", "delta_node_deg", "delta_e", "score",
+                 "routine", "source")
+
+
+def to_records(manoeuvres: list[Manoeuvre]) -> list[dict]:
+    """Plain rows for CSV/JSON: times ISO 8601 UTC ('Z'), numbers rounded to their meaning."""
+    rows = []
+    for m in manoeuvres:
+        row = {f: getattr(m, f) for f in RECORD_FIELDS}
+        for key in ("after", "before"):
+            row[key] = str(row[key].astype("datetime64[s]")) + "Z"
+        for key in ("delta_v_m_s", "dv_along_m_s", "dv_normal_m_s", "dv_radial_m_s", "score"):
+            row[key] = round(row[key], 4)
+        row["delta_a_km"] = round(row["delta_a_km"], 5)
+        rows.append(row)
+    return rows
