@@ -6,7 +6,9 @@ textbook two-body conversion (Vallado's rv2coe). For a burn of dv (radial,
 along-track, normal; m/s) at time t, every element set with an epoch after t
 is changed by what the burn changes in the orbit: the python-sgp4 state at t
 of the last set before the burn gives osculating elements before and after
-adding dv; their differences are added to each later set's mean elements, with the drift since t of the mean anomaly
+adding dv; their differences are added to each later set's mean elements
+(eccentricity as a vector and mean argument of latitude, which stay well
+defined on near-circular orbits), with the drift since t of the mean anomaly
 (changed mean motion) and of node and perigee (J2 secular rates at the changed
 elements). Re-written at the TLE's own precision, as a catalogue would issue them.
 """
@@ -99,6 +101,10 @@ def perturb_line2(line1: str, line2: str, burn_jd: float, before: np.ndarray, af
     """Line 2 of an element set with an epoch after the burn, changed as the burn changed the orbit."""
     d = after - before
     d[2:] = [_wrap(x) for x in d[2:]]
+    # eccentricity vector and mean argument of latitude: well defined on near-circular orbits
+    dex = after[1] * math.cos(after[4]) - before[1] * math.cos(before[4])
+    dey = after[1] * math.sin(after[4]) - before[1] * math.sin(before[4])
+    dlat = _wrap(after[4] + after[5] - before[4] - before[5])
     since = epoch_jd(line1) - burn_jd  # days
     node_rate0, argp_rate0 = _j2_rates(*before[:3])
     node_rate1, argp_rate1 = _j2_rates(*after[:3])
@@ -107,9 +113,13 @@ def perturb_line2(line1: str, line2: str, burn_jd: float, before: np.ndarray, af
     mean_drift = 2 * math.pi * (n_new - n_rev_day) * since
     inc = math.degrees(math.radians(float(line2[8:16])) + d[2]) % 180.0
     node = math.degrees(math.radians(float(line2[17:25])) + d[3] + (node_rate1 - node_rate0) * since) % 360.0
-    ecc = float("0." + line2[26:33]) + d[1]
-    argp = math.degrees(math.radians(float(line2[34:42])) + d[4] + (argp_rate1 - argp_rate0) * since) % 360.0
-    mean = math.degrees(math.radians(float(line2[43:51])) + d[5] + mean_drift) % 360.0
+    ecc0, argp0 = float("0." + line2[26:33]), math.radians(float(line2[34:42]))
+    ex, ey = ecc0 * math.cos(argp0) + dex, ecc0 * math.sin(argp0) + dey
+    ecc = math.hypot(ex, ey)
+    argp_rad = math.atan2(ey, ex) + (argp_rate1 - argp_rate0) * since
+    lat = argp0 + math.radians(float(line2[43:51])) + dlat + mean_drift + (argp_rate1 - argp_rate0) * since
+    argp = math.degrees(argp_rad) % 360.0
+    mean = math.degrees(lat - argp_rad) % 360.0
     body = (f"{line2[:8]}{inc:8.4f} {node:8.4f} {round(ecc * 1e7):07d} {argp:8.4f} {mean:8.4f} "
             f"{n_new:11.8f}{line2[63:68]}")
     return body + _checksum(body)
@@ -133,10 +143,11 @@ DIRECTIONS = {"+along": (0, 1, 0), "-along": (0, -1, 0), "+radial": (1, 0, 0), "
 
 
 def trials(sets, baseline_intervals, sizes_m_s, directions, per_combo: int, half_window_days: float = 20.0,
-           clear_days: float = 2.0, seed: int = 0):
+           clear_days: float = 4.0, seed: int = 0, detect_window=None):
     """Burn trials: (window text, burn Julian date, dv RTN m/s, label) with one burn each, at the
     middle of an interval between two element sets, in a window of +-half_window_days of the
-    history, at least clear_days from every interval in baseline_intervals (Julian dates)."""
+    history, at least clear_days from every interval in baseline_intervals (Julian dates) and, when
+    given, from every interval that detect_window(window text) returns for the window itself."""
     rng = np.random.default_rng(seed)
     epochs = np.array([epoch_jd(s[1]) for s in sets])
     lo, hi = epochs[0] + half_window_days, epochs[-1] - half_window_days
@@ -150,6 +161,9 @@ def trials(sets, baseline_intervals, sizes_m_s, directions, per_combo: int, half
                 if any(a - clear_days <= burn <= b + clear_days for a, b in baseline_intervals):
                     continue
                 window = [s for s, t in zip(sets, epochs) if abs(t - burn) <= half_window_days]
+                if detect_window is not None and any(a - clear_days <= burn <= b + clear_days
+                                                     for a, b in detect_window(inject(window, []))):
+                    continue
                 dv = tuple(size * c for c in DIRECTIONS[label])
                 out.append((window, burn, dv, f"{label} {size:g} m/s"))
                 placed += 1
