@@ -197,3 +197,13 @@ def test_foreign_manoeuvre_toward_dutch_asset_is_escalated(iss_sets):
     routing = route(plain)
     assert (routing.level, routing.rule_id, routing.lead) == ("watch", "man-foreign-watch", "dssc")
     assert plain.evidence["delta_v_m_s"] == pytest.approx(2.0, rel=0.2)
+
+
+@needs_iss
+def test_numpy_version_finds_the_same_manoeuvres(iss_baseline):
+    history, result = iss_baseline
+    reference = detect_manoeuvres(history, reference=True)
+    assert [(m.after, m.before, m.direction, m.routine) for m in reference.manoeuvres] == \
+        [(m.after, m.before, m.direction, m.routine) for m in result.manoeuvres]
+    np.testing.assert_allclose([m.delta_v_m_s for m in reference.manoeuvres],
+                               [m.delta_v_m_s for m in result.manoeuvres], rtol=0, atol=1e-6)  # m/s
