@@ -4,10 +4,11 @@ Per object, each element set is predicted from the one before with SGP4 (the
 project's numba propagator) and compared at its own epoch: semi-major axis,
 orbit plane and eccentricity vector of both TEME states
 (``ssa.detect.manoeuvre_kernels``). Drag and the fit noise of the catalogue
-make these residuals scatter; a pair is a manoeuvre when a residual exceeds
-the object's own scatter, learnt robustly from its history: median + ``k``
-times the scaled median absolute deviation (1.4826 MAD), per residual
-(``delta_a_km`` signed, ``plane_rad`` and ``delta_e``). Flagged pairs close in
+make these residuals scatter; a pair is a manoeuvre when a residual is further
+from the median of the object's own residuals than ``k`` times their robust
+scatter (the 90th percentile of |residual - median| over 1.645: catalogue noise
+is heavy-tailed, so the MAD alone underrates it), per residual (``delta_a_km``
+signed, ``plane_rad`` and ``delta_e``), and the change persists. Flagged pairs close in
 time are one manoeuvre (a burn leaves poorly fitted element sets behind); its
 size comes from the last element set before it predicted to the first one
 after them.
@@ -123,7 +124,8 @@ def detect_manoeuvres(history: Catalog, k: float = 10.0, min_history: int = 8, m
     single badly fitted element set is not a manoeuvre); the last pair of a
     history waits for the next element set. Flagged pairs less than
     ``merge_days`` apart are one manoeuvre: after a burn the catalogue's first
-    fits absorb it into drag (wild BSTAR) and settle over a day or so. ``reference``: use the plain-numpy residuals.
+    fits absorb it into drag (wild BSTAR) and settle over a day or so.
+    ``reference``: use the plain-numpy residuals (python-sgp4).
     """
     if k <= 0 or min_history < 3:
         raise ValueError(f"k must be > 0 and min_history >= 3, not k={k}, min_history={min_history}")
