@@ -27,7 +27,10 @@ def alerts_from_manoeuvres(manoeuvres, history: Catalog, catalog: Catalog | None
     time of closest approach as the event time; escalation.toml's miss criteria
     escalate it (a foreign object near a Dutch asset: warning, or emergency
     within 1 km and 24 h). Without one, the event time is the burn's mid-point.
-    Routine station-keeping (``routine``) without a new conjunction is set to
+    Screening costs a catalogue screen over ``days`` per manoeuvre: pass the
+    objects to watch (e.g. the Dutch assets) rather than the whole catalogue
+    where that is too slow. Routine station-keeping (``routine``) without a new
+    conjunction is set to
     level ``log``: recorded, nobody paged. Evidence: ``delta_v_m_s``.
     """
     cfg = config or load_config()
@@ -59,14 +62,15 @@ def _new_approach(m, history: Catalog, catalog: Catalog, days: float, threshold_
 
     others = catalog.take(catalog.norad_id != m.norad_id)
     start = m.before  # the new orbit is known from the first element set after the burn
-    partners = []
-    for row in (m.row_before, m.row_after):  # after the burn, then before it
-        table = screen(_concat(others, history.take([row])), start, days, threshold_km, primaries=[m.norad_id])
-        partners.append(table)
-    before_ids = set(np.where(partners[1]["norad_id_1"] == m.norad_id, partners[1]["norad_id_2"],
-                              partners[1]["norad_id_1"]).tolist())
+    after = screen(_concat(others, history.take([m.row_before])), start, days, threshold_km, primaries=[m.norad_id])
+    if not len(after):
+        return None
+    met = np.where(after["norad_id_1"] == m.norad_id, after["norad_id_2"], after["norad_id_1"])
+    near = others.take(np.isin(others.norad_id, met))  # the old orbit, against those objects only
+    before = screen(_concat(near, history.take([m.row_after])), start, days, threshold_km, primaries=[m.norad_id])
+    before_ids = set(np.where(before["norad_id_1"] == m.norad_id, before["norad_id_2"], before["norad_id_1"]).tolist())
     best = None
-    for row in partners[0]:
+    for row in after:
         other = int(row["norad_id_2"] if row["norad_id_1"] == m.norad_id else row["norad_id_1"])
         if other in before_ids:
             continue
