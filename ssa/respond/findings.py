@@ -1,9 +1,95 @@
-"""Alerts from the detectors' findings (ssa.detect), one function per detector."""
+"""Detector findings (ssa.detect) as alerts that ``ssa.respond.route`` routes: one function per detector."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from ssa.respond.alert import Alert, AlertObject
+import numpy as np
+
+from ssa.catalog.model import Catalog
+from ssa.respond.alert import Alert, AlertObject, owner_lookup, utc_time
+from ssa.respond.config import ResponseConfig, load_config
+from ssa.respond.route import object_interest
+
+
+def alerts_from_manoeuvres(manoeuvres, history: Catalog, catalog: Catalog | None = None,
+                           now: datetime | None = None, days: float = 3.0, threshold_km: float = 5.0,
+                           config: ResponseConfig | None = None) -> list[Alert]:
+    """One ``unexplained_manoeuvre`` alert per manoeuvre of ``ssa.detect.manoeuvre.detect_manoeuvres``.
+
+    ``history``: the element-set history the manoeuvres were found in (owner and
+    object type from its SATCAT columns). ``catalog``: the other objects; when
+    given, the first element set after the burn and the last one before it are
+    screened against it (``ssa.screen``) over ``days`` from that first element
+    set's epoch (when the new orbit becomes known), and an
+    approach within ``threshold_km`` that only the new orbit makes is a new
+    conjunction: the alert then names that object too (the one of Dutch interest
+    when there is one, else the closest), with the miss distance (km) and its
+    time of closest approach as the event time; escalation.toml's miss criteria
+    escalate it (a foreign object near a Dutch asset: warning, or emergency
+    within 1 km and 24 h). Without one, the event time is the burn's mid-point.
+    Screening costs a catalogue screen over ``days`` per manoeuvre: pass the
+    objects to watch (e.g. the Dutch assets) rather than the whole catalogue
+    where that is too slow. Routine station-keeping (``routine``) without a new
+    conjunction is set to
+    level ``log``: recorded, nobody paged. Evidence: ``delta_v_m_s``.
+    """
+    cfg = config or load_config()
+    lookup = owner_lookup(history)
+    if catalog is not None:
+        lookup = {**owner_lookup(catalog), **lookup}
+    alerts = []
+    for m in manoeuvres:
+        owner, object_type, *_ = lookup.get(m.norad_id, ("", ""))
+        subject = AlertObject(m.norad_id, m.name, owner, object_type)
+        approach = None if catalog is None else _new_approach(m, history, catalog, days, threshold_km, cfg, lookup)
+        objects, tca, miss = (subject,), utc_time(m.epoch), None
+        if approach is not None:
+            objects, tca, miss = (subject, approach[0]), approach[1], approach[2]
+        alerts.append(Alert(
+            incident="unexplained_manoeuvre", objects=objects, tca=tca, now=now, miss_km=miss,
+            level="log" if m.routine and approach is None else "",
+            id=f"man-{m.norad_id}-{m.epoch.astype('datetime64[s]')}Z",
+            evidence={"delta_v_m_s": round(m.delta_v_m_s, 4)},
+        ))
+    return alerts
+
+
+def _new_approach(m, history: Catalog, catalog: Catalog, days: float, threshold_km: float, cfg: ResponseConfig,
+                  lookup) -> tuple[AlertObject, datetime, float] | None:
+    """(other object, TCA, miss km) of the closest approach that the orbit after the burn makes
+    and the orbit before it does not, preferring an object of Dutch interest; None when none."""
+    from ssa.screen import screen
+
+    others = catalog.take(catalog.norad_id != m.norad_id)
+    start = m.before  # the new orbit is known from the first element set after the burn
+    after = screen(_concat(others, history.take([m.row_before])), start, days, threshold_km, primaries=[m.norad_id])
+    if not len(after):
+        return None
+    met = np.where(after["norad_id_1"] == m.norad_id, after["norad_id_2"], after["norad_id_1"])
+    near = others.take(np.isin(others.norad_id, met))  # the old orbit, against those objects only
+    before = screen(_concat(near, history.take([m.row_after])), start, days, threshold_km, primaries=[m.norad_id])
+    before_ids = set(np.where(before["norad_id_1"] == m.norad_id, before["norad_id_2"], before["norad_id_1"]).tolist())
+    best = None
+    for row in after:
+        other = int(row["norad_id_2"] if row["norad_id_1"] == m.norad_id else row["norad_id_1"])
+        if other in before_ids:
+            continue
+        owner, object_type, *_ = lookup.get(other, ("", ""))
+        name = str(row["name_2"] if row["norad_id_1"] == m.norad_id else row["name_1"])
+        obj = AlertObject(other, name, owner, object_type)
+        key = (object_interest(obj, cfg).category == "", float(row["range_km"]))
+        if best is None or key < best[0]:
+            best = (key, obj, utc_time(row["tca"]), float(row["range_km"]))
+    return None if best is None else best[1:]
+
+
+def _concat(a: Catalog, b: Catalog) -> Catalog:
+    """Rows of a then b (sgp4 epochs and radar cross-sections filled where one side lacks them)."""
+    columns = {name: np.concatenate([getattr(a, name), getattr(b, name)])
+               for name in Catalog.array_fields() if name not in ("epoch_days", "rcs_m2")}
+    columns["epoch_days"] = np.concatenate([a.epoch_sgp4(), b.epoch_sgp4()])
+    columns["rcs_m2"] = np.concatenate([np.full(len(c), np.nan) if c.rcs_m2 is None else c.rcs_m2 for c in (a, b)])
+    return Catalog(**columns)
 
 
 def alerts_from_fragmentation(events, now: datetime | None = None) -> list[Alert]:
