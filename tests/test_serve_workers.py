@@ -67,6 +67,19 @@ def worker_env(url, tmp_path, **extra):
     return env
 
 
+def connected(url, application_name) -> int:
+    """How many processes are connected to the PostgreSQL server under `application_name`."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text("SELECT count(DISTINCT pid) FROM pg_stat_activity WHERE application_name = :a"),
+                               {"a": application_name})
+    finally:
+        engine.dispose()
+
+
 # ---- item 1: commits serialise; two workers store each event once -----------------------------------
 def test_a_commit_reads_open_events_only_after_the_one_before_it(database_url):
     """Worker 1's commit holds the change counter; worker 2's commit of the same
@@ -102,10 +115,13 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
     url = database_url
     store = Store(url)
     catalog = leo_catalog(1200)
+    app_name = f"ssa-worker-test-{os.getpid()}-{time.monotonic_ns()}"
     env = worker_env(url, tmp_path, job_lease_s=3, threshold_km=30)
+    env["SSA_DATABASE_URL"] = f"{url}&application_name={app_name}"  # how the test sees both workers connected
     workers = [subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "worker"], env=env,
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
     try:
+        wait_until(lambda: connected(url, app_name) == 2, 120, "both workers to poll the store")
         first = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
         wait_until(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
         second = store.ingest(catalog, "v2", "v2").job_id
