@@ -186,3 +186,40 @@ def test_private_targets_refused_when_the_setting_says_so(tmp_path, database_url
                 assert answer.status_code == status, (url, answer.text)
     finally:
         store.engine.dispose()
+
+
+def test_ssa_worker_delivers_while_the_api_keeps_answering(tmp_path, database_url):
+    """A real `ssa worker` process runs the delivery loop; while the receiver holds a
+    request until the timeout, the API answers reports and polls at once."""
+    import os
+    import subprocess
+    import sys
+
+    from serve_helpers import REPO
+
+    store = Store(database_url)
+    receiver = Receiver(["timeout"])
+    env = dict(os.environ, SSA_DATABASE_URL=database_url, SSA_DATA_DIR=str(tmp_path), SSA_WATCH_DIR=str(tmp_path / "none"),
+               SSA_DELIVERY_TIMEOUT_S=str(TIMEOUT_S * 4), SSA_DELIVERY_BACKOFF_S=str(BACKOFF_S),
+               SSA_DELIVERY_POLL_S="0.1", SSA_WORKER_POLL_S="0.2")
+    worker = subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "worker"], env=env, cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with TestClient(create_app(make_settings(tmp_path, database_url), store=store)) as client:
+            admin = store.create_key("admin")
+            sub = subscribe(client, admin, "knmi", receiver.url)
+            client.post("/v1/incidents", json=space_weather(), headers={"X-API-Key": admin})
+            wait_until(lambda: receiver.requests, 60.0, "the worker's first delivery attempt")
+            started = time.monotonic()  # the receiver now holds that attempt for TIMEOUT_S * 3, then hangs up
+            assert client.post("/v1/incidents", json=space_weather(), headers={"X-API-Key": admin}).status_code == 201
+            assert client.get("/v1/alerts", headers={"X-API-Key": admin}).status_code == 200
+            assert time.monotonic() - started < TIMEOUT_S * 3
+            rows = wait_until(lambda: [d for d in deliveries(client, admin, sub["id"]) if d["status"] == "delivered"]
+                              if len(receiver.accepted) == 2 else None, 60.0, "both alerts delivered")
+            assert sorted(receiver.accepted) == sorted(d["delivery_id"] for d in rows)
+            assert len(rows[0]["attempts"]) + len(rows[1]["attempts"]) == 3
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        receiver.close()
+        store.engine.dispose()

@@ -280,7 +280,7 @@ class RequestMetrics:
 
 
 def run_embedded_worker(settings: Settings, database_url: str, stop) -> None:
-    """`ssa serve`'s job worker, in a child process: screening holds the GIL for
+    """`ssa serve`'s job worker and webhook delivery loop, in a child process: screening holds the GIL for
     seconds at a time, which in a thread of the server stalls every request. Stops
     when `stop` is set or the server process is gone."""
     from ssa.serve.worker import Worker
@@ -295,8 +295,7 @@ def run_embedded_worker(settings: Settings, database_url: str, stop) -> None:
 
     threading.Thread(target=watch_parent, name="ssa-worker-parent", daemon=True).start()
     store = Store(database_url)
-    threading.Thread(target=delivery.DeliveryLoop(store, settings).run_forever, args=(stop,), name="ssa-delivery",
-                     daemon=True).start()
+    delivery.start_delivery_thread(store, settings, stop)  # webhooks: a slow receiver never holds up the API
     Worker(store, settings).run_forever(stop)
 
 

@@ -239,3 +239,11 @@ class DeliveryLoop:
             s.add(DeliveryAttempt(delivery_id=row_id, attempt=attempts, started_at=started, duration_s=duration,
                                   status_code=status_code, error=error[:1000] if error else None))
             s.execute(update(Delivery).where(Delivery.id == row_id).values(attempts=attempts, **values))
+
+
+def start_delivery_thread(store: Store, settings: Settings, stop: threading.Event) -> threading.Thread:
+    """The delivery loop as a daemon thread of the worker process, until `stop` is set."""
+    thread = threading.Thread(target=DeliveryLoop(store, settings).run_forever, args=(stop,), name="ssa-delivery",
+                              daemon=True)
+    thread.start()
+    return thread
