@@ -121,6 +121,7 @@ BAD_REPORTS = [
     ({"incident": "conjunction", "objects": [{"norad_id": 48876.9}]}, "objects[0].norad_id"),
     ({"incident": "conjunction", "objects": [{"norad_id": -5}]}, "objects[0].norad_id"),
     ({"incident": "no_such_type", "tca": soon()}, None),
+    ({"incident": "space_weather", "objects": [{"norad_id": n, "name": "X" * 100} for n in range(1, 1000)]}, "objects"),
 ]
 
 

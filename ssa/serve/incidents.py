@@ -8,6 +8,7 @@ and may not set a level; agency and admin keys may.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -18,6 +19,7 @@ from ssa.serve.models import Alert, Incident, SpaceObject
 from ssa.serve.store import Store, next_change_seqs
 
 REPORTER_ROLES = ("operator", "agency", "admin")
+MAX_REPORT_CHARS = 65536  # an incident report as stored (JSON); the whole catalogue's upload cap is far larger
 
 
 def reporter_name(who: Principal) -> str:
@@ -39,6 +41,9 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
         alert = RespondAlert.from_dict(data)
     except ValueError as exc:
         raise ProblemException(422, "Invalid incident", str(exc)[:1000], field=_field_of(str(exc))) from None
+    if len(json.dumps(alert.to_dict())) > MAX_REPORT_CHARS:
+        raise ProblemException(422, "Invalid incident", f"the report is longer than {MAX_REPORT_CHARS} characters "
+                               "as JSON", field="objects")
     if who.role == "operator":
         if alert.level:
             raise ProblemException(403, "Forbidden", "operator keys may not set 'level': the escalation criteria "
