@@ -43,7 +43,7 @@ KEY_IN_QUERY = re.compile(r"((?:^|[?&])[^=&]*(?:key|token|secret)[^=&]*=)[^&\s]*
 
 TAGS = [
     {"name": "conjunctions", "description": "Conjunction events: poll with since= and If-None-Match"},
-    {"name": "alerts", "description": "Events routed to the caller's party, with acknowledgement"},
+    {"name": "alerts", "description": "Events and reported incidents routed to the caller's party, with acknowledgement"},
     {"name": "incidents", "description": "Incidents reported by parties, routed like screening's alerts"},
     {"name": "subscriptions", "description": "Admin: webhooks that receive each alert routed to a party, signed"},
     {"name": "catalog", "description": "Element set uploads and the screening jobs they start"},
