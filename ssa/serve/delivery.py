@@ -157,11 +157,11 @@ class DeliveryLoop:
 
     def enqueue(self) -> int:
         """A delivery for each alert of a live subscription's party that has none yet."""
-        from ssa.serve.app import alert_json
-
         made = 0
         with self.store.session() as s:
             subs = s.scalars(select(Subscription).where(Subscription.revoked_at.is_(None))).all()
+        if subs:  # the API's module, imported only when needed: a worker without subscriptions stays lean
+            from ssa.serve.app import alert_json
         for sub in subs:
             with self.store.session() as s:
                 rows = s.execute(
