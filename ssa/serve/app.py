@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, File, Path, Query, Request, UploadFile
+from fastapi import Body, Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -25,9 +25,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from sqlalchemy import func, or_, select, tuple_
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ssa.serve import pipeline, schemas
+from ssa.serve import delivery, incidents, pipeline, schemas
 from ssa.serve.auth import Principal, ProblemException, RateLimiter, authenticate, principal, require_roles
-from ssa.serve.models import Alert, CatalogVersion, Event, EventUpdate, Job, Party, SpaceObject
+from ssa.serve.models import (
+    Alert, CatalogVersion, Delivery, DeliveryAttempt, Event, EventUpdate, Incident, Job, Party, SpaceObject, Subscription,
+)
 from ssa.serve.settings import Settings
 from ssa.serve.store import Store, next_change_seqs, utcnow
 
@@ -41,7 +43,9 @@ KEY_IN_QUERY = re.compile(r"((?:^|[?&])[^=&]*(?:key|token|secret)[^=&]*=)[^&\s]*
 
 TAGS = [
     {"name": "conjunctions", "description": "Conjunction events: poll with since= and If-None-Match"},
-    {"name": "alerts", "description": "Events routed to the caller's party, with acknowledgement"},
+    {"name": "alerts", "description": "Events and reported incidents routed to the caller's party, with acknowledgement"},
+    {"name": "incidents", "description": "Incidents reported by parties, routed like screening's alerts"},
+    {"name": "subscriptions", "description": "Admin: webhooks that receive each alert routed to a party, signed"},
     {"name": "catalog", "description": "Element set uploads and the screening jobs they start"},
     {"name": "objects", "description": "Catalogued objects"},
     {"name": "parties", "description": "Parties of the Dutch response mechanism"},
@@ -91,11 +95,13 @@ def history_json(h: EventUpdate) -> dict:
             "level": h.level}
 
 
-def alert_json(a: Alert, ev: Event) -> dict:
+def alert_json(a: Alert, ev: Event | None, inc: Incident | None = None) -> dict:
+    """An alert with what it is about: a conjunction event, or a reported incident."""
     return {"id": a.id, "party": a.party, "role": a.role, "level": a.level, "change_seq": a.change_seq,
             "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
             "acknowledged_at": iso(a.acknowledged_at), "acknowledged_by": a.acknowledged_by,
-            "conjunction": conjunction_json(ev)}
+            "conjunction": conjunction_json(ev) if ev is not None else None,
+            "incident": incidents.incident_json(inc) if inc is not None else None}
 
 
 def job_json(j: Job) -> dict:
@@ -280,7 +286,7 @@ class RequestMetrics:
 
 
 def run_embedded_worker(settings: Settings, database_url: str, stop) -> None:
-    """`ssa serve`'s job worker, in a child process: screening holds the GIL for
+    """`ssa serve`'s job worker and webhook delivery loop, in a child process: screening holds the GIL for
     seconds at a time, which in a thread of the server stalls every request. Stops
     when `stop` is set or the server process is gone."""
     from ssa.serve.worker import Worker
@@ -294,7 +300,9 @@ def run_embedded_worker(settings: Settings, database_url: str, stop) -> None:
                 stop.set()
 
     threading.Thread(target=watch_parent, name="ssa-worker-parent", daemon=True).start()
-    Worker(Store(database_url), settings).run_forever(stop)
+    store = Store(database_url)
+    delivery.start_delivery_thread(store, settings, stop)  # webhooks: a slow receiver never holds up the API
+    Worker(store, settings).run_forever(stop)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, start_worker: bool | None = None) -> FastAPI:
@@ -489,8 +497,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     def alert_scope(who: Principal):
         if who.sees_everything:
             return None
-        if who.role == "operator":
-            return Alert.event_id.in_(select(Event.id).where(operator_scope(who)))
+        if who.role == "operator":  # about its objects, reported by it, or routed to it
+            return or_(Alert.event_id.in_(select(Event.id).where(operator_scope(who))),
+                       Alert.incident_id.in_(select(Incident.id).where(Incident.reporter_key_id == who.key_id)),
+                       Alert.party == own_recipient(who))
         return Alert.party == (who.party or "")
 
     @app.get("/v1/alerts", tags=["alerts"], response_model=schemas.AlertPage,
@@ -513,12 +523,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             conds.append(Alert.acknowledged_at.is_not(None) if acknowledged else Alert.acknowledged_at.is_(None))
         with Session() as s:
             high_water = store.high_water(s)
-            rows = s.execute(select(Alert, Event).join(Event, Alert.event_id == Event.id).where(*conds)
+            rows = s.execute(select(Alert, Event, Incident).outerjoin(Event, Alert.event_id == Event.id)
+                             .outerjoin(Incident, Alert.incident_id == Incident.id).where(*conds)
                              .order_by(Alert.change_seq).limit(limit + 1)).all()
         has_more = len(rows) > limit
         rows = rows[:limit]
-        next_since = rows[-1][0].change_seq if has_more else max([high_water, since] + [a.change_seq for a, _ in rows])
-        return etag_response(request, {"items": [alert_json(a, ev) for a, ev in rows], "next_since": next_since,
+        next_since = rows[-1][0].change_seq if has_more else max([high_water, since] + [r[0].change_seq for r in rows])
+        return etag_response(request, {"items": [alert_json(*r) for r in rows], "next_since": next_since,
                                        "has_more": has_more})
 
     @app.post("/v1/alerts/{alert_id}/acknowledge", tags=["alerts"], response_model=schemas.AlertOut,
@@ -533,16 +544,83 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             if who.role != "admin" and alert.party != own_recipient(who):
                 raise ProblemException(403, "Forbidden", f"alert {alert_id} is for {alert.party!r}, "
                                        f"not for this key", field="alert_id")
-            if who.role == "operator" and s.scalar(select(Event.id).where(Event.id == alert.event_id,
-                                                                          operator_scope(who))) is None:
+            if who.role == "operator" and alert.event_id is not None and s.scalar(
+                    select(Event.id).where(Event.id == alert.event_id, operator_scope(who))) is None:
                 raise ProblemException(403, "Forbidden", f"alert {alert_id} is about objects outside this key's "
                                        f"objects", field="alert_id")
             if alert.acknowledged_at is None:
                 alert.change_seq = next_change_seqs(s, 1)[0]
                 alert.acknowledged_at = alert.updated_at = utcnow()
                 alert.acknowledged_by = who.key_id
-            ev = s.get(Event, alert.event_id)
-            return alert_json(alert, ev)
+            return alert_json(alert, s.get(Event, alert.event_id) if alert.event_id else None,
+                              s.get(Incident, alert.incident_id) if alert.incident_id else None)
+
+    # ---- reported incidents ----------------------------------------------------------
+    @app.post("/v1/incidents", tags=["incidents"], response_model=schemas.IncidentReported, status_code=201,
+              responses=PROBLEM_RESPONSES)
+    def report_incident(who: Who, report: Annotated[dict, Body(description="an alert as `ssa route` reads it "
+                                                                   "(ssa.respond.Alert.from_dict)")]):
+        require_roles(who, *incidents.REPORTER_ROLES)
+        incident, alerts = incidents.report_incident(store, who, report)
+        return {"incident": incidents.incident_json(incident, full_routing=True),
+                "alerts": [alert_json(a, None, incident) for a in alerts]}
+
+    # ---- webhook subscriptions (admin) -----------------------------------------------
+    @app.post("/v1/subscriptions", tags=["subscriptions"], response_model=schemas.SubscriptionCreated, status_code=201,
+              responses=PROBLEM_RESPONSES)
+    def create_subscription(who: Who, body: schemas.SubscriptionIn):
+        require_roles(who, "admin")
+        try:
+            url = delivery.check_url(body.url, settings.delivery_refuse_private_targets)
+        except ValueError as exc:
+            raise ProblemException(422, "Invalid subscription", str(exc), field="url") from None
+        with Session() as s:
+            known = s.get(Party, body.party) is not None or body.party.startswith("tenant ")
+        if not known:
+            raise ProblemException(422, "Invalid subscription", f"no party {body.party!r} (GET /v1/parties; an "
+                                   "operator's alerts go to 'tenant <name>')", field="party")
+        sub = delivery.subscribe(store, body.party, url)
+        return dict(delivery.subscription_json(sub), secret=sub.secret)
+
+    @app.get("/v1/subscriptions", tags=["subscriptions"], response_model=list[schemas.SubscriptionOut],
+             responses=PROBLEM_RESPONSES)
+    def list_subscriptions(who: Who):
+        require_roles(who, "admin")
+        with Session() as s:
+            return [delivery.subscription_json(x) for x in s.scalars(select(Subscription).order_by(Subscription.id))]
+
+    @app.delete("/v1/subscriptions/{subscription_id}", tags=["subscriptions"], response_model=schemas.SubscriptionOut,
+                responses={404: {"description": "no such subscription"}, **PROBLEM_RESPONSES})
+    def revoke_subscription(who: Who, subscription_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)]):
+        """Stop new deliveries; pending ones are not sent; the log stays."""
+        require_roles(who, "admin")
+        with Session.begin() as s:
+            sub = s.get(Subscription, subscription_id)
+            if sub is None:
+                raise ProblemException(404, "Not found", f"no subscription {subscription_id}", field="subscription_id")
+            sub.revoked_at = sub.revoked_at or utcnow()
+            return delivery.subscription_json(sub)
+
+    @app.get("/v1/subscriptions/{subscription_id}/deliveries", tags=["subscriptions"],
+             response_model=list[schemas.DeliveryOut],
+             responses={404: {"description": "no such subscription"}, **PROBLEM_RESPONSES})
+    def list_deliveries(who: Who, subscription_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+                        status: Annotated[Literal["pending", "delivered", "dead"] | None, Query()] = None,
+                        limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+        """Each delivery with every attempt: time, duration, HTTP status or error."""
+        require_roles(who, "admin")
+        with Session() as s:
+            if s.get(Subscription, subscription_id) is None:
+                raise ProblemException(404, "Not found", f"no subscription {subscription_id}", field="subscription_id")
+            query = select(Delivery).where(Delivery.subscription_id == subscription_id)
+            if status is not None:
+                query = query.where(Delivery.status == status)
+            rows = s.scalars(query.order_by(Delivery.id).limit(limit)).all()
+            attempts: dict[int, list] = {}
+            for a in s.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_([d.id for d in rows]))
+                               .order_by(DeliveryAttempt.id)):
+                attempts.setdefault(a.delivery_id, []).append(a)
+            return [delivery.delivery_json(d, attempts.get(d.id, [])) for d in rows]
 
     # ---- catalogue and jobs ----------------------------------------------------------
     @app.post("/v1/catalog", tags=["catalog"], response_model=schemas.IngestOut, status_code=201,

@@ -178,12 +178,28 @@ class EventUpdate(Base):
     __table_args__ = (UniqueConstraint("event_id", "job_id", "kind", name="uq_event_updates_event_job_kind"),)
 
 
+class Incident(Base):
+    """An incident a party reported (POST /v1/incidents): ssa.respond's alert JSON, as routed."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident: Mapped[str] = mapped_column(String(64), nullable=False)  # incident type id
+    report: Mapped[dict] = mapped_column(JSON, nullable=False)  # the alert as routed (Alert.to_dict)
+    level: Mapped[str | None] = mapped_column(String(32))
+    routing: Mapped[dict] = mapped_column(JSON, nullable=False)
+    reporter_key_id: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    reporter_role: Mapped[str] = mapped_column(String(16), nullable=False)
+    reporter: Mapped[str] = mapped_column(String(200), nullable=False)  # party or tenant of the key
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
 class Alert(Base):
-    """An event routed to one party, with its role in the response."""
+    """An event or a reported incident routed to one party, with its role in the response."""
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), nullable=False, index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), nullable=True, index=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True, index=True)
     party: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # lead supporting informed
     level: Mapped[str | None] = mapped_column(String(32))
@@ -207,3 +223,47 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Subscription(Base):
+    """A party's webhook: alerts routed to `party` are POSTed to `url`, signed with `secret`."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    secret: Mapped[str] = mapped_column(String(100), nullable=False)  # HMAC-SHA256 key, shown once at creation
+    after_alert_id: Mapped[int] = mapped_column(Integer, nullable=False)  # alerts after this id are delivered
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Delivery(Base):
+    """One alert for one subscription; `delivery_id` travels in every attempt's headers."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), nullable=False, index=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)  # the exact bytes signed and sent (UTF-8 JSON)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # pending delivered dead
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("subscription_id", "alert_id", name="uq_deliveries_subscription_alert"),)
+
+
+class DeliveryAttempt(Base):
+    """The log of one POST of a delivery: HTTP status, or the error that stopped it."""
+
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), nullable=False, index=True)
+    attempt: Mapped[int] = mapped_column(Integer, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    duration_s: Mapped[float] = mapped_column(Float, nullable=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)

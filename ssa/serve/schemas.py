@@ -93,7 +93,8 @@ class AlertOut(BaseModel):
     updated_at: str
     acknowledged_at: str | None
     acknowledged_by: str | None
-    conjunction: Conjunction
+    conjunction: Conjunction | None = Field(None, description="what the alert is about: a conjunction event ...")
+    incident: "IncidentOut | None" = Field(None, description="... or an incident a party reported")
 
 
 class AlertPage(BaseModel):
@@ -184,3 +185,61 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: str
     change_seq: int
+
+
+class IncidentOut(BaseModel):
+    id: int
+    incident: str = Field(description="incident type id of ssa.respond")
+    level: str | None
+    created_at: str
+    reporter: str = Field(description="the reporting key's party, or 'tenant <name>' for an operator")
+    reporter_role: str
+    report: dict = Field(description="the alert as routed: the service sets 'now' and catalogued objects' owner, "
+                                     "type and tenant")
+    routing: dict
+
+
+class IncidentReported(BaseModel):
+    incident: IncidentOut
+    alerts: list[AlertOut] = Field(description="one per party paged; empty when the level pages nobody")
+
+
+class SubscriptionIn(BaseModel):
+    party: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$",
+                       description="party code (GET /v1/parties) or 'tenant <name>'")
+    url: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$",
+                     description="http(s) URL receiving a signed POST per alert")
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    party: str
+    url: str
+    created_at: str
+    revoked_at: str | None
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="HMAC-SHA256 key of X-SSA-Signature; shown only now")
+
+
+class AttemptOut(BaseModel):
+    attempt: int
+    started_at: str
+    duration_s: float
+    status_code: int | None
+    error: str | None
+
+
+class DeliveryOut(BaseModel):
+    delivery_id: str
+    alert_id: int
+    status: Literal["pending", "delivered", "dead"]
+    attempts: list[AttemptOut]
+    next_attempt_at: str | None
+    created_at: str
+    finished_at: str | None
+
+
+AlertOut.model_rebuild()
+AlertPage.model_rebuild()

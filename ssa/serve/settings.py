@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     metrics: Literal["off", "admin", "public"] = Field(
         "admin", description="/metrics: 'off' (404), 'admin' (admin key), 'public' (no key; bind to a private address)")
 
+    # ---- webhook delivery of alerts (issue 13, close the loop) ----
+    delivery_max_attempts: int = Field(8, ge=1, description="POSTs of one alert before its delivery is dead-lettered")
+    delivery_backoff_s: float = Field(
+        30.0, gt=0, description="wait before the first retry, s; doubles after each failed attempt")
+    delivery_timeout_s: float = Field(10.0, gt=0, description="a receiver that has not answered in this long has failed, s")
+    delivery_poll_s: float = Field(1.0, gt=0, description="how often the delivery loop looks for due deliveries, s")
+    delivery_refuse_private_targets: bool = Field(
+        False, description="refuse webhook URLs whose host resolves to a private, link-local or reserved address other "
+                           "than loopback (SSRF: set when admins should not reach the service's internal network)")
+
     @model_validator(mode="after")
     def check_ranges(self) -> "Settings":
         """Refuse, at start, settings with which every job or request would fail."""

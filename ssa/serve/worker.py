@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from ssa.serve import pipeline
+from ssa.serve.delivery import start_delivery_thread
 from ssa.serve.settings import Settings
 from ssa.serve.store import Store
 
@@ -182,6 +183,7 @@ class Worker:
 
 
 def run_worker(settings: Settings, once: bool = False) -> None:
+    """`ssa worker`: jobs and, unless `once`, the webhook delivery loop (ssa.serve.delivery) beside them."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.resolved_database_url())
     store.upsert_parties(pipeline.known_parties())
@@ -191,7 +193,9 @@ def run_worker(settings: Settings, once: bool = False) -> None:
         while worker.run_once():
             pass
         return
-    worker.run_forever(threading.Event())
+    stop = threading.Event()
+    start_delivery_thread(store, settings, stop)
+    worker.run_forever(stop)
 
 
 def main() -> None:
