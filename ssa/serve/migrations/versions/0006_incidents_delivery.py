@@ -4,7 +4,7 @@ Alerts now come from a conjunction event or a reported incident: event_id become
 nullable and incident_id is added.
 
 Revision ID: 0006
-Revises: 0004 (the newest on this branch's base; re-chain to 0005 when merging)
+Revises: 0005
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
