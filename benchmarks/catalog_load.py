@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import time
 from pathlib import Path
 
 from sgp4 import omm
 from sgp4.api import Satrec
 
 from ssa.catalog import SHIPPED_ACTIVE, SHIPPED_CATALOG, load
+
+from timing import best_of
 
 SPACETRACK_3LE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catalogs" / \
     "spacetrack_full_catalog_3le_2021-05-29.txt"
@@ -38,15 +39,6 @@ def sgp4_from_3le(path: Path) -> list:
     return [Satrec.twoline2rv(lines[i + 1], lines[i + 2]) for i in range(0, len(lines), 3)]
 
 
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -57,8 +49,8 @@ def main() -> None:
     print(f"{'file':45s} {'records':>8s} {'ssa load s':>11s} {'python-sgp4 s':>14s} {'ratio':>6s}")
     for path, baseline in cases:
         n = len(load(path))
-        ours = best_of(lambda: load(path), args.repeat)
-        theirs = best_of(lambda: baseline(path), args.repeat)
+        ours = best_of(args.repeat, lambda: load(path))[0]
+        theirs = best_of(args.repeat, lambda: baseline(path))[0]
         print(f"{path.name:45s} {n:8d} {ours:11.3f} {theirs:14.3f} {theirs / ours:6.2f}")
 
 

@@ -18,6 +18,8 @@ from ssa.catalog import SHIPPED_SATCAT, load
 from ssa.detect.fragmentation import cloud_spread, detect_fragmentations, new_piece_clusters
 from ssa.detect.fragmentation_kernels import cloud_distances_reference
 
+from timing import best_of
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 CASES = {
     "COSMOS 1408 (2021-11-13/15 -> 2021-11-30)": (SHARED / "events" / "cosmos1408_pre_asat_2021-11-13_15.tle",
@@ -29,15 +31,6 @@ CASES = {
 SNAPSHOTS = ("Space-Track 2021-05-29 -> 2022-01-22", (
     SHARED / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt",
     SHARED / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"))
-
-
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        tic = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - tic)
-    return min(times)
 
 
 def main() -> None:
@@ -54,8 +47,8 @@ def main() -> None:
         jd = t0 + np.arange(0.0, 1.0, 60.0 / 86400.0)  # one day at 60 s, as the detector's coarse search
         whole = np.floor(jd - 0.5) + 0.5
         cloud_spread(fragments, parent, jd)  # compile
-        t_numba = best_of(lambda: cloud_spread(fragments, parent, jd))
-        t_ref = best_of(lambda: cloud_distances_reference(fragments, parent, whole, jd - whole), repeat=1)
+        t_numba = best_of(3, lambda: cloud_spread(fragments, parent, jd))[0]
+        t_ref = best_of(1, lambda: cloud_distances_reference(fragments, parent, whole, jd - whole))[0]
         ours, _ = cloud_spread(fragments, parent, jd)
         ref = cloud_distances_reference(fragments, parent, whole, jd - whole)
         # back-propagated months, SGP4 (ours and python-sgp4 alike) returns error code 0 with

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import collections
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,8 @@ DATA = REPO.parent / "shared" / "data"
 sys.path.insert(0, str(REPO / "tests"))
 from manoeuvre_injection import DIRECTIONS, inject, read_tle_pairs, trials  # noqa: E402
 
+from timing import best_of
+
 ISS = DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
 SNAPSHOTS = [DATA / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt",
              DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt", ISS]
@@ -33,15 +34,6 @@ def jd(t: np.datetime64) -> float:
     return t.astype("datetime64[us]").astype(np.int64) / 86400e6 + 2440587.5
 
 
-def best_of(repeat: int, fn):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def speed(repeat: int) -> None:
     print("| history | element sets | pairs | numba residuals (s) | numpy + python-sgp4 (s) | ratio | "
           "max abs difference | detector, numba (s) | detector, numpy (s) |")
@@ -50,14 +42,14 @@ def speed(repeat: int) -> None:
         history = load(paths, keep="all")
         _, earlier, later = history_pairs(history)
         residuals(history, earlier[:10], later[:10])  # load the cached kernel
-        fast = best_of(repeat, lambda: residuals(history, earlier, later))
-        slow = best_of(1, lambda: residuals(history, earlier, later, reference=True))
+        fast = best_of(repeat, lambda: residuals(history, earlier, later))[0]
+        slow = best_of(1, lambda: residuals(history, earlier, later, reference=True))[0]
         out, err = residuals(history, earlier, later)
         ref, _ = residuals(history, earlier, later, reference=True)
         ok = err == 0
         diff = np.abs(out[ok] - ref[ok]).max()
-        det_fast = best_of(repeat, lambda: detect_manoeuvres(history))
-        det_slow = best_of(1, lambda: detect_manoeuvres(history, reference=True))
+        det_fast = best_of(repeat, lambda: detect_manoeuvres(history))[0]
+        det_slow = best_of(1, lambda: detect_manoeuvres(history, reference=True))[0]
         print(f"| {name} | {len(history):,} | {len(earlier):,} | {fast:.3f} | {slow:.3f} | {slow / fast:.1f} | "
               f"{diff:.1e} | {det_fast:.3f} | {det_slow:.3f} |")
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select
 
+from timing import best_of
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -42,15 +44,6 @@ def baseline_catalog_rows(store, version_id: int) -> int:
     for row in rows:
         latest[row.norad_id] = row
     return len(latest) if owners and types else 0
-
-
-def best_of(repeat: int, fn) -> tuple[float, object]:
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, value
 
 
 def peak_mb(fn) -> float:
