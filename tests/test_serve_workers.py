@@ -68,13 +68,13 @@ def worker_env(url, tmp_path, **extra):
 
 
 def connected(url, application_name) -> int:
-    """How many processes are connected to the PostgreSQL server under `application_name`."""
+    """How many connections the PostgreSQL server has under `application_name`."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.scalar(text("SELECT count(DISTINCT pid) FROM pg_stat_activity WHERE application_name = :a"),
+            return conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :a"),
                                {"a": application_name})
     finally:
         engine.dispose()
@@ -114,19 +114,23 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
         pytest.skip("SQLite serialises writers by itself: this is PostgreSQL's test")
     url = database_url
     store = Store(url)
-    catalog = leo_catalog(1200)
-    app_name = f"ssa-worker-test-{os.getpid()}-{time.monotonic_ns()}"
-    env = worker_env(url, tmp_path, job_lease_s=3, threshold_km=30)
-    env["SSA_DATABASE_URL"] = f"{url}&application_name={app_name}"  # how the test sees both workers connected
-    workers = [subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "worker"], env=env,
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    catalog = leo_catalog(1000)
+    # 1.5 days: job 1 screens for many seconds, far longer than uploading version 2 takes
+    env = worker_env(url, tmp_path, job_lease_s=3, threshold_km=30, window_days=1.5)
+    names = [f"ssa-worker-test-{os.getpid()}-{time.monotonic_ns()}-{i}" for i in range(2)]
+    workers = [subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "worker"],
+                                env=dict(env, SSA_DATABASE_URL=f"{url}&application_name={name}"),  # seen by the test
+                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for name in names]
     try:
-        wait_until(lambda: connected(url, app_name) == 2, 120, "both workers to poll the store")
+        wait_until(lambda: all(connected(url, name) for name in names), 120, "both workers to connect to the store")
         first = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
         wait_until(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
         second = store.ingest(catalog, "v2", "v2").job_id
         wait_until(lambda: job_of(store, second).status != "queued", 120, "the other worker to claim job 2")
-        assert job_of(store, first).status == "running"  # both screen at once
+        one, two = job_of(store, first), job_of(store, second)
+        assert one.status == "running", (  # both screen at once
+            f"job 1 {one.status} ({one.started_at} to {one.finished_at}) before job 2 was claimed at "
+            f"{two.started_at} by {two.worker_id}")
         wait_until(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 240,
               "both jobs to end")
     finally:
