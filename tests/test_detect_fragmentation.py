@@ -24,6 +24,9 @@ SNAP_OLD = SHARED / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt"
 SNAP_NEW = SHARED / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
 NOW = datetime(2021, 11, 16, tzinfo=timezone.utc)
 
+NO_PRE_1408 = ("COSMOS 1408 element sets before the test (18 SDS element sets via Space-Track, "
+               "redistribution restricted) not in ../shared/data")
+
 
 def utc(text):
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
@@ -32,7 +35,7 @@ def utc(text):
 @pytest.fixture(scope="module")
 def cosmos1408():
     if not PRE_1408.exists():
-        pytest.skip("../shared/data/events not present")
+        pytest.skip(NO_PRE_1408)
     new = load(DEBRIS_1408, satcat=SHIPPED_SATCAT)
     return new, detect_fragmentations(load(PRE_1408, satcat=SHIPPED_SATCAT), new)
 
@@ -40,7 +43,7 @@ def cosmos1408():
 @pytest.fixture(scope="module")
 def iridium_cosmos():
     if not (PRE_COLLISION.exists() and CATALOG_2009.exists()):
-        pytest.skip("../shared/data (2009 catalogue, pre-collision element sets) not present")
+        pytest.skip("2009 full catalogue and last pre-collision element sets (18 SDS element sets via Space-Track, redistribution restricted) not in ../shared/data")
     return detect_fragmentations(load(PRE_COLLISION, satcat=SHIPPED_SATCAT), load(CATALOG_2009, satcat=SHIPPED_SATCAT))
 
 
@@ -155,7 +158,7 @@ def test_iridium33_cosmos2251_both_clouds_collision_matched_to_screen(iridium_co
 @pytest.mark.slow
 def test_spacetrack_snapshots_find_the_1982_092_cloud_and_list_every_cluster():
     if not (SNAP_OLD.exists() and SNAP_NEW.exists()):
-        pytest.skip("Space-Track snapshots in ../shared/data/catalogs not present")
+        pytest.skip("Space-Track 3LE snapshots of 2021-05-29 and 2022-01-22 (redistribution restricted) not in ../shared/data")
     old, new = load(SNAP_OLD, satcat=SHIPPED_SATCAT), load(SNAP_NEW, satcat=SHIPPED_SATCAT)
     events = detect_fragmentations(old, new)
     assert events[0].launch == "1982-092" and events[0].parent_norad_id == 13552
@@ -178,7 +181,7 @@ def test_spacetrack_snapshots_find_the_1982_092_cloud_and_list_every_cluster():
 
 def test_cli_writes_json_and_pngs(tmp_path):
     if not PRE_1408.exists():
-        pytest.skip("../shared/data/events not present")
+        pytest.skip(NO_PRE_1408)
     from ssa.cli import app
 
     result = CliRunner().invoke(app, ["detect", "fragmentation", str(PRE_1408), str(DEBRIS_1408),
@@ -204,7 +207,7 @@ def test_cli_names_a_bad_file(tmp_path):
 def test_a_bad_element_set_is_named_and_the_rest_still_detected(tmp_path):
     """One broken record (a line-2 checksum) is skipped with its file and line; the event stands."""
     if not PRE_1408.exists():
-        pytest.skip("../shared/data/events not present")
+        pytest.skip(NO_PRE_1408)
     import gzip
 
     from ssa.cli import app

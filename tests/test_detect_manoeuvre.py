@@ -23,7 +23,7 @@ from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials  # noqa
 
 REPO = Path(__file__).resolve().parents[1]
 ISS_HISTORY = REPO.parent / "shared" / "data" / "events" / "iss_25544_tle_history_2020-2024.txt"
-needs_iss = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="../shared/data/events ISS history not present")
+needs_iss = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 
 
 def _jd(t: np.datetime64) -> float:

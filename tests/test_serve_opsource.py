@@ -16,7 +16,7 @@ from ssa.serve.worker import Worker
 BRIK_II = 48876  # Dutch military cubesat, in the shipped 2024-11-01 catalogue
 ICEYE_X20 = 52759  # passes the ISS on 2024-11-01..03 (serve_helpers)
 
-pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="../shared/data (ISS TLE history) is absent")
+pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 
 
 def _checksum(line: str) -> str:
