@@ -116,7 +116,7 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
     store = Store(url)
     catalog = leo_catalog(1000)
     # 1.5 days: job 1 screens for many seconds, far longer than uploading version 2 takes
-    env = worker_env(url, tmp_path, job_lease_s=3, threshold_km=30, window_days=1.5)
+    env = worker_env(url, tmp_path, job_lease_s=30, threshold_km=30, window_days=1.5)  # no re-claims under load
     names = [f"ssa-worker-test-{os.getpid()}-{time.monotonic_ns()}-{i}" for i in range(2)]
     workers = [subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "worker"],
                                 env=dict(env, SSA_DATABASE_URL=f"{url}&application_name={name}"),  # seen by the test
