@@ -16,7 +16,7 @@ from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load, parse_text
 from ssa.detect.manoeuvre import detect_manoeuvres, residuals
 from ssa.respond import route
 from ssa.respond.alert import utc_time
-from ssa.respond.findings import _concat, alerts_from_manoeuvres
+from ssa.respond.findings import alerts_from_manoeuvres
 
 sys.path.insert(0, str(Path(__file__).parent))
 from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials  # noqa: E402
@@ -185,7 +185,7 @@ def test_foreign_manoeuvre_toward_dutch_asset_is_escalated(iss_sets):
     asset.inclo[0] += np.radians(0.5)
     asset.mo[0] -= 2.0 / 6780.0
     others = load(SHIPPED_CATALOG).take(np.arange(300))
-    catalog = _concat(others, asset)
+    catalog = others.concat(asset)
     now = utc_time(man.before) + timedelta(minutes=30)
     (alert,) = alerts_from_manoeuvres([man], history, catalog, now=now)
     assert [o.norad_id for o in alert.objects] == [25544, 48876]

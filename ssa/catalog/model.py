@@ -82,6 +82,16 @@ class Catalog:
             notes=list(self.notes),
         )
 
+    def concat(self, other: "Catalog") -> "Catalog":
+        """Rows of self then other; exact sgp4init epochs and radar cross-sections (m^2,
+        NaN where unknown) filled in where one side lacks them."""
+        columns = {name: np.concatenate([getattr(self, name), getattr(other, name)])
+                   for name in self.array_fields() if name not in ("epoch_days", "rcs_m2")}
+        columns["epoch_days"] = np.concatenate([self.epoch_sgp4(), other.epoch_sgp4()])
+        columns["rcs_m2"] = np.concatenate([np.full(len(c), np.nan) if c.rcs_m2 is None else c.rcs_m2
+                                            for c in (self, other)])
+        return Catalog(**columns, rejected=self.rejected + other.rejected, notes=self.notes + other.notes)
+
     def index_of(self, norad_ids) -> np.ndarray:
         """Row index of each NORAD id; KeyError naming the first missing one."""
         pos = {int(n): i for i, n in enumerate(self.norad_id)}

@@ -62,12 +62,12 @@ def _new_approach(m, history: Catalog, catalog: Catalog, days: float, threshold_
 
     others = catalog.take(catalog.norad_id != m.norad_id)
     start = m.before  # the new orbit is known from the first element set after the burn
-    after = screen(_concat(others, history.take([m.row_before])), start, days, threshold_km, primaries=[m.norad_id])
+    after = screen(others.concat(history.take([m.row_before])), start, days, threshold_km, primaries=[m.norad_id])
     if not len(after):
         return None
     met = np.where(after["norad_id_1"] == m.norad_id, after["norad_id_2"], after["norad_id_1"])
     near = others.take(np.isin(others.norad_id, met))  # the old orbit, against those objects only
-    before = screen(_concat(near, history.take([m.row_after])), start, days, threshold_km, primaries=[m.norad_id])
+    before = screen(near.concat(history.take([m.row_after])), start, days, threshold_km, primaries=[m.norad_id])
     before_ids = set(np.where(before["norad_id_1"] == m.norad_id, before["norad_id_2"], before["norad_id_1"]).tolist())
     best = None
     for row in after:
@@ -81,15 +81,6 @@ def _new_approach(m, history: Catalog, catalog: Catalog, days: float, threshold_
         if best is None or key < best[0]:
             best = (key, obj, utc_time(row["tca"]), float(row["range_km"]))
     return None if best is None else best[1:]
-
-
-def _concat(a: Catalog, b: Catalog) -> Catalog:
-    """Rows of a then b (sgp4 epochs and radar cross-sections filled where one side lacks them)."""
-    columns = {name: np.concatenate([getattr(a, name), getattr(b, name)])
-               for name in Catalog.array_fields() if name not in ("epoch_days", "rcs_m2")}
-    columns["epoch_days"] = np.concatenate([a.epoch_sgp4(), b.epoch_sgp4()])
-    columns["rcs_m2"] = np.concatenate([np.full(len(c), np.nan) if c.rcs_m2 is None else c.rcs_m2 for c in (a, b)])
-    return Catalog(**columns)
 
 
 def alerts_from_fragmentation(events, now: datetime | None = None) -> list[Alert]:

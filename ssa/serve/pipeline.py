@@ -85,16 +85,6 @@ def split_stale(catalog, start: datetime, end: datetime, max_age_days: float):
     return catalog.take(np.flatnonzero(~stale)), stopped
 
 
-def joined(first, second):
-    """One catalogue of the rows of two (exact sgp4init epochs kept only when both have them)."""
-    from ssa.catalog.model import Catalog
-
-    def column(name):
-        a, b = getattr(first, name), getattr(second, name)
-        return None if a is None or b is None else np.concatenate([a, b])
-    return Catalog(**{name: column(name) for name in Catalog.array_fields()})
-
-
 def source_disagreement(public, operator, start: datetime, end: datetime, step_s: float = SOURCE_CHECK_STEP_S):
     """Per row of `operator` (each with a row of the same object in `public`): the largest
     Mahalanobis distance between the two sets' predicted positions over [start, end] (UTC),
@@ -183,7 +173,7 @@ def choose_sources(public, operator, origins: list[str], start: datetime, end: d
         checks.append(check)
     chosen = set(int(operator.norad_id[i]) for i in replace)
     keep = np.array([int(n) not in chosen for n in public.norad_id], dtype=bool)
-    catalog = joined(public.take(np.flatnonzero(keep)), operator.take(np.array(replace, dtype=np.int64)))
+    catalog = public.take(np.flatnonzero(keep)).concat(operator.take(np.array(replace, dtype=np.int64)))
     sources = {int(operator.norad_id[i]): origins[i] for i in replace}
     return catalog, sources, checks
 
@@ -268,8 +258,9 @@ def event_cdm(store: Store, event, fmt: str) -> str:
 
     version = store.job_catalog_version(event.last_job_id)
     sources = (event.source_1, event.source_2)
-    catalog = joined(*(store.catalog_for_version(version, norad_ids=(norad,), origin=source)
-                       for norad, source in zip((event.norad_id_1, event.norad_id_2), sources)))
+    first, second = (store.catalog_for_version(version, norad_ids=(norad,), origin=source)
+                     for norad, source in zip((event.norad_id_1, event.norad_id_2), sources))
+    catalog = first.concat(second)
     message = cdm_from_conjunction(event_row(event), catalog, originator="SSA")
     for obj, norad, source in zip(message.objects, (event.norad_id_1, event.norad_id_2), sources):
         notes = obj.comments.setdefault("metadata", [])
