@@ -95,6 +95,7 @@ def source_disagreement(public, operator, start: datetime, end: datetime, step_s
     from sgp4.api import SatrecArray
 
     from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km
+    from ssa.screen.table import rtn_miss
 
     t0_days = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0
     times = t0_days + np.arange(0.0, (end - start).total_seconds() + step_s / 2, step_s) / 86400.0
@@ -108,12 +109,8 @@ def source_disagreement(public, operator, start: datetime, end: datetime, step_s
         ages.append(times[None, :] - epoch_days[:, None])
         sigma_inputs.append(perigee_altitude_km(catalog.no_kozai, catalog.ecco))
     (r_pub, v_pub), (r_op, _) = positions
-    radial = r_pub / np.linalg.norm(r_pub, axis=-1, keepdims=True)
-    cross = np.cross(r_pub, v_pub)
-    cross /= np.linalg.norm(cross, axis=-1, keepdims=True)
-    along = np.cross(cross, radial)
     diff = r_op - r_pub
-    rtn = np.stack([np.sum(diff * axis, axis=-1) for axis in (radial, along, cross)], axis=-1)
+    rtn = rtn_miss(r_pub, v_pub, r_op)
     variance = sum(estimated_sigma_rtn_km(np.repeat(perigee, times.size), age.ravel()).reshape(rtn.shape) ** 2
                    for perigee, age in zip(sigma_inputs, ages))
     mahalanobis = np.sqrt(np.sum(rtn**2 / variance, axis=-1))
