@@ -58,7 +58,7 @@ def test_copy_of_defaults_loads(conf_dir):
     ("conj-logged", lambda b: b.replace('section = "Digitale veiligheid"', 'section = "Cyber"'),
      "rule 'conj-logged' cite[0]: section 'Cyber' is not one heading of L5"),
     ("conj-pnt-low", drop_line("basis ="),
-     "rule 'conj-pnt-low': field 'basis' must be 'stated' or 'inferred', not ''"),
+     "rule 'conj-pnt-low': missing field 'basis'"),
     ("conj-pnt-low", lambda b: b.replace('basis = "inferred"', 'basis = "assumed"'),
      "rule 'conj-pnt-low': field 'basis' must be 'stated' or 'inferred', not 'assumed'"),
     ("man-civil", drop_line("lead ="), "rule 'man-civil': missing field 'lead'"),
@@ -106,7 +106,7 @@ def test_bad_party_incident_escalation_and_registry_files(conf_dir):
          r"incident 'space_weather' criteria\[0\]: field 'at_least' names evidence 'kpp'"),
         ("min = 0, max = 9 }", "min = 9, max = 9 }", "evidence 'kp': field 'min' must be below 'max'"),
         ("current_for_h = 72  # project default: a break-up", "current_for_h = -1  # a break-up",
-         "incident 'fragmentation': field 'current_for_h' must be >= 0"),
+         "incident 'fragmentation': field 'current_for_h' must be greater than or equal to 0, not -1"),
         ("[incident.missile_launch]\n", "[incident.missile_launch]\ncurrent_for = 1\n",
          r"incident 'missile_launch': unknown field\(s\) \['current_for'\]"),
     ]:
@@ -149,3 +149,61 @@ def test_operator_directory_from_environment(conf_dir, monkeypatch):
 def test_missing_directory_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="directory not found"):
         load_config(tmp_path / "nope")
+
+
+# file, text replaced (first occurrence), what the error must say: unknown keys once ignored, wrong types
+UNKNOWN_OR_BAD = [
+    ("parties.toml", 'id = "knmi"\n', 'id = "knmi"\nphone = "112"\n',
+     r"parties.toml party 'knmi': unknown field\(s\) \['phone'\]"),
+    ("parties.toml", "[[party]]\n", "[[partie]]\nid = \"x\"\n\n[[party]]\n",
+     r"parties.toml: unknown field\(s\) \['partie'\]"),
+    ("parties.toml", 'letter = "L5"', 'letter = "L5", page = 3',
+     r"parties.toml party '[a-z-]+' cite\[0\]: unknown field\(s\) \['page'\]"),
+    ("incident_types.toml", "[[incident]]\n", "[[incident]]\nseverity = \"high\"\n",
+     r"incident_types.toml incident '[a-z_]+': unknown field\(s\) \['severity'\]"),
+    ("incident_types.toml", 'name = "space safety"', 'name = "space safety"\ncolour = "green"',
+     r"incident_types.toml domain 'safety': unknown field\(s\) \['colour'\]"),
+    ("escalation.toml", 'id = "log"\n', 'id = "log"\npaged = false\n',
+     r"escalation.toml level 'log': unknown field\(s\) \['paged'\]"),
+    ("escalation.toml", 'id = "log"\npage = false', 'id = "log"\npage = "no"',
+     "escalation.toml level 'log': field 'page' must be a valid boolean, not 'no'"),
+    ("escalation.toml", "kp = { description", "kp = { unit = \"\", description",
+     r"escalation.toml incident 'space_weather' evidence 'kp': unknown field\(s\) \['unit'\]"),
+    ("escalation.toml", 'past_level = "info"', 'past_level = "info"\npast_levels = "log"',
+     r"escalation.toml: unknown field\(s\) \['past_levels'\]"),
+    ("interest.toml", "[tenants]\n", "[tenants]\ndefault = \"civil\"\n",
+     r"interest.toml tenants: unknown field\(s\) \['default'\]"),
+    ("interest.toml", "[regions]\n", "[region]\n",
+     r"interest.toml: missing field 'regions'"),
+    ("letters.toml", 'file = "000_', 'date = 2021-06-01\nfile = "000_',
+     r"letters.toml letter 'L1': unknown field\(s\) \['date'\]"),
+    ("rules.toml", 'with = ["dssc"]', 'with = ["dssc"], when = "now"',
+     r"rules.toml rule '[a-z-]+' share\[0\]: unknown field\(s\) \['when'\]"),
+    ("rules.toml", "\npage = false\n", "\npage = 0\n",
+     r"rules.toml rule '[a-z-]+': field 'page' must be a valid boolean, not 0"),
+    ("dutch_assets.csv", "norad_id,name,", "norad_id,nickname,name,",
+     r"dutch_assets.csv: unknown column\(s\) \['nickname'\]"),
+]
+
+
+@pytest.mark.parametrize("name,old,new,message", UNKNOWN_OR_BAD, ids=[m for *_, m in UNKNOWN_OR_BAD])
+def test_unknown_key_or_wrong_type_anywhere_is_refused(conf_dir, name, old, new, message):
+    """Unknown keys of parties, incidents, levels, letters... were once ignored: a typo went unseen."""
+    path = conf_dir / name
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ConfigError, match=message):
+        load_config(conf_dir)
+
+
+def test_every_problem_of_a_file_is_listed_one_a_line(conf_dir):
+    parties = conf_dir / "parties.toml"
+    parties.write_text(parties.read_text().replace('id = "knmi"\nname_nl', 'id = "knmi"\nnaam_nl')
+                       .replace('id = "nato"\n', 'id = "nato"\nbasis_ = 1\n'))
+    with pytest.raises(ConfigError) as err:
+        load_config(conf_dir)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"{parties} party '") for line in lines), lines
+    assert {line.split(": ", 1)[1].split(" (known")[0] for line in lines} == {
+        "missing field 'name_nl'", "unknown field(s) ['naam_nl']", "unknown field(s) ['basis_']"}

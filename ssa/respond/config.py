@@ -6,7 +6,11 @@ to its own directory with the ``config_dir`` argument or the SSA_RESPONSE_DIR
 environment variable: each file found there replaces the default of the same
 name (``parties.toml``, ``incident_types.toml``, ``escalation.toml``,
 ``interest.toml``, ``rules.toml``, ``letters.toml``, ``dutch_assets.csv``).
-Anything wrong raises ConfigError naming the file, the entry and the field.
+
+Every file is validated by a schema (the models below: no unknown key anywhere, every field of
+its type), then cross-checked (parties, levels, letters and incident types named exist). Anything
+wrong raises ConfigError naming the file, the entry and the field, one problem a line
+(``ssa.respond.schema``).
 """
 from __future__ import annotations
 
@@ -17,21 +21,25 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+
+from ssa.respond.schema import Many, Names, Schema, problems
 
 DEFAULT_DIR = resources.files("ssa.respond") / "data"  # a directory: the package is installed unzipped
 ENV_DIR = "SSA_RESPONSE_DIR"
-BASES = ("stated", "inferred")
 WILDCARD = "*"
 NO_INTEREST = "none"
 OPERATOR = "operator"  # stands for the owner/operator of each object of Dutch interest
+Basis = Literal["stated", "inferred"]  # the letters say so / this project draws it from them
 
 
 class ConfigError(ValueError):
     """A response data file is missing, malformed or inconsistent."""
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(Schema):
     letter: str
     section: str
     quote: str
@@ -40,82 +48,138 @@ class Citation:
         return f'{self.letter} "{self.section}": "{self.quote}"'
 
 
-@dataclass(frozen=True)
-class Party:
+class Letter(Schema):
+    """letters.toml: one parliamentary letter, its section headings in order."""
+
+    file: str
+    title: str
+    sections: Names
+
+
+class Party(Schema):
     id: str
     name_nl: str
     name_en: str
+    called: Names = ()  # names by which the letters call the party
     role: str
-    basis: str
-    cite: tuple[Citation, ...]
-    contact: dict[str, str]
+    basis: Basis
+    cite: Many[Citation] = ()
+    contact: dict[str, str] = {}
 
     def unfilled_contacts(self) -> list[str]:
         """Contact fields still holding a <placeholder>."""
         return [k for k, v in self.contact.items() if v.startswith("<") and v.endswith(">")]
 
 
-@dataclass(frozen=True)
-class IncidentType:
+class PartiesFile(Schema):
+    party: Many[Party]
+
+
+class Domain(Schema):
+    """incident_types.toml: space safety or space security."""
+
+    name: str
+    cite: Many[Citation] = ()
+
+
+class IncidentType(Schema):
     id: str
     name_nl: str
     name_en: str
-    domain: str  # "safety" or "security"
+    domain: str  # a domain of incident_types.toml: "safety" or "security"
     why: str
-    cite: tuple[Citation, ...]
+    cite: Many[Citation] = ()
 
 
-@dataclass(frozen=True)
-class Level:
+class IncidentTypesFile(Schema):
+    domain: dict[str, Domain]
+    incident: Many[IncidentType]
+
+
+class Level(Schema):
     id: str
-    rank: int
     page: bool
     description: str
+    _rank: int = PrivateAttr(0)
+
+    @property
+    def rank(self) -> int:
+        """Position on the ladder of escalation.toml, 0 the lowest."""
+        return self._rank
 
 
-@dataclass(frozen=True)
-class Criterion:
+class Criterion(Schema):
     level: str
     source: str
-    pc_min: float | None = None
-    miss_km_max: float | None = None
+    pc_min: float | None = Field(None, ge=0.0, le=1.0)
+    miss_km_max: float | None = Field(None, ge=0.0)
     tca_within_h: float | None = None
     pc_unknown: bool = False
-    at_least: tuple[tuple[str, float], ...] = ()  # (evidence name, lower bound)
-    at_most: tuple[tuple[str, float], ...] = ()  # (evidence name, upper bound)
+    at_least: dict[str, float] = {}  # evidence name -> lower bound
+    at_most: dict[str, float] = {}  # evidence name -> upper bound
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(Schema):
     """A measurement an alert of an incident type may carry, and its valid range."""
 
-    name: str
     description: str
-    low: float
-    high: float
+    low: float = Field(alias="min")
+    high: float = Field(alias="max")
+
+    @model_validator(mode="after")
+    def _low_below_high(self) -> Evidence:
+        if not self.low < self.high:
+            raise ValueError("field 'min' must be below 'max'")
+        return self
 
 
-@dataclass(frozen=True)
-class Share:
+class IncidentTerms(Schema):
+    """escalation.toml [incident.NAME]: default level, hours current, evidence, criteria."""
+
+    default: str
+    current_for_h: float = Field(0.0, ge=0.0)  # hours after its event time that an event stays current
+    evidence: dict[str, Evidence] = {}
+    criteria: Many[Criterion] = ()
+
+
+class EscalationFile(Schema):
+    past_level: str  # the highest level of an event that is past
+    level: Many[Level]
+    incident: dict[str, IncidentTerms]
+
+
+class Tenants(Schema):
+    default_category: str = ""
+    categories: dict[str, str] = {}  # tenant id -> category
+
+
+class InterestFile(Schema):
+    categories: dict[str, str]
+    regions: dict[str, str]
+    owners: dict[str, str]  # SATCAT owner code -> category
+    owner_object_types: Names
+    tenants: Tenants = Tenants()
+
+
+class Share(Schema):
     what: str
-    with_: tuple[str, ...]
+    with_: Names = Field(alias="with")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Schema):
     id: str
     incident: str
-    interest: tuple[str, ...]
-    levels: tuple[str, ...]
-    lead: str
-    supporting: tuple[str, ...]
-    informed: tuple[str, ...]
-    actions: dict[str, str]
-    share: tuple[Share, ...]
-    page: bool
-    basis: str
+    interest: Names
+    levels: Names
+    lead: str = Field(min_length=1)
+    supporting: Names = ()
+    informed: Names = ()
+    actions: dict[str, str] = {}
+    share: Many[Share] = ()
+    page: bool = True
+    basis: Basis
     why: str
-    cite: tuple[Citation, ...]
+    cite: Many[Citation] = ()
 
     def parties(self) -> tuple[str, ...]:
         return (self.lead, *self.supporting, *self.informed)
@@ -132,8 +196,13 @@ class Rule:
         return None
 
 
-@dataclass(frozen=True)
-class Asset:
+class RulesFile(Schema):
+    rule: Many[Rule]
+
+
+class Asset(Schema):
+    """A row of the asset registry CSV."""
+
     norad_id: int
     name: str
     category: str
@@ -143,11 +212,14 @@ class Asset:
     line: int  # line in the registry file
 
 
+ASSET_COLUMNS = ("norad_id", "name", "category", "operator", "owner", "source")
+
+
 @dataclass
 class ResponseConfig:
     """Everything route() needs, checked for consistency."""
 
-    letters: dict[str, dict]
+    letters: dict[str, Letter]
     parties: dict[str, Party]
     incidents: dict[str, IncidentType]
     domains: dict[str, tuple[Citation, ...]]
@@ -171,6 +243,11 @@ class ResponseConfig:
         return [*self.categories, *self.regions, NO_INTEREST]
 
 
+def _fail(path: Path, item: str, problem: str) -> ConfigError:
+    """The error for one problem of `item` (may be "") in the file `path`."""
+    return ConfigError(f"{path} {item}: {problem}" if item else f"{path}: {problem}")
+
+
 def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -180,186 +257,93 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _get(entry: dict, key: str, where: str, kind=str, default=...):
-    if key not in entry:
-        if default is ...:
-            raise ConfigError(f"{where}: missing field '{key}'")
-        return default
-    value = entry[key]
-    if not isinstance(value, kind):
-        raise ConfigError(f"{where}: field '{key}' must be {getattr(kind, '__name__', kind)}, not {value!r}")
-    return value
+def _parse(model: type[Schema], data, where: str, strict: bool | None = None):
+    """`data` validated as `model`; ConfigError lists every problem, each naming `where`, item and field."""
+    try:
+        return model.model_validate(data, strict=strict)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(problems(exc, model, data, where))) from None
 
 
-def _citations(entry: dict, where: str, letters: dict) -> tuple[Citation, ...]:
-    cites = _get(entry, "cite", where, list, default=[])
-    if not cites:
-        raise ConfigError(f"{where}: missing citation (field 'cite': letter, section, quote)")
-    out = []
-    for i, cite in enumerate(cites):
-        at = f"{where} cite[{i}]"
-        if not isinstance(cite, dict):
-            raise ConfigError(f"{at}: must be a table with letter, section, quote")
-        letter = _get(cite, "letter", at)
-        section = _get(cite, "section", at)
-        quote = _get(cite, "quote", at)
-        if letter not in letters:
-            raise ConfigError(f"{at}: unknown letter '{letter}' (known: {', '.join(letters)})")
-        headings = letters[letter].get("sections", [])
-        if not section.startswith("voetnoot ") and sum(h.startswith(section) for h in headings) != 1:
-            raise ConfigError(f"{at}: section '{section}' is not one heading of {letter} in letters.toml")
-        if not quote.strip():
-            raise ConfigError(f"{at}: empty quote")
-        out.append(Citation(letter, section, quote))
-    return tuple(out)
-
-
-def _ids(entries: list, where: str) -> None:
+def _unique_ids(path: Path, entries) -> None:
     seen = set()
     for entry in entries:
-        eid = _get(entry, "id", where)
-        if eid in seen:
-            raise ConfigError(f"{where}: duplicate id '{eid}'")
-        seen.add(eid)
+        if entry.id in seen:
+            raise _fail(path, "", f"duplicate id '{entry.id}'")
+        seen.add(entry.id)
 
 
-def _load_parties(path: Path, letters: dict) -> dict[str, Party]:
-    entries = _get(_read_toml(path), "party", str(path), list)
-    _ids(entries, str(path))
-    parties = {}
-    for entry in entries:
-        where = f"{path.name} party '{entry['id']}'"
-        basis = _get(entry, "basis", where)
-        if basis not in BASES:
-            raise ConfigError(f"{where}: field 'basis' must be one of {BASES}, not '{basis}'")
-        contact = _get(entry, "contact", where, dict, default={})
-        parties[entry["id"]] = Party(
-            id=entry["id"],
-            name_nl=_get(entry, "name_nl", where),
-            name_en=_get(entry, "name_en", where),
-            role=_get(entry, "role", where),
-            basis=basis,
-            cite=_citations(entry, where, letters),
-            contact={str(k): str(v) for k, v in contact.items()},
-        )
+def _check_citations(path: Path, item: str, cites: tuple[Citation, ...], letters: dict[str, Letter]) -> None:
+    if not cites:
+        raise _fail(path, item, "missing citation (field 'cite': letter, section, quote)")
+    for i, cite in enumerate(cites):
+        at = f"{item} cite[{i}]"
+        if cite.letter not in letters:
+            raise _fail(path, at, f"unknown letter '{cite.letter}' (known: {', '.join(letters)})")
+        headings = letters[cite.letter].sections
+        if not cite.section.startswith("voetnoot ") and sum(h.startswith(cite.section) for h in headings) != 1:
+            raise _fail(path, at, f"section '{cite.section}' is not one heading of {cite.letter} in letters.toml")
+        if not cite.quote.strip():
+            raise _fail(path, at, "empty quote")
+
+
+def _load_letters(path: Path) -> dict[str, Letter]:
+    return {name: _parse(Letter, entry, f"{path} letter '{name}'") for name, entry in _read_toml(path).items()}
+
+
+def _load_parties(path: Path, letters: dict[str, Letter]) -> dict[str, Party]:
+    entries = _parse(PartiesFile, _read_toml(path), str(path)).party
+    _unique_ids(path, entries)
+    for party in entries:
+        _check_citations(path, f"party '{party.id}'", party.cite, letters)
+    parties = {party.id: party for party in entries}
     if OPERATOR not in parties:
-        raise ConfigError(f"{path}: party '{OPERATOR}' (owner/operator of the asset) is required")
+        raise _fail(path, "", f"party '{OPERATOR}' (owner/operator of the asset) is required")
     return parties
 
 
-def _load_incidents(path: Path, letters: dict):
-    data = _read_toml(path)
-    domains = {}
-    for name, entry in _get(data, "domain", str(path), dict).items():
-        domains[name] = _citations(entry, f"{path.name} domain '{name}'", letters)
-    entries = _get(data, "incident", str(path), list)
-    _ids(entries, str(path))
-    incidents = {}
-    for entry in entries:
-        where = f"{path.name} incident '{entry['id']}'"
-        domain = _get(entry, "domain", where)
-        if domain not in domains:
-            raise ConfigError(f"{where}: field 'domain' must be one of {sorted(domains)}, not '{domain}'")
-        incidents[entry["id"]] = IncidentType(
-            id=entry["id"],
-            name_nl=_get(entry, "name_nl", where),
-            name_en=_get(entry, "name_en", where),
-            domain=domain,
-            why=_get(entry, "why", where),
-            cite=_citations(entry, where, letters),
-        )
-    return domains, incidents
+def _load_incidents(path: Path, letters: dict[str, Letter]):
+    data = _parse(IncidentTypesFile, _read_toml(path), str(path))
+    for name, domain in data.domain.items():
+        _check_citations(path, f"domain '{name}'", domain.cite, letters)
+    _unique_ids(path, data.incident)
+    for incident in data.incident:
+        item = f"incident '{incident.id}'"
+        if incident.domain not in data.domain:
+            raise _fail(path, item, f"field 'domain' must be one of {sorted(data.domain)}, not '{incident.domain}'")
+        _check_citations(path, item, incident.cite, letters)
+    return {name: domain.cite for name, domain in data.domain.items()}, {i.id: i for i in data.incident}
 
 
-CRITERION_KEYS = {"level", "source", "pc_min", "miss_km_max", "tca_within_h", "pc_unknown", "at_least", "at_most"}
-INCIDENT_KEYS = {"default", "criteria", "current_for_h", "evidence"}
-
-
-def _load_event_terms(path: Path, incidents: dict, levels: dict):
-    """escalation.toml's `past_level` and, per incident type, `current_for_h` and `evidence`."""
-    data = _read_toml(path)
-    past_level = _get(data, "past_level", path.name)
-    if past_level not in levels:
-        raise ConfigError(f"{path.name}: field 'past_level' names unknown level '{past_level}'")
-    per_incident = _get(data, "incident", str(path), dict)
-    current_for_h, evidence = {}, {}
-    number = (int, float)
-    for incident in incidents:
-        where = f"{path.name} incident '{incident}'"
-        entry = per_incident.get(incident, {})
-        current_for_h[incident] = float(_get(entry, "current_for_h", where, number, 0))
-        if current_for_h[incident] < 0:
-            raise ConfigError(f"{where}: field 'current_for_h' must be >= 0 hours")
-        evidence[incident] = {}
-        for name, spec in _get(entry, "evidence", where, dict, default={}).items():
-            at = f"{where} evidence '{name}'"
-            low, high = _get(spec, "min", at, number), _get(spec, "max", at, number)
-            if not low < high:
-                raise ConfigError(f"{at}: field 'min' must be below 'max'")
-            evidence[incident][name] = Evidence(name, _get(spec, "description", at), float(low), float(high))
-    return current_for_h, evidence, past_level
-
-
-def _load_escalation(path: Path, incidents: dict):
-    data = _read_toml(path)
-    entries = _get(data, "level", str(path), list)
-    _ids(entries, str(path))
-    levels = {}
-    for rank, entry in enumerate(entries):
-        where = f"{path.name} level '{entry['id']}'"
-        levels[entry["id"]] = Level(entry["id"], rank, _get(entry, "page", where, bool), _get(entry, "description", where))
-    per_incident = _get(data, "incident", str(path), dict)
-    default_level, criteria = {}, {}
-    number = (int, float)
-    for incident in incidents:
-        where = f"{path.name} incident '{incident}'"
-        if incident not in per_incident:
-            raise ConfigError(f"{where}: missing (every incident type needs a default level)")
-        entry = per_incident[incident]
-        unknown = set(entry) - INCIDENT_KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(INCIDENT_KEYS)})")
-        default = _get(entry, "default", where)
-        if default not in levels:
-            raise ConfigError(f"{where}: field 'default' names unknown level '{default}'")
-        default_level[incident] = default
-    _, evidence, _ = _load_event_terms(path, incidents, levels)
-    for incident in incidents:
-        where = f"{path.name} incident '{incident}'"
-        entry = per_incident[incident]
-        items = []
-        for i, crit in enumerate(_get(entry, "criteria", where, list, default=[])):
-            at = f"{where} criteria[{i}]"
-            unknown = set(crit) - CRITERION_KEYS
-            if unknown:
-                raise ConfigError(f"{at}: unknown field(s) {sorted(unknown)} (known: {sorted(CRITERION_KEYS)})")
-            level = _get(crit, "level", at)
-            if level not in levels:
-                raise ConfigError(f"{at}: field 'level' names unknown level '{level}'")
-            bounds = {}
-            for key in ("at_least", "at_most"):
-                bounds[key] = tuple(_get(crit, key, at, dict, default={}).items())
-                for name, value in bounds[key]:
-                    if name not in evidence[incident]:
-                        raise ConfigError(f"{at}: field '{key}' names evidence '{name}' that the incident "
-                                          f"does not declare (known: {sorted(evidence[incident])})")
-                    if isinstance(value, bool) or not isinstance(value, number):
-                        raise ConfigError(f"{at}: field '{key}.{name}' must be a number, not {value!r}")
-            items.append(Criterion(
-                level=level,
-                source=_get(crit, "source", at),
-                pc_min=_get(crit, "pc_min", at, number, None),
-                miss_km_max=_get(crit, "miss_km_max", at, number, None),
-                tca_within_h=_get(crit, "tca_within_h", at, number, None),
-                pc_unknown=_get(crit, "pc_unknown", at, bool, False),
-                at_least=bounds["at_least"],
-                at_most=bounds["at_most"],
-            ))
-        criteria[incident] = tuple(items)
-    for name in per_incident:
+def _load_escalation(path: Path, incidents: dict[str, IncidentType]) -> EscalationFile:
+    """escalation.toml, every name in it checked against its levels and `incidents`."""
+    data = _parse(EscalationFile, _read_toml(path), str(path))
+    _unique_ids(path, data.level)
+    for rank, level in enumerate(data.level):
+        level._rank = rank
+    levels = {level.id: level for level in data.level}
+    if data.past_level not in levels:
+        raise _fail(path, "", f"field 'past_level' names unknown level '{data.past_level}'")
+    for name in incidents:
+        item = f"incident '{name}'"
+        if name not in data.incident:
+            raise _fail(path, item, "missing (every incident type needs a default level)")
+        terms = data.incident[name]
+        if terms.default not in levels:
+            raise _fail(path, item, f"field 'default' names unknown level '{terms.default}'")
+        for i, crit in enumerate(terms.criteria):
+            at = f"{item} criteria[{i}]"
+            if crit.level not in levels:
+                raise _fail(path, at, f"field 'level' names unknown level '{crit.level}'")
+            for key, bounds in (("at_least", crit.at_least), ("at_most", crit.at_most)):
+                for evidence in bounds:
+                    if evidence not in terms.evidence:
+                        raise _fail(path, at, f"field '{key}' names evidence '{evidence}' that the incident "
+                                              f"does not declare (known: {sorted(terms.evidence)})")
+    for name in data.incident:
         if name not in incidents:
-            raise ConfigError(f"{path.name} incident '{name}': not an incident type of incident_types.toml")
-    return levels, default_level, criteria
+            raise _fail(path, f"incident '{name}'", "not an incident type of incident_types.toml")
+    return data
 
 
 def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
@@ -368,108 +352,72 @@ def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
-            need = {"norad_id", "name", "category", "operator", "owner", "source"}
-            missing = need - set(reader.fieldnames or ())
+            columns = tuple(reader.fieldnames or ())
+            missing = sorted(set(ASSET_COLUMNS) - set(columns))
             if missing:
-                raise ConfigError(f"{path}: missing column(s) {sorted(missing)}")
+                raise _fail(path, "", f"missing column(s) {missing}")
+            unknown = sorted(set(columns) - set(ASSET_COLUMNS))
+            if unknown:
+                raise _fail(path, "", f"unknown column(s) {unknown} (known: {list(ASSET_COLUMNS)})")
             for row in reader:
                 where = f"{path}:{reader.line_num}"
-                try:
-                    norad = int(row["norad_id"])
-                except ValueError:
-                    raise ConfigError(f"{where}: field 'norad_id' is not an integer: {row['norad_id']!r}") from None
-                if row["category"] not in categories:
-                    raise ConfigError(f"{where}: field 'category' '{row['category']}' is not one of {sorted(categories)}")
-                if not row["source"].strip():
+                asset = _parse(Asset, {**row, "line": reader.line_num}, where, strict=False)
+                if asset.category not in categories:
+                    raise ConfigError(f"{where}: field 'category' '{asset.category}' is not one of {sorted(categories)}")
+                if not asset.source.strip():
                     raise ConfigError(f"{where}: field 'source' is empty (say where the entry comes from)")
-                if norad in assets:
-                    raise ConfigError(f"{where}: NORAD {norad} listed twice (first on line {assets[norad].line})")
-                assets[norad] = Asset(norad, row["name"], row["category"], row["operator"], row["owner"],
-                                      row["source"], reader.line_num)
+                if asset.norad_id in assets:
+                    raise ConfigError(f"{where}: NORAD {asset.norad_id} listed twice "
+                                      f"(first on line {assets[asset.norad_id].line})")
+                assets[asset.norad_id] = asset
     except FileNotFoundError:
         raise ConfigError(f"{path}: asset registry not found") from None
     return assets
 
 
-def _load_interest(path: Path):
-    data = _read_toml(path)
-    where = path.name
-    categories = _get(data, "categories", where, dict)
-    regions = _get(data, "regions", where, dict)
-    owners = _get(data, "owners", where, dict)
-    for code, cat in owners.items():
-        if cat not in categories:
-            raise ConfigError(f"{where} owners: code '{code}' maps to unknown category '{cat}'")
-    tenants = _get(data, "tenants", where, dict, default={})
-    tenant_default = _get(tenants, "default_category", f"{where} tenants", str, "")
-    tenant_categories = _get(tenants, "categories", f"{where} tenants", dict, {})
-    for tenant, cat in [("default_category", tenant_default), *tenant_categories.items()]:
-        if cat and cat not in categories:
-            raise ConfigError(f"{where} tenants: '{tenant}' maps to unknown category '{cat}'")
-    return (categories, regions, owners, frozenset(_get(data, "owner_object_types", where, list)),
-            tenant_default, tenant_categories)
-
-
-RULE_KEYS = {"id", "incident", "interest", "levels", "lead", "supporting", "informed", "actions", "share",
-             "page", "basis", "why", "cite"}
+def _load_interest(path: Path) -> InterestFile:
+    data = _parse(InterestFile, _read_toml(path), str(path))
+    for code, category in data.owners.items():
+        if category not in data.categories:
+            raise _fail(path, "owners", f"field '{code}' maps to unknown category '{category}'")
+    tenants = [("default_category", data.tenants.default_category), *data.tenants.categories.items()]
+    for tenant, category in tenants:
+        if category and category not in data.categories:
+            raise _fail(path, "tenants", f"'{tenant}' maps to unknown category '{category}'")
+    return data
 
 
 def _load_rules(path: Path, cfg: ResponseConfig) -> tuple[Rule, ...]:
-    entries = _get(_read_toml(path), "rule", str(path), list)
-    _ids(entries, str(path))
-    rules = []
-    for entry in entries:
-        where = f"{path.name} rule '{entry['id']}'"
-        unknown = set(entry) - RULE_KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown field(s) {sorted(unknown)}")
-        incident = _get(entry, "incident", where)
-        if incident not in cfg.incidents:
-            raise ConfigError(f"{where}: field 'incident' names unknown incident type '{incident}'")
-        interest = tuple(_get(entry, "interest", where, list))
-        for name in interest:
+    rules = _parse(RulesFile, _read_toml(path), str(path)).rule
+    _unique_ids(path, rules)
+    for rule in rules:
+        item = f"rule '{rule.id}'"
+        if rule.incident not in cfg.incidents:
+            raise _fail(path, item, f"field 'incident' names unknown incident type '{rule.incident}'")
+        for name in rule.interest:
             if name != WILDCARD and name not in cfg.interest_values():
-                raise ConfigError(f"{where}: field 'interest' names unknown interest '{name}' "
-                                  f"(known: {', '.join(cfg.interest_values())}, *)")
-        levels = tuple(_get(entry, "levels", where, list))
-        for name in levels:
+                raise _fail(path, item, f"field 'interest' names unknown interest '{name}' "
+                                        f"(known: {', '.join(cfg.interest_values())}, *)")
+        for name in rule.levels:
             if name != WILDCARD and name not in cfg.levels:
-                raise ConfigError(f"{where}: field 'levels' names unknown level '{name}'")
-        if "lead" not in entry or not entry["lead"]:
-            raise ConfigError(f"{where}: missing field 'lead' (every rule names the party that leads)")
-        lead = _get(entry, "lead", where)
-        roles = {"lead": (lead,)}
-        for key in ("supporting", "informed"):
-            roles[key] = tuple(_get(entry, key, where, list, default=[]))
+                raise _fail(path, item, f"field 'levels' names unknown level '{name}'")
+        roles = {"lead": (rule.lead,), "supporting": rule.supporting, "informed": rule.informed}
         for key, ids in roles.items():
             for pid in ids:
                 if pid not in cfg.parties:
-                    raise ConfigError(f"{where}: field '{key}' names unknown party '{pid}'")
-        in_rule = {pid for ids in roles.values() for pid in ids}
-        actions = _get(entry, "actions", where, dict, default={})
-        for pid in actions:
+                    raise _fail(path, item, f"field '{key}' names unknown party '{pid}'")
+        in_rule = set(rule.parties())
+        for pid in rule.actions:
             if pid not in in_rule:
-                raise ConfigError(f"{where}: field 'actions' names party '{pid}' that is not lead, supporting or informed")
+                raise _fail(path, item, f"field 'actions' names party '{pid}' that is not lead, supporting or informed")
         for pid in in_rule:
-            if pid not in actions:
-                raise ConfigError(f"{where}: field 'actions' gives no expected action for party '{pid}'")
-        shares = []
-        for i, item in enumerate(_get(entry, "share", where, list, default=[])):
-            at = f"{where} share[{i}]"
-            with_ = tuple(_get(item, "with", at, list))
-            for pid in with_:
+            if pid not in rule.actions:
+                raise _fail(path, item, f"field 'actions' gives no expected action for party '{pid}'")
+        for i, share in enumerate(rule.share):
+            for pid in share.with_:
                 if pid not in in_rule:
-                    raise ConfigError(f"{at}: field 'with' names party '{pid}' that is not in the rule")
-            shares.append(Share(_get(item, "what", at), with_))
-        basis = _get(entry, "basis", where, default="")
-        if basis not in BASES:
-            raise ConfigError(f"{where}: field 'basis' must be 'stated' or 'inferred', not '{basis}'")
-        rules.append(Rule(
-            id=entry["id"], incident=incident, interest=interest, levels=levels, lead=lead,
-            supporting=roles["supporting"], informed=roles["informed"], actions=dict(actions),
-            share=tuple(shares), page=_get(entry, "page", where, bool, True), basis=basis,
-            why=_get(entry, "why", where), cite=_citations(entry, where, cfg.letters),
-        ))
+                    raise _fail(path, f"{item} share[{i}]", f"field 'with' names party '{pid}' that is not in the rule")
+        _check_citations(path, item, rule.cite, cfg.letters)
     _check_coverage(path, rules, cfg)
     return tuple(rules)
 
@@ -481,8 +429,8 @@ def _check_coverage(path: Path, rules: list[Rule], cfg: ResponseConfig) -> None:
             for interest in cfg.interest_values():
                 interests = frozenset() if interest == NO_INTEREST else frozenset([interest])
                 if not any(r.matches(incident, level, interests) for r in rules):
-                    raise ConfigError(f"{path.name}: no rule gives a lead for incident '{incident}' "
-                                      f"at level '{level}' with interest '{interest}'")
+                    raise _fail(path, "", f"no rule gives a lead for incident '{incident}' "
+                                          f"at level '{level}' with interest '{interest}'")
 
 
 def _pick(name: str, config_dir: Path | None) -> Path:
@@ -510,18 +458,23 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
     files = {n: _pick(n, directory) for n in (
         "letters.toml", "parties.toml", "incident_types.toml", "escalation.toml", "interest.toml", "rules.toml",
         "dutch_assets.csv")}
-    letters = _read_toml(files["letters.toml"])
+    letters = _load_letters(files["letters.toml"])
     parties = _load_parties(files["parties.toml"], letters)
     domains, incidents = _load_incidents(files["incident_types.toml"], letters)
-    levels, default_level, criteria = _load_escalation(files["escalation.toml"], incidents)
-    (categories, regions, owners, owner_types, tenant_default,
-     tenant_categories) = _load_interest(files["interest.toml"])
+    escalation = _load_escalation(files["escalation.toml"], incidents)
+    interest = _load_interest(files["interest.toml"])
     cfg = ResponseConfig(
-        letters=letters, parties=parties, incidents=incidents, domains=domains, levels=levels,
-        default_level=default_level, criteria=criteria, categories=categories, regions=regions,
-        owners=owners, owner_object_types=owner_types, tenant_default=tenant_default,
-        tenant_categories=tenant_categories, assets=load_assets(files["dutch_assets.csv"], categories), rules=(), files=files,
+        letters=letters, parties=parties, incidents=incidents, domains=domains,
+        levels={level.id: level for level in escalation.level},
+        default_level={name: terms.default for name, terms in escalation.incident.items()},
+        criteria={name: terms.criteria for name, terms in escalation.incident.items()},
+        categories=interest.categories, regions=interest.regions, owners=interest.owners,
+        owner_object_types=frozenset(interest.owner_object_types), tenant_default=interest.tenants.default_category,
+        tenant_categories=interest.tenants.categories, assets=load_assets(files["dutch_assets.csv"], interest.categories),
+        rules=(), files=files,
+        current_for_h={name: terms.current_for_h for name, terms in escalation.incident.items()},
+        past_level=escalation.past_level,
+        evidence={name: terms.evidence for name, terms in escalation.incident.items()},
     )
     cfg.rules = _load_rules(files["rules.toml"], cfg)
-    cfg.current_for_h, cfg.evidence, cfg.past_level = _load_event_terms(files["escalation.toml"], incidents, levels)
     return cfg

@@ -111,12 +111,12 @@ def escalation_level(alert: Alert, now: datetime, cfg: ResponseConfig) -> tuple[
             if hours is None or hours > crit.tca_within_h:
                 continue
             held.append(f"event in {hours:.1f} h <= {crit.tca_within_h:g} h")
-        if any(alert.evidence.get(name, -math.inf) < bound for name, bound in crit.at_least):
+        if any(alert.evidence.get(name, -math.inf) < bound for name, bound in crit.at_least.items()):
             continue
-        if any(alert.evidence.get(name, math.inf) > bound for name, bound in crit.at_most):
+        if any(alert.evidence.get(name, math.inf) > bound for name, bound in crit.at_most.items()):
             continue
-        held += [f"{name} {alert.evidence[name]:g} >= {bound:g}" for name, bound in crit.at_least]
-        held += [f"{name} {alert.evidence[name]:g} <= {bound:g}" for name, bound in crit.at_most]
+        held += [f"{name} {alert.evidence[name]:g} >= {bound:g}" for name, bound in crit.at_least.items()]
+        held += [f"{name} {alert.evidence[name]:g} <= {bound:g}" for name, bound in crit.at_most.items()]
         return crit.level, f"level {crit.level}: {', '.join(held)} ({crit.source})", False
     default = cfg.default_level[alert.incident]
     return default, f"level {default}: default for {alert.incident} (no criterion of escalation.toml holds)", False
