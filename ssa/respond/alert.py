@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import cache
+from typing import Annotated
 
 import numpy as np
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
+
+from ssa.respond.schema import Many, Schema, problems
 
 NORAD_MAX = 999_999_999  # NORAD catalogue numbers are 1 to 9 digits (OMM NORAD_CAT_ID)
 ROW_REQUIRED = ("norad_id_1", "norad_id_2", "tca", "range_km")
@@ -22,6 +26,72 @@ class AlertObject:
     owner: str = ""  # SATCAT owner code, "" unknown
     object_type: str = ""  # SATCAT type PAY, R/B, DEB, UNK; "" unknown
     tenant: str = ""  # tenant of this service that registered the object, "" none
+
+
+def _time(value) -> datetime | None:
+    """UTC datetime from ISO text, datetime or numpy datetime64 (naive = UTC); ValueError says why not."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        value = value.astype("datetime64[us]").item()
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"is not an ISO 8601 time: {value!r}") from None
+    if not isinstance(value, datetime):
+        raise ValueError(f"must be a time, not {value!r}")
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+UtcTime = Annotated[datetime | None, BeforeValidator(_time)]
+
+
+class AlertObjectSchema(Schema):
+    """One object of an alert as JSON carries it."""
+
+    norad_id: Annotated[int, Field(ge=1, le=NORAD_MAX)] | None = None
+    name: str = ""
+    owner: str = ""
+    object_type: str = ""
+    tenant: str = ""
+
+
+class AlertSchema(Schema):
+    """An alert as JSON carries it (``ssa route``, ``POST /v1/incidents``): the fields of Alert, each
+    checked for type and range, no unknown key, no object twice."""
+
+    incident: str = Field(min_length=1)
+    objects: Many[AlertObjectSchema] = ()
+    tca: UtcTime = None
+    now: UtcTime = None
+    pc: float | None = Field(None, ge=0.0, le=1.0)
+    miss_km: float | None = Field(None, ge=0.0)
+    region: str = ""
+    level: str = ""
+    id: str = ""
+    evidence: dict[str, float] = {}
+
+    @model_validator(mode="after")
+    def _objects_differ(self) -> "AlertSchema":
+        first = {}
+        for i, obj in enumerate(self.objects):
+            if obj.norad_id is not None:
+                if obj.norad_id in first:
+                    raise ValueError(f"field 'objects[{i}].norad_id' repeats objects[{first[obj.norad_id]}] "
+                                     f"(NORAD {obj.norad_id})")
+                first[obj.norad_id] = i
+        return self
+
+    @classmethod
+    def validated(cls, data, from_attributes: bool = False) -> "AlertSchema":
+        """`data` validated; ValueError lists every problem ("alert: field 'pc' ...")."""
+        try:
+            return cls.model_validate(data, from_attributes=from_attributes)
+        except ValidationError as exc:
+            raise ValueError("; ".join(problems(exc, cls, data, "alert", items=False))) from None
 
 
 @dataclass(frozen=True)
@@ -51,48 +121,18 @@ class Alert:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Alert":
-        """Build from JSON-like data; ValueError names the bad field."""
-        if not isinstance(data, Mapping):
-            raise ValueError(f"alert must be an object, not {type(data).__name__}")
-        _reject_unknown_fields(data, cls, "alert")
-        if not isinstance(data.get("incident"), str) or not data["incident"]:
-            raise ValueError("alert: field 'incident' is required (an incident type id)")
-        items = data.get("objects", [])
-        if not isinstance(items, (list, tuple)):
-            raise ValueError(f"alert: field 'objects' must be a list, not {items!r}")
-        objects, seen = [], {}
-        for i, obj in enumerate(items):
-            where = f"alert: objects[{i}]"
-            if not isinstance(obj, Mapping):
-                raise ValueError(f"{where} must be an object")
-            _reject_unknown_fields(obj, AlertObject, where)
-            norad = obj.get("norad_id")
-            if norad is not None:
-                norad = norad_id(norad, f"{where}.norad_id")
-                if norad in seen:
-                    raise ValueError(f"{where}.norad_id {norad} repeats objects[{seen[norad]}]")
-                seen[norad] = i
-            for key in ("name", "owner", "object_type", "tenant"):
-                if not isinstance(obj.get(key, ""), str):
-                    raise ValueError(f"{where}.{key} must be a string, not {obj[key]!r}")
-            objects.append(AlertObject(**{**obj, "norad_id": norad}))
-        evidence = data.get("evidence", {})
-        if not isinstance(evidence, Mapping):
-            raise ValueError(f"alert: field 'evidence' must be an object of name: number, not {evidence!r}")
-        for key, value in evidence.items():
-            check_number(value, f"evidence.{key}", -math.inf, math.inf)
+        """Build from JSON-like data validated by AlertSchema; ValueError names every bad field."""
+        schema = AlertSchema.validated(data)
         return cls(
-            incident=data["incident"],
-            objects=tuple(objects),
-            tca=utc_time(data.get("tca"), "tca"),
-            now=utc_time(data.get("now"), "now"),
-            pc=check_number(data.get("pc"), "pc", 0.0, 1.0),
-            miss_km=check_number(data.get("miss_km"), "miss_km", 0.0, math.inf),
-            region=_text(data.get("region", ""), "region"),
-            level=_text(data.get("level", ""), "level"),
-            id=_text(data.get("id", ""), "id"),
-            evidence={str(k): float(v) for k, v in evidence.items()},
+            incident=schema.incident,
+            objects=tuple(AlertObject(**obj.model_dump()) for obj in schema.objects),
+            tca=schema.tca, now=schema.now, pc=schema.pc, miss_km=schema.miss_km, region=schema.region,
+            level=schema.level, id=schema.id, evidence=dict(schema.evidence),
         )
+
+    def check(self) -> None:
+        """ValueError naming every field that AlertSchema refuses (for an alert built in Python)."""
+        AlertSchema.validated(self, from_attributes=True)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -194,29 +234,11 @@ def owner_lookup(catalog_or_lookup) -> Mapping:
 
 
 def utc_time(value, name: str = "time", where: str = "alert") -> datetime | None:
-    """UTC datetime from ISO text, datetime or numpy datetime64 (naive = UTC)."""
-    if value is None or (isinstance(value, str) and value == ""):
-        return None
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            return None
-        value = value.astype("datetime64[us]").item()
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{where}: field '{name}' is not an ISO 8601 time: {value!r}") from None
-    if not isinstance(value, datetime):
-        raise ValueError(f"{where}: field '{name}' must be a time, not {value!r}")
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
-def _reject_unknown_fields(data: Mapping, cls, where: str) -> None:
-    """ValueError naming the keys of `data` that are not fields of the dataclass `cls`."""
-    known = {f.name for f in fields(cls)}
-    unknown = set(data) - known
-    if unknown:
-        raise ValueError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(known)})")
+    """UTC datetime from ISO text, datetime or numpy datetime64 (naive = UTC); ValueError names `name`."""
+    try:
+        return _time(value)
+    except ValueError as exc:
+        raise ValueError(f"{where}: field '{name}' {exc}") from None
 
 
 def check_number(value, name: str, low: float, high: float, where: str = "alert") -> float | None:
@@ -227,12 +249,6 @@ def check_number(value, name: str, low: float, high: float, where: str = "alert"
             or not low <= value <= high):
         raise ValueError(f"{where}: field '{name}' must be a finite number in [{low:g}, {high:g}], not {value!r}")
     return float(value)
-
-
-def _text(value, name: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"alert: field '{name}' must be a string, not {value!r}")
-    return value
 
 
 def _iso(value: datetime | None) -> str | None:

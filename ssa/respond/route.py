@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ssa.respond.alert import Alert, AlertObject, check_number, norad_id
+from ssa.respond.alert import Alert, AlertObject
 from ssa.respond.config import OPERATOR, Citation, ResponseConfig, Rule, Share, load_config
 
 
@@ -123,7 +123,8 @@ def escalation_level(alert: Alert, now: datetime, cfg: ResponseConfig) -> tuple[
 
 
 def check_alert(alert: Alert, cfg: ResponseConfig) -> None:
-    """ValueError naming the field of `alert` that the response data do not allow."""
+    """ValueError naming the field of `alert` that AlertSchema or the response data do not allow."""
+    alert.check()
     if alert.incident not in cfg.incidents:
         raise ValueError(f"alert: field 'incident' '{alert.incident}' is not an incident type "
                          f"({', '.join(cfg.incidents)})")
@@ -134,15 +135,6 @@ def check_alert(alert: Alert, cfg: ResponseConfig) -> None:
         if not any(r.incident == alert.incident and alert.region in r.interest for r in cfg.rules):
             raise ValueError(f"alert: field 'region' is not used for incident '{alert.incident}' "
                              f"(no rule of rules.toml routes it by region); leave it empty")
-    seen = set()
-    for i, obj in enumerate(alert.objects):
-        if obj.norad_id is not None:
-            norad_id(obj.norad_id, f"alert: objects[{i}].norad_id")
-            if obj.norad_id in seen:
-                raise ValueError(f"alert: objects[{i}].norad_id {obj.norad_id} repeats an earlier object")
-            seen.add(obj.norad_id)
-    check_number(alert.pc, "pc", 0.0, 1.0)
-    check_number(alert.miss_km, "miss_km", 0.0, math.inf)
     if alert.level and alert.level not in cfg.levels:
         raise ValueError(f"alert: field 'level' '{alert.level}' is not a level ({', '.join(cfg.levels)})")
     declared = cfg.evidence[alert.incident]

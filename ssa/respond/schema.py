@@ -22,15 +22,18 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
-def problems(exc: ValidationError, model: type[BaseModel], data, where: str) -> list[str]:
+def problems(exc: ValidationError, model: type[BaseModel], data, where: str, items: bool = True) -> list[str]:
     """One line per problem of `exc` (raised validating `data` as `model`); unknown keys of one item
-    are listed together, with the fields the item knows."""
+    are listed together, with the fields the item knows. `items=False`: `where` is the item, and
+    the field is named by its whole path (``field 'objects[0].norad_id'``)."""
     lines, unknown = [], {}
     for error in exc.errors():
         item, item_model, field = _locate(model, data, error["loc"])
+        if not items:
+            item, field = "", _path(error["loc"])
         head = " ".join(part for part in (where, item) if part)
         if error["type"] == "extra_forbidden":
-            unknown.setdefault(head, (item_model, []))[1].append(field)
+            unknown.setdefault((head, item_model), []).append(field)
             continue
         if error["type"] == "missing":
             lines.append(f"{head}: missing field '{field}'")
@@ -40,7 +43,7 @@ def problems(exc: ValidationError, model: type[BaseModel], data, where: str) -> 
         if error["type"] != "value_error":
             message += f", not {error['input']!r}"
         lines.append(f"{head}: " + (f"field '{field}' " if field else "") + message)
-    for head, (item_model, names) in unknown.items():
+    for (head, item_model), names in unknown.items():
         lines.append(f"{head}: unknown field(s) {sorted(names)} (known: {sorted(_fields(item_model))})")
     return lines
 
@@ -90,5 +93,9 @@ def _locate(model: type[BaseModel], data, loc: tuple) -> tuple[str, type[BaseMod
         else:
             items.append(f"{key}[{index}]")
         data, loc = entry, loc[2:]
-    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
-    return " ".join(items), model, field
+    return " ".join(items), model, _path(loc)
+
+
+def _path(loc) -> str:
+    """A location as one name: ``objects[0].norad_id``."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
