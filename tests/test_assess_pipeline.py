@@ -290,11 +290,11 @@ def test_cli_pc_and_cdm(tmp_path):
 
     runner = CliRunner()
     terra = DATA / "nasa_cara_PcTestCaseCDMs" / "000025994_conj_000037558_20210324_151047_20210323_154356.cdm"
-    result = runner.invoke(app, ["pc", str(terra)])
+    result = runner.invoke(app, ["assess", "pc", str(terra)])
     assert result.exit_code == 0, result.output
     assert "2.117381e-02" in result.output and "15.00 m" in result.output
-    bad = runner.invoke(app, ["pc", str(DATA / "orekit" / "CDM-wrong-key-word.txt")])
-    assert bad.exit_code == 2 and "WRONG_KEYWORD" in bad.output and ":6:" in bad.output
+    bad = runner.invoke(app, ["assess", "pc", str(DATA / "orekit" / "CDM-wrong-key-word.txt")])
+    assert bad.exit_code == 1 and "WRONG_KEYWORD" in bad.output and ":6:" in bad.output
 
     conj = tmp_path / "conjunctions.csv"
     with open(conj, "w", newline="") as fh:
@@ -305,7 +305,7 @@ def test_cli_pc_and_cdm(tmp_path):
         w.writerow([25544, "ISS (ZARYA)", 0, 999999999, "NOPE", 0, "2024-11-01T12:00:00.000", 1, 1, "false"])
         w.writerow([25544, "ISS (ZARYA)", 0.5, 48274, "CSS (TIANHE)", "", "2024 Nov 01 12:00:00.000", 1, 1, "false"])
     out = tmp_path / "cdms"
-    result = runner.invoke(app, ["cdm", str(conj), "--out", str(out)])
+    result = runner.invoke(app, ["assess", "cdm", str(conj), "--out", str(out)])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "line 3: NORAD id 999999999 is not in the catalogue" in said
@@ -394,7 +394,7 @@ def test_cli_cdm_reads_the_screen_table_exactly(tmp_path):
     _, _, _, r2, v2 = states(cat, 48274, when)
     table = assess(row_from_states(cat, 25544, 48274, r1, v1, r2, v2, when=when), cat)
     write_table(table, tmp_path / "screen.csv")
-    result = CliRunner().invoke(app, ["cdm", str(tmp_path / "screen.csv"), "--out", str(tmp_path / "out"),
+    result = CliRunner().invoke(app, ["assess", "cdm", str(tmp_path / "screen.csv"), "--out", str(tmp_path / "out"),
                                       "--format", "xml"])
     assert result.exit_code == 0, result.output
     (path,) = (tmp_path / "out").iterdir()

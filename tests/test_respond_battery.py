@@ -1,5 +1,5 @@
 """The alert battery of issue 13: one alert per incident type and Dutch interest
-(tests/data/alerts/*.json), routed with `ssa route --explain` as a user runs it.
+(tests/data/alerts/*.json), routed with `ssa respond route --explain` as a user runs it.
 Each expected routing is what the letters support; the explanation names the
 incident's and the rule's passages so a reader can check them against the letter."""
 import json
@@ -41,7 +41,7 @@ BATTERY = [
 
 
 def explain(name: str) -> dict:
-    result = CliRunner().invoke(app, ["route", str(ALERTS / f"{name}.json"), "--explain", "--now", NOW])
+    result = CliRunner().invoke(app, ["respond", "route", str(ALERTS / f"{name}.json"), "--explain", "--now", NOW])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

@@ -94,14 +94,15 @@ def test_bad_value_in_a_screening_table_is_refused(field, value):
 
 
 def test_route_command_accepts_no_bad_row(tmp_path):
-    """Every bad row through `ssa route`: none routed, each error names its item and field."""
+    """Every bad row through `ssa respond route`: none routed, each error names its item and field."""
     path = tmp_path / "rows.json"
     path.write_text(json.dumps([bad_row(f, v) for f, v, _ in BAD_ROWS]))
-    result = CliRunner().invoke(app, ["route", str(path), "--now", "2026-11-22T00:00:00Z"])
+    result = CliRunner().invoke(app, ["respond", "route", str(path), "--now", "2026-11-22T00:00:00Z"])
     assert result.exit_code == 1
     assert json.loads(result.stdout) == []
-    errors = result.stderr.strip().splitlines()
+    *errors, summary = result.stderr.strip().splitlines()
     assert len(errors) == len(BAD_ROWS)
+    assert summary == f"error: {len(BAD_ROWS)} of {len(BAD_ROWS)} item(s) of {path} not routed (each named above)"
     for i, ((_, _, named), line) in enumerate(zip(BAD_ROWS, errors)):
         assert line.startswith(f"{path} item {i}: ") and f"'{named}" in line, line
 

@@ -1,33 +1,42 @@
-"""`ssa pc CDMFILE` and `ssa cdm CONJUNCTIONS.csv --out DIR`."""
+"""`ssa assess pc CDMFILE` and `ssa assess cdm CONJUNCTIONS.csv --out DIR`."""
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from ssa.cli_errors import fail, usage_error
 
-def register(app: typer.Typer) -> None:
-    app.command("pc")(pc)
-    app.command("cdm")(cdm)
+app = typer.Typer(help="Collision probability of CDMs; CDMs of screened conjunctions.", no_args_is_help=True)
+
+
+class CdmFormat(str, Enum):
+    """CCSDS CDM encodings ssa.assess.cdm.write writes."""
+
+    kvn = "kvn"
+    xml = "xml"
 
 
 def operator_covariances_or_exit(paths, console) -> dict:
-    """``ssa.assess.operator_covariances`` of --covariance paths; a bad CDM ends the command (exit 2)."""
+    """``ssa.assess.operator_covariances`` of --covariance paths; a bad CDM ends the command (usage, exit 2)."""
     from ssa.assess import CdmError, operator_covariances
 
     try:
         covariances = operator_covariances(paths)
     except (CdmError, ValueError) as exc:
-        console.print(f"[red]error:[/red] --covariance: {exc}")
-        raise typer.Exit(2) from None
+        usage_error(f"--covariance: {exc}")
     console.print(f"operator covariances for {len(covariances):,} object(s) from {len(paths)} path(s)")
     return covariances
 
 
+@app.command("pc")
 def pc(
-    cdm_file: Path = typer.Argument(..., help="CCSDS CDM, KVN or XML", exists=True, dir_okay=False),
-    hbr: float = typer.Option(None, "--hbr", help="combined hard-body radius (m); default: from the CDM"),
-    lenient: bool = typer.Option(False, "--lenient", help="accept wrong units / bad optional values with a warning"),
+    cdm_file: Annotated[Path, typer.Argument(help="CCSDS CDM, KVN or XML", exists=True, dir_okay=False)],
+    hbr: Annotated[float | None, typer.Option(help="combined hard-body radius (m); default: from the CDM")] = None,
+    lenient: Annotated[bool, typer.Option("--lenient", help="accept wrong units / bad optional values with a "
+                                                     "warning")] = False,
 ) -> None:
     """Collision probability of one CDM by each method, with miss, sigmas and HBR."""
     from rich.console import Console
@@ -41,8 +50,7 @@ def pc(
         message = read(cdm_file, strict=not lenient)
         result = pc_from_cdm(message, hbr)
     except (CdmError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
     for warning in message.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     table = Table(title=f"{cdm_file.name}: {message.objects[0]['OBJECT_NAME']} vs {message.objects[1]['OBJECT_NAME']}"
@@ -62,41 +70,39 @@ def pc(
     console.print(table)
 
 
+@app.command("cdm")
 def cdm(
-    conjunctions: Path = typer.Argument(..., help="conjunction CSV (SOCRATES/ssa screen columns)", exists=True,
-                                        dir_okay=False),
-    out: Path = typer.Option(..., "--out", help="directory for the CDMs (created)"),
-    catalog: list[Path] = typer.Option(None, "--catalog", help="catalogue file(s); default: the shipped one "
-                                       "(catalogs/ of a source checkout)"),
-    fmt: str = typer.Option("kvn", "--format", help="kvn or xml"),
-    covariance: list[Path] = typer.Option(None, "--covariance", exists=True,
-                                          help="CDM file or directory: operators' covariances for their objects "
-                                               "(others are estimated); repeatable"),
+    conjunctions: Annotated[Path, typer.Argument(help="conjunction CSV (SOCRATES/ssa screen columns)", exists=True,
+                                                 dir_okay=False)],
+    out: Annotated[Path, typer.Option(help="directory for the CDMs (created)")],
+    catalog: Annotated[list[Path] | None, typer.Option(help="catalogue file(s); default: the shipped one "
+                                                       "(catalogs/ of a source checkout)")] = None,
+    fmt: Annotated[CdmFormat, typer.Option("--format", help="CDM encoding")] = CdmFormat.kvn,
+    covariance: Annotated[list[Path] | None, typer.Option(
+        exists=True, help="CDM file or directory: operators' covariances for their objects (others are "
+                          "estimated); repeatable")] = None,
 ) -> None:
     """Write one CDM per conjunction row (states re-propagated at TCA; operator or estimated covariance)."""
     from rich.console import Console
 
     from ssa.assess.cdm import write
     from ssa.assess.pipeline import assess, cdm_from_conjunction, conjunctions_from_csv
-    from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
+    from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT
+    from ssa.catalog.cli import read_catalog
 
     console = Console()
-    if fmt not in ("kvn", "xml"):
-        console.print(f"[red]error:[/red] --format must be kvn or xml, not {fmt!r}")
-        raise typer.Exit(2)
     if not catalog and not SHIPPED_CATALOG.is_file():
-        console.print(f"[red]error:[/red] give --catalog: the default {SHIPPED_CATALOG.name} is in the source "
-                      "repository's catalogs/, not in the installed package")
-        raise typer.Exit(2)
-    cat = load(catalog or [SHIPPED_CATALOG], satcat=SHIPPED_SATCAT)
+        usage_error(f"give --catalog: the default {SHIPPED_CATALOG.name} is in the source repository's catalogs/, "
+                    "not in the installed package")
+    cat = read_catalog(catalog or [SHIPPED_CATALOG], satcat=SHIPPED_SATCAT)
     rows, problems = conjunctions_from_csv(conjunctions, cat)
     for problem in problems:
         console.print(f"[yellow]{conjunctions.name}[/yellow] {problem}")
     covariances = operator_covariances_or_exit(covariance, console) if covariance else None
     out.mkdir(parents=True, exist_ok=True)
     assessed = assess(rows, cat, covariances)
-    suffix = ".xml" if fmt == "xml" else ".cdm"
+    suffix = ".xml" if fmt is CdmFormat.xml else ".cdm"
     for row in assessed:
         message = cdm_from_conjunction(row, cat, covariances=covariances)
-        write(message, out / f"{message.header['MESSAGE_ID']}{suffix}", fmt)
+        write(message, out / f"{message.header['MESSAGE_ID']}{suffix}", fmt.value)
     console.print(f"wrote {len(assessed)} CDM(s) to {out}")

@@ -1,40 +1,64 @@
 """`ssa catalog ...` commands."""
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from ssa.cli_errors import fail, warn
 
 SHOWN_DUPLICATES = 20
 
-
-def register(app: typer.Typer) -> None:
-    catalog_app = typer.Typer(help="Catalogue files: read, validate, summarise.", no_args_is_help=True)
-    catalog_app.command("info")(info)
-    app.add_typer(catalog_app, name="catalog")
+app = typer.Typer(help="Catalogue files: read, validate, summarise.", no_args_is_help=True)
 
 
+class Keep(str, Enum):
+    """Element set kept per NORAD id (ssa.catalog.load's `keep`)."""
+
+    newest = "newest"
+    first = "first"
+    all = "all"
+
+
+def read_catalog(paths, allow_empty: bool = False, **options):
+    """``ssa.catalog.load(paths, **options)`` for a command: a file that cannot be read, or (unless
+    `allow_empty`) of which no element set loads, ends the command as failed work (exit 1)."""
+    from ssa.catalog import load
+
+    names = ", ".join(str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths))
+    try:
+        catalog = load(paths, **options)
+    except (OSError, EOFError, ValueError) as exc:
+        fail(f"cannot read {names}: {exc}")
+    if len(catalog) == 0 and not allow_empty:
+        for rejection in catalog.rejected[:10]:
+            warn(f"rejected {rejection}")
+        fail(f"no element set loaded from {names} ({len(catalog.rejected):,} record(s) rejected)")
+    return catalog
+
+
+@app.command("info")
 def info(
-    files: list[Path] = typer.Argument(..., help="2LE/3LE or OMM CSV/JSON/XML files (gzip allowed)", exists=True,
-                                       dir_okay=False),
-    satcat: Path = typer.Option(None, "--satcat", help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE)",
-                                exists=True, dir_okay=False),
-    keep: str = typer.Option("newest", help="element set kept per NORAD id: newest, first or all"),
-    all_duplicates: bool = typer.Option(False, "--all-duplicates",
-                                        help=f"list every duplicate dropped (default: the first {SHOWN_DUPLICATES})"),
+    files: Annotated[list[Path], typer.Argument(help="2LE/3LE or OMM CSV/JSON/XML files (gzip allowed)", exists=True,
+                                                dir_okay=False)],
+    satcat: Annotated[Path | None, typer.Option(help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE)",
+                                                   exists=True, dir_okay=False)] = None,
+    keep: Annotated[Keep, typer.Option(help="element set kept per NORAD id")] = Keep.newest,
+    all_duplicates: Annotated[bool, typer.Option(
+        "--all-duplicates", help=f"list every duplicate dropped (default: the first {SHOWN_DUPLICATES})")] = False,
 ) -> None:
     """Counts by regime and object type, epoch spread, duplicates and every rejected record."""
     import numpy as np
     from rich.console import Console
     from rich.table import Table
 
-    from ssa.catalog import load
     from ssa.catalog.summary import DEEP_SPACE_PERIOD_MIN, REGIME_DEFINITIONS, REGIMES, epoch_datetimes, \
         period_minutes, regimes
 
     console = Console()
-    cat = load(files, satcat=satcat, keep=keep)
+    cat = read_catalog(files, allow_empty=True, satcat=satcat, keep=keep.value)
     n = len(cat)
 
     summary = Table(title="Catalogue", show_header=False)
@@ -89,5 +113,4 @@ def info(
         console.print(rej)
 
     if n == 0:
-        console.print("[red]no element set loaded[/red]")
-        raise typer.Exit(code=1)
+        fail(f"no element set loaded from {', '.join(str(f) for f in files)}")

@@ -1,43 +1,45 @@
 """`ssa detect ...`: one command per detector."""
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 
-detect_app = typer.Typer(help="Detect fragmentations, manoeuvres and re-entries in catalogues and histories.",
-                         no_args_is_help=True)
+from ssa.cli_errors import usage_error
+
+app = typer.Typer(help="Detect fragmentations, manoeuvres and re-entries in catalogues and histories.",
+                  no_args_is_help=True)
+MANOEUVRE_FORMATS = ("csv", "json")  # --out suffixes of `ssa detect manoeuvres`
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(detect_app, name="detect")
-
-
-@detect_app.command("fragmentation")
+@app.command("fragmentation")
 def fragmentation_command(
-    old: Path = typer.Argument(..., help="Catalogue before the event (TLE/3LE/OMM)."),
-    new: Path = typer.Argument(..., help="Catalogue after the event."),
-    out: Path = typer.Option(..., "--out", help="Folder for fragmentations.json and one Gabbard PNG per event."),
-    parents: Optional[Path] = typer.Option(None, "--parents", help="Last element sets before the event of "
-                                           "objects of OLD (they replace OLD's)."),
-    satcat: Optional[Path] = typer.Option(None, help="SATCAT owner/type CSV (default: shipped)."),
-    min_pieces: int = typer.Option(3, min=1, help="New pieces of one launch that make a cluster."),
-    search_days: float = typer.Option(7.0, min=0.01, help="Days after the parent's element set searched for "
-                                      "the event."),
-    collision_km: float = typer.Option(5.0, min=0.0, help="Conjunction range (km) that makes it a collision."),
+    old: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                        help="Catalogue before the event (TLE/3LE/OMM).")],
+    new: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Catalogue after the event.")],
+    out: Annotated[Path, typer.Option(help="Folder for fragmentations.json and one Gabbard PNG per event.")],
+    parents: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                                 help="Last element sets before the event of objects of OLD "
+                                                      "(they replace OLD's).")] = None,
+    satcat: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                                help="SATCAT owner/type CSV (default: shipped).")] = None,
+    min_pieces: Annotated[int, typer.Option(min=1, help="New pieces of one launch that make a cluster.")] = 3,
+    search_days: Annotated[float, typer.Option(min=0.01, help="Days after the parent's element set searched for "
+                                               "the event.")] = 7.0,
+    collision_km: Annotated[float, typer.Option(min=0.0, help="Conjunction range (km) that makes it a "
+                                                "collision.")] = 5.0,
 ) -> None:
     """Fragmentations and ASAT tests between two catalogue versions; JSON and Gabbard PNGs."""
     import json
 
-    from ssa.catalog import SHIPPED_SATCAT, load
+    from ssa.catalog import SHIPPED_SATCAT
+    from ssa.catalog.cli import read_catalog
     from ssa.detect.fragmentation import detect_fragmentations, gabbard_png
 
     sat = satcat or SHIPPED_SATCAT
-    try:
-        cat_old, cat_new = load(old, satcat=sat), load(new, satcat=sat)
-        cat_parents = load(parents, satcat=sat) if parents else None
-    except (OSError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+    cat_old, cat_new = read_catalog(old, satcat=sat), read_catalog(new, satcat=sat)
+    cat_parents = read_catalog(parents, satcat=sat) if parents else None
     for cat in (cat_old, cat_new) + ((cat_parents,) if cat_parents else ()):
         for rejection in cat.rejected:
             typer.echo(f"skipped {rejection}", err=True)
@@ -58,15 +60,15 @@ def fragmentation_command(
     typer.echo(f"{len(events)} fragmentation(s) written to {out / 'fragmentations.json'}")
 
 
-@detect_app.command("manoeuvres")
+@app.command("manoeuvres")
 def manoeuvres_command(
-    history: list[Path] = typer.Argument(..., metavar="HISTORY_FILE...", exists=True, dir_okay=False,
-                                         help="element-set histories (2LE/3LE/OMM), every set kept"),
-    out: Path = typer.Option(Path("manoeuvres.csv"), "--out", help="output file (.csv or .json), written atomically"),
-    k: float = typer.Option(10.0, "--k", min=1e-6, help="threshold in robust standard deviations of each "
-                            "object's own residuals"),
-    min_history: int = typer.Option(8, "--min-history", min=3, help="fewest informative element-set pairs "
-                                    "an object needs"),
+    history: Annotated[list[Path], typer.Argument(metavar="HISTORY_FILE...", exists=True, dir_okay=False,
+                                                  help="element-set histories (2LE/3LE/OMM), every set kept")],
+    out: Annotated[Path, typer.Option(help="output file (.csv or .json), written atomically")] = Path("manoeuvres.csv"),
+    k: Annotated[float, typer.Option("--k", min=1e-6, help="threshold in robust standard deviations of each "
+                                     "object's own residuals")] = 10.0,
+    min_history: Annotated[int, typer.Option(min=3, help="fewest informative element-set pairs an object "
+                                             "needs")] = 8,
 ) -> None:
     """Find manoeuvres in element-set histories: one row per manoeuvre with its delta-v."""
     import csv
@@ -75,14 +77,14 @@ def manoeuvres_command(
 
     from rich.console import Console
 
-    from ssa.catalog import load
+    from ssa.catalog.cli import read_catalog
     from ssa.detect.manoeuvre import RECORD_FIELDS, detect_manoeuvres, to_records
 
     fmt = out.suffix.lstrip(".").lower() or "csv"
-    if fmt not in ("csv", "json"):
-        raise typer.BadParameter(f"--out {out}: use a .csv or .json file")
+    if fmt not in MANOEUVRE_FORMATS:
+        usage_error(f"--out {out}: use a .csv or .json file")
     console = Console(stderr=True)
-    catalog = load(history, keep="all")
+    catalog = read_catalog(history, keep="all")
     for rejection in catalog.rejected[:10]:
         console.print(f"[yellow]rejected[/yellow] {rejection}")
     if len(catalog.rejected) > 10:

@@ -1,18 +1,28 @@
 """`ssa screen CATALOG ...`: batch conjunction screening to CSV/JSON/Parquet."""
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from ssa.cli_errors import usage_error
 
 GROUPS = {
     "dutch": "objects of Dutch interest as ssa.respond decides it (asset registry, SATCAT owner codes)",
     "payloads": "objects whose SATCAT type is PAY",
 }
 
+app = typer.Typer()
 
-def register(app: typer.Typer) -> None:
-    app.command("screen")(screen_command)
+
+class TableFormat(str, Enum):
+    """Formats of ssa.screen.write_table (its FORMATS)."""
+
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
 
 
 def resolve_primaries(spec: str, catalog) -> list[int]:
@@ -31,7 +41,7 @@ def resolve_primaries(spec: str, catalog) -> list[int]:
         ids = _parse_ids(spec.split(","), "--primaries")
     ids = sorted({int(i) for i in np.asarray(ids)})
     if not ids:
-        raise typer.BadParameter(f"--primaries {spec!r} selects no object of the catalogue")
+        usage_error(f"--primaries {spec!r} selects no object of the catalogue")
     return ids
 
 
@@ -50,30 +60,31 @@ def _parse_ids(tokens, where: str) -> list[int]:
         if not token or token.startswith("#"):
             continue
         if not token.isdigit():
-            raise typer.BadParameter(
-                f"{where}: item {n + 1} {token!r} is not a NORAD id (nor one of the groups {', '.join(GROUPS)})")
+            usage_error(f"{where}: item {n + 1} {token!r} is not a NORAD id (nor one of the groups {', '.join(GROUPS)})")
         ids.append(int(token))
     return ids
 
 
+@app.command("screen")
 def screen_command(
-    catalog_path: Path = typer.Argument(..., metavar="CATALOG", exists=True, dir_okay=False,
-                                        help="2LE/3LE or OMM CSV/JSON/XML catalogue"),
-    start: str = typer.Option(None, "--start", help="window start, ISO-8601 UTC (default: now)"),
-    days: float = typer.Option(7.0, "--days", min=1e-6, help="window length, days"),
-    threshold_km: float = typer.Option(5.0, "--threshold-km", min=1e-6, help="miss-distance threshold, km"),
-    primaries: str = typer.Option(None, "--primaries",
-                                  help="NORAD ids 'ID,ID', a file of ids, or a group: "
-                                  + "; ".join(f"{k} ({v})" for k, v in GROUPS.items())),
-    satcat: Path = typer.Option(None, "--satcat", exists=True, dir_okay=False,
-                                help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE); default: the shipped one"),
-    out: Path = typer.Option(Path("conjunctions.csv"), "--out", help="output file, written atomically"),
-    fmt: str = typer.Option(None, "--format", help="csv, json or parquet (default: from --out's suffix)"),
-    pc: bool = typer.Option(True, "--pc/--no-pc",
-                            help="add PC (Foster 2D), MAX_PROB, DILUTION_KM, COVARIANCE_SOURCE and HBR_M columns"),
-    covariance: list[Path] = typer.Option(None, "--covariance", exists=True,
-                                          help="CDM file or directory: operators' covariances for their objects "
-                                               "(others are estimated); repeatable"),
+    catalog_path: Annotated[Path, typer.Argument(metavar="CATALOG", exists=True, dir_okay=False,
+                                                 help="2LE/3LE or OMM CSV/JSON/XML catalogue")],
+    start: Annotated[str | None, typer.Option(help="window start, ISO-8601 UTC (default: now)")] = None,
+    days: Annotated[float, typer.Option(min=1e-6, help="window length, days")] = 7.0,
+    threshold_km: Annotated[float, typer.Option(min=1e-6, help="miss-distance threshold, km")] = 5.0,
+    primaries: Annotated[str | None, typer.Option(
+        help="NORAD ids 'ID,ID', a file of ids, or a group: " + "; ".join(f"{k} ({v})" for k, v in GROUPS.items()))
+    ] = None,
+    satcat: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                                help="SATCAT CSV (NORAD_CAT_ID, OWNER, OBJECT_TYPE); default: the "
+                                                     "shipped one")] = None,
+    out: Annotated[Path, typer.Option(help="output file, written atomically")] = Path("conjunctions.csv"),
+    fmt: Annotated[TableFormat | None, typer.Option("--format", help="default: from --out's suffix")] = None,
+    pc: Annotated[bool, typer.Option("--pc/--no-pc", help="add PC (Foster 2D), MAX_PROB, DILUTION_KM, "
+                                     "COVARIANCE_SOURCE and HBR_M columns")] = True,
+    covariance: Annotated[list[Path] | None, typer.Option(
+        exists=True, help="CDM file or directory: operators' covariances for their objects (others are "
+                          "estimated); repeatable")] = None,
 ) -> None:
     """Screen a catalogue for close approaches (all-vs-all, or primaries against all)."""
     import logging
@@ -84,13 +95,15 @@ def screen_command(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
-    from ssa.catalog import SHIPPED_SATCAT, load
+    from ssa.catalog import SHIPPED_SATCAT
+    from ssa.catalog.cli import read_catalog
     from ssa.screen import run_screen, write_table
-    from ssa.screen.table import FORMATS, format_tca
+    from ssa.screen.table import format_tca
 
-    fmt = (fmt or out.suffix.lstrip(".") or "csv").lower()
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    fmt = fmt.value if fmt else (out.suffix.lstrip(".") or "csv").lower()
+    if fmt not in TableFormat.__members__:
+        usage_error(f"--out {out}: suffix {out.suffix!r} is not one of {', '.join(TableFormat.__members__)} "
+                    "(or give --format)")
     console = Console(stderr=True)
     if start is None:
         start = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
@@ -98,8 +111,8 @@ def screen_command(
         try:
             datetime.fromisoformat(start.replace("Z", "+00:00"))
         except ValueError:
-            raise typer.BadParameter(f"--start {start!r} is not an ISO-8601 date/time") from None
-    catalog = load(catalog_path, satcat=satcat or SHIPPED_SATCAT)
+            usage_error(f"--start {start!r} is not an ISO-8601 date/time")
+    catalog = read_catalog(catalog_path, satcat=satcat or SHIPPED_SATCAT)
     for rejection in catalog.rejected[:10]:
         console.print(f"[yellow]rejected[/yellow] {rejection}")
     if len(catalog.rejected) > 10:

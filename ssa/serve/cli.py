@@ -1,9 +1,25 @@
-"""`ssa serve`, `ssa worker`, `ssa keys create`, `ssa migrate`."""
+"""`ssa serve`, `ssa worker`, `ssa migrate` and `ssa keys create|list|revoke`."""
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
+
+from ssa.cli_errors import fail, usage_error
+
+app = typer.Typer()
+keys_app = typer.Typer(help="API keys", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+class Role(str, Enum):
+    """Roles of API keys (ssa.serve.store.ROLES)."""
+
+    operator = "operator"
+    agency = "agency"
+    analyst = "analyst"
+    admin = "admin"
 
 
 def load_settings(**overrides):
@@ -17,90 +33,86 @@ def load_settings(**overrides):
         return Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-        typer.echo(f"invalid settings: {problems}", err=True)
-        raise typer.Exit(2) from None
+        usage_error(f"invalid settings: {problems}")
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def serve(
-        host: Annotated[str | None, typer.Option(help="bind address (default SSA_HOST, 127.0.0.1)")] = None,
-        port: Annotated[int | None, typer.Option(help="port (default SSA_PORT, 8000)")] = None,
-        embedded_worker: Annotated[bool | None, typer.Option(help="run the job worker inside the server")] = None,
-    ) -> None:
-        """Run the HTTP alert service (uvicorn); settings from SSA_* variables or SSA_SETTINGS_FILE."""
-        import uvicorn
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (default SSA_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default SSA_PORT, 8000)")] = None,
+    embedded_worker: Annotated[bool | None, typer.Option(help="run the job worker inside the server")] = None,
+) -> None:
+    """Run the HTTP alert service (uvicorn); settings from SSA_* variables or SSA_SETTINGS_FILE."""
+    import uvicorn
 
-        from ssa.serve.app import create_app
+    from ssa.serve.app import create_app
 
-        overrides = {k: v for k, v in dict(host=host, port=port, embedded_worker=embedded_worker).items()
-                     if v is not None}
-        settings = load_settings(**overrides)
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    overrides = {k: v for k, v in dict(host=host, port=port, embedded_worker=embedded_worker).items()
+                 if v is not None}
+    settings = load_settings(**overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
-    @app.command()
-    def worker(once: Annotated[bool, typer.Option(help="run queued jobs, then exit")] = False) -> None:
-        """Run screening jobs from the store (and ingest the watched folder)."""
-        import logging
 
-        from ssa.serve.worker import run_worker
+@app.command("worker")
+def worker(once: Annotated[bool, typer.Option(help="run queued jobs, then exit")] = False) -> None:
+    """Run screening jobs from the store (and ingest the watched folder)."""
+    import logging
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        run_worker(load_settings(), once=once)
+    from ssa.serve.worker import run_worker
 
-    @app.command()
-    def migrate() -> None:
-        """Create or upgrade the store's schema."""
-        from ssa.serve.settings import Settings
-        from ssa.serve.store import Store
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    run_worker(load_settings(), once=once)
 
-        settings = Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        Store(settings.resolved_database_url())
-        typer.echo(f"schema up to date: {settings.resolved_database_url()}")
 
-    keys = typer.Typer(help="API keys", no_args_is_help=True)
-    app.add_typer(keys, name="keys")
+@app.command("migrate")
+def migrate() -> None:
+    """Create or upgrade the store's schema."""
+    from ssa.serve.store import Store
 
-    @keys.command("create")
-    def keys_create(
-        role: Annotated[str, typer.Option(help="operator, agency, analyst or admin")],
-        party: Annotated[str | None, typer.Option(help="party code (agency: required)")] = None,
-        objects: Annotated[str, typer.Option(help="operator: comma-separated NORAD ids")] = "",
-        label: Annotated[str, typer.Option(help="free text, e.g. who holds the key")] = "",
-    ) -> None:
-        """Create an API key and print it once (only its hash is stored)."""
-        from ssa.serve.settings import Settings
-        from ssa.serve.store import Store
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    Store(settings.resolved_database_url())
+    typer.echo(f"schema up to date: {settings.resolved_database_url()}")
 
-        try:
-            ids = [int(x) for x in objects.split(",") if x.strip()]
-        except ValueError:
-            raise typer.BadParameter(f"--objects must be NORAD ids separated by commas, not {objects!r}") from None
-        settings = Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            key = Store(settings.resolved_database_url()).create_key(role, party, ids, label)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-        typer.echo(key)
 
-    @keys.command("list")
-    def keys_list() -> None:
-        """Key ids, roles, parties, objects (never the secrets)."""
-        from ssa.serve.settings import Settings
-        from ssa.serve.store import Store
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="what the key may do")],
+    party: Annotated[str | None, typer.Option(help="party code (agency: required)")] = None,
+    objects: Annotated[str, typer.Option(help="operator: comma-separated NORAD ids")] = "",
+    label: Annotated[str, typer.Option(help="free text, e.g. who holds the key")] = "",
+) -> None:
+    """Create an API key and print it once (only its hash is stored)."""
+    from ssa.serve.store import Store
 
-        for k in Store(Settings().resolved_database_url()).list_keys():
-            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
-            typer.echo(f"{k.key_id}\t{k.role}\t{k.party or '-'}\t{','.join(map(str, k.objects)) or '-'}\t{state}\t{k.label}")
+    try:
+        ids = [int(x) for x in objects.split(",") if x.strip()]
+    except ValueError:
+        usage_error(f"--objects must be NORAD ids separated by commas, not {objects!r}")
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        key = Store(settings.resolved_database_url()).create_key(role.value, party, ids, label)
+    except ValueError as exc:
+        usage_error(str(exc))
+    typer.echo(key)
 
-    @keys.command("revoke")
-    def keys_revoke(key_id: Annotated[str, typer.Argument(help="the id in ssa_<id>_<secret>")]) -> None:
-        """Revoke a key."""
-        from ssa.serve.settings import Settings
-        from ssa.serve.store import Store
 
-        if not Store(Settings().resolved_database_url()).revoke_key(key_id):
-            raise typer.BadParameter(f"no live key with id {key_id!r}")
-        typer.echo(f"revoked {key_id}")
+@keys_app.command("list")
+def keys_list() -> None:
+    """Key ids, roles, parties, objects (never the secrets)."""
+    from ssa.serve.store import Store
+
+    for k in Store(load_settings().resolved_database_url()).list_keys():
+        state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
+        typer.echo(f"{k.key_id}\t{k.role}\t{k.party or '-'}\t{','.join(map(str, k.objects)) or '-'}\t{state}\t{k.label}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="the id in ssa_<id>_<secret>")]) -> None:
+    """Revoke a key."""
+    from ssa.serve.store import Store
+
+    if not Store(load_settings().resolved_database_url()).revoke_key(key_id):
+        fail(f"no live key with id {key_id!r}")
+    typer.echo(f"revoked {key_id}")
