@@ -6,15 +6,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, create_model, model_validator
 
 from ssa.respond.schema import Many, Schema, problems
 
 NORAD_MAX = 999_999_999  # NORAD catalogue numbers are 1 to 9 digits (OMM NORAD_CAT_ID)
-ROW_REQUIRED = ("norad_id_1", "norad_id_2", "tca", "range_km")
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,53 @@ def _time(value) -> datetime | None:
 
 
 UtcTime = Annotated[datetime | None, BeforeValidator(_time)]
+NoradId = Annotated[int, Field(ge=1, le=NORAD_MAX)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _event_time(value) -> datetime:
+    """_time, and there must be one."""
+    time = _time(value)
+    if time is None:
+        raise ValueError("is empty (the time of closest approach is required)")
+    return time
+
+
+def _nan_is_none(value):
+    """A NaN Pc means not assessed."""
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+class ConjunctionRowSchema(Schema):
+    """The columns of a screening or assessment row that make a conjunction alert (`Alert.from_conjunction`)."""
+
+    norad_id_1: NoradId
+    name_1: str = ""
+    norad_id_2: NoradId
+    name_2: str = ""
+    tca: Annotated[datetime, BeforeValidator(_event_time)]
+    range_km: float = Field(ge=0.0)
+    pc: Annotated[Probability | None, BeforeValidator(_nan_is_none)] = None
+
+    @model_validator(mode="after")
+    def _two_objects(self) -> "ConjunctionRowSchema":
+        if self.norad_id_1 == self.norad_id_2:
+            raise ValueError(f"fields 'norad_id_1' and 'norad_id_2' are the same object {self.norad_id_1}")
+        return self
+
+    @classmethod
+    def validated(cls, data, where: str) -> "ConjunctionRowSchema":
+        """`data` validated; ValueError lists every problem, each naming `where` and the field."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError("; ".join(problems(exc, cls, data, where, items=False))) from None
 
 
 class AlertObjectSchema(Schema):
     """One object of an alert as JSON carries it."""
 
-    norad_id: Annotated[int, Field(ge=1, le=NORAD_MAX)] | None = None
+    norad_id: NoradId | None = None
     name: str = ""
     owner: str = ""
     object_type: str = ""
@@ -67,7 +107,7 @@ class AlertSchema(Schema):
     objects: Many[AlertObjectSchema] = ()
     tca: UtcTime = None
     now: UtcTime = None
-    pc: float | None = Field(None, ge=0.0, le=1.0)
+    pc: Probability | None = None
     miss_km: float | None = Field(None, ge=0.0)
     region: str = ""
     level: str = ""
@@ -163,64 +203,39 @@ class Alert:
 
     @classmethod
     def _from_row(cls, row, lookup: Mapping, now: datetime | None, where: str) -> "Alert":
-        names = row.dtype.names if hasattr(row, "dtype") else tuple(row)
-        missing = [k for k in ROW_REQUIRED if k not in names or row[k] is None]
-        if missing:
-            raise ValueError(f"{where}: missing or empty field(s) {missing} (required: {list(ROW_REQUIRED)})")
-        if isinstance(row, Mapping):
-            unknown = set(row) - _row_fields()
-            if unknown:
-                raise ValueError(f"{where}: unknown field(s) {sorted(unknown)} (known: the columns of a "
-                                 f"screening or assessment table, e.g. {list(ROW_REQUIRED)}, name_1, name_2, pc)")
+        if not isinstance(row, Mapping):  # a numpy record: the columns an alert reads
+            row = {k: _item(row[k]) for k in ConjunctionRowSchema.model_fields if k in row.dtype.names}
+        checked = _row_schema().validated({k: _item(v) for k, v in row.items()}, where)
         objects = []
-        for k in (1, 2):
-            norad = norad_id(_item(row[f"norad_id_{k}"]), f"{where}: field 'norad_id_{k}'")
+        for norad, name in ((checked.norad_id_1, checked.name_1), (checked.norad_id_2, checked.name_2)):
             owner, object_type, *tenant = lookup.get(norad, ("", ""))
-            name = _item(row[f"name_{k}"]) if f"name_{k}" in names else ""
-            if not isinstance(name, str):
-                raise ValueError(f"{where}: field 'name_{k}' must be a string, not {name!r}")
             objects.append(AlertObject(norad, name, owner, object_type, *tenant))
-        if objects[0].norad_id == objects[1].norad_id:
-            raise ValueError(f"{where}: fields 'norad_id_1' and 'norad_id_2' are the same object {objects[0].norad_id}")
-        tca = utc_time(_item(row["tca"]), "tca", where)
-        if tca is None:
-            raise ValueError(f"{where}: field 'tca' is empty (the time of closest approach is required)")
-        miss_km = check_number(_item(row["range_km"]), "range_km", 0.0, math.inf, where)
-        pc = _item(row["pc"]) if "pc" in names else None
-        if isinstance(pc, float) and math.isnan(pc):
-            pc = None  # not assessed
         return cls(
             incident="conjunction",
             objects=tuple(objects),
-            tca=tca,
+            tca=checked.tca,
             now=now,
-            pc=check_number(pc, "pc", 0.0, 1.0, where),
-            miss_km=miss_km,
-            id=f"conj-{objects[0].norad_id}-{objects[1].norad_id}-{_iso(tca)}",
+            pc=checked.pc,
+            miss_km=checked.range_km,
+            id=f"conj-{checked.norad_id_1}-{checked.norad_id_2}-{_iso(checked.tca)}",
         )
 
 
 @cache
-def _row_fields() -> frozenset[str]:
-    """Columns a screening or assessment row may carry."""
+def _row_schema() -> type["ConjunctionRowSchema"]:
+    """ConjunctionRowSchema admitting, unchecked, the other columns of a screening or assessment table
+    (any other key is refused)."""
     from ssa.assess.pipeline import assessment_dtype
     from ssa.screen import CONJUNCTION_DTYPE
 
-    return frozenset(assessment_dtype(CONJUNCTION_DTYPE).names)
+    others = {name: (Any, None) for name in assessment_dtype(CONJUNCTION_DTYPE).names
+              if name not in ConjunctionRowSchema.model_fields}
+    return create_model("ScreeningRow", __base__=ConjunctionRowSchema, **others)
 
 
 def _item(value):
     """A numpy scalar as the Python value it holds."""
     return value.item() if isinstance(value, np.generic) and not isinstance(value, np.datetime64) else value
-
-
-def norad_id(value, name: str) -> int:
-    """A NORAD catalogue number, 1 to NORAD_MAX; ValueError names `name`."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer NORAD catalogue number, not {value!r}")
-    if not 1 <= value <= NORAD_MAX:
-        raise ValueError(f"{name} must be a NORAD catalogue number in [1, {NORAD_MAX}], not {value!r}")
-    return value
 
 
 def owner_lookup(catalog_or_lookup) -> Mapping:
@@ -239,16 +254,6 @@ def utc_time(value, name: str = "time", where: str = "alert") -> datetime | None
         return _time(value)
     except ValueError as exc:
         raise ValueError(f"{where}: field '{name}' {exc}") from None
-
-
-def check_number(value, name: str, low: float, high: float, where: str = "alert") -> float | None:
-    """A finite number in [low, high] (None passes); ValueError names the field."""
-    if value is None:
-        return None
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or not low <= value <= high):
-        raise ValueError(f"{where}: field '{name}' must be a finite number in [{low:g}, {high:g}], not {value!r}")
-    return float(value)
 
 
 def _iso(value: datetime | None) -> str | None:
