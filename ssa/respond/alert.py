@@ -9,9 +9,9 @@ from functools import cache
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BeforeValidator, Field, ValidationError, create_model, model_validator
+from pydantic import BeforeValidator, Field, create_model, model_validator
 
-from ssa.respond.schema import Many, Schema, problems
+from ssa.respond.schema import Many, Schema
 
 NORAD_MAX = 999_999_999  # NORAD catalogue numbers are 1 to 9 digits (OMM NORAD_CAT_ID)
 
@@ -80,14 +80,6 @@ class ConjunctionRowSchema(Schema):
             raise ValueError(f"fields 'norad_id_1' and 'norad_id_2' are the same object {self.norad_id_1}")
         return self
 
-    @classmethod
-    def validated(cls, data, where: str) -> "ConjunctionRowSchema":
-        """`data` validated; ValueError lists every problem, each naming `where` and the field."""
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise ValueError("; ".join(problems(exc, cls, data, where, items=False))) from None
-
 
 class AlertObjectSchema(Schema):
     """One object of an alert as JSON carries it."""
@@ -125,14 +117,6 @@ class AlertSchema(Schema):
                 first[obj.norad_id] = i
         return self
 
-    @classmethod
-    def validated(cls, data, from_attributes: bool = False) -> "AlertSchema":
-        """`data` validated; ValueError lists every problem ("alert: field 'pc' ...")."""
-        try:
-            return cls.model_validate(data, from_attributes=from_attributes)
-        except ValidationError as exc:
-            raise ValueError("; ".join(problems(exc, cls, data, "alert", items=False))) from None
-
 
 @dataclass(frozen=True)
 class Alert:
@@ -162,7 +146,7 @@ class Alert:
     @classmethod
     def from_dict(cls, data: Mapping) -> "Alert":
         """Build from JSON-like data validated by AlertSchema; ValueError names every bad field."""
-        schema = AlertSchema.validated(data)
+        schema = AlertSchema.validated(data, "alert", items=False)
         return cls(
             incident=schema.incident,
             objects=tuple(AlertObject(**obj.model_dump()) for obj in schema.objects),
@@ -172,7 +156,7 @@ class Alert:
 
     def check(self) -> None:
         """ValueError naming every field that AlertSchema refuses (for an alert built in Python)."""
-        AlertSchema.validated(self, from_attributes=True)
+        AlertSchema.validated(self, "alert", items=False, from_attributes=True)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -205,7 +189,7 @@ class Alert:
     def _from_row(cls, row, lookup: Mapping, now: datetime | None, where: str) -> "Alert":
         if not isinstance(row, Mapping):  # a numpy record: the columns an alert reads
             row = {k: _item(row[k]) for k in ConjunctionRowSchema.model_fields if k in row.dtype.names}
-        checked = _row_schema().validated({k: _item(v) for k, v in row.items()}, where)
+        checked = _row_schema().validated({k: _item(v) for k, v in row.items()}, where, items=False)
         objects = []
         for norad, name in ((checked.norad_id_1, checked.name_1), (checked.norad_id_2, checked.name_2)):
             owner, object_type, *tenant = lookup.get(norad, ("", ""))

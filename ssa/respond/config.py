@@ -23,9 +23,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
-from ssa.respond.schema import Many, Names, Schema, problems
+from ssa.respond.schema import Many, Names, Schema, SchemaError
 
 DEFAULT_DIR = resources.files("ssa.respond") / "data"  # a directory: the package is installed unzipped
 ENV_DIR = "SSA_RESPONSE_DIR"
@@ -258,11 +258,11 @@ def _read_toml(path: Path) -> dict:
 
 
 def _parse(model: type[Schema], data, where: str, strict: bool | None = None):
-    """`data` validated as `model`; ConfigError lists every problem, each naming `where`, item and field."""
+    """`data` validated as `model`; ConfigError lists every problem, one a line."""
     try:
-        return model.model_validate(data, strict=strict)
-    except ValidationError as exc:
-        raise ConfigError("\n".join(problems(exc, model, data, where))) from None
+        return model.validated(data, where, strict=strict)
+    except SchemaError as exc:
+        raise ConfigError("\n".join(exc.problems)) from None
 
 
 def _unique_ids(path: Path, entries) -> None:

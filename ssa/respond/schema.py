@@ -16,10 +16,26 @@ Many = Annotated[tuple[T, ...], Strict(False)]  # a list in the file, a tuple in
 Names = Many[str]
 
 
+class SchemaError(ValueError):
+    """Data a schema refuses; `problems`: one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 class Schema(BaseModel):
     """Frozen and strict (TOML and JSON carry real types: no "1" for 1), no unknown keys, finite numbers."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+    @classmethod
+    def validated(cls, data, where: str, items: bool = True, **options):
+        """`data` validated (`options` go to model_validate); SchemaError lists every problem (see `problems`)."""
+        try:
+            return cls.model_validate(data, **options)
+        except ValidationError as exc:
+            raise SchemaError(problems(exc, cls, data, where, items)) from None
 
 
 def problems(exc: ValidationError, model: type[BaseModel], data, where: str, items: bool = True) -> list[str]:
