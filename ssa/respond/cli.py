@@ -18,8 +18,9 @@ app = typer.Typer(help="Route alerts to the parties of the Dutch response mechan
 
 @app.command("route")
 def route_command(
-    alert_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON: one alert or a list; a screening row (norad_id_1, "
-                                               "norad_id_2, tca, range_km[, pc]) is read as a conjunction.")],
+    alert_file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, help="JSON: one alert or a list; a screening row (norad_id_1, norad_id_2, tca, "
+                                          "range_km[, pc]) is read as a conjunction.")],
     explain: Annotated[bool, typer.Option("--explain", help="Add which rule fired and why, with its "
                                           "citations.")] = False,
     config_dir: Annotated[Path | None, typer.Option(help="Operator's response files (default: $SSA_RESPONSE_DIR, "

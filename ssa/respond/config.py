@@ -363,7 +363,8 @@ def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
                 where = f"{path}:{reader.line_num}"
                 asset = _parse(Asset, {**row, "line": reader.line_num}, where, strict=False)
                 if asset.category not in categories:
-                    raise ConfigError(f"{where}: field 'category' '{asset.category}' is not one of {sorted(categories)}")
+                    raise ConfigError(f"{where}: field 'category' '{asset.category}' is not one of "
+                                      f"{sorted(categories)}")
                 if not asset.source.strip():
                     raise ConfigError(f"{where}: field 'source' is empty (say where the entry comes from)")
                 if asset.norad_id in assets:
@@ -470,7 +471,8 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
         criteria={name: terms.criteria for name, terms in escalation.incident.items()},
         categories=interest.categories, regions=interest.regions, owners=interest.owners,
         owner_object_types=frozenset(interest.owner_object_types), tenant_default=interest.tenants.default_category,
-        tenant_categories=interest.tenants.categories, assets=load_assets(files["dutch_assets.csv"], interest.categories),
+        tenant_categories=interest.tenants.categories,
+        assets=load_assets(files["dutch_assets.csv"], interest.categories),
         rules=(), files=files,
         current_for_h={name: terms.current_for_h for name, terms in escalation.incident.items()},
         past_level=escalation.past_level,

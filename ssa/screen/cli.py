@@ -60,7 +60,8 @@ def _parse_ids(tokens, where: str) -> list[int]:
         if not token or token.startswith("#"):
             continue
         if not token.isdigit():
-            usage_error(f"{where}: item {n + 1} {token!r} is not a NORAD id (nor one of the groups {', '.join(GROUPS)})")
+            usage_error(f"{where}: item {n + 1} {token!r} is not a NORAD id "
+                        f"(nor one of the groups {', '.join(GROUPS)})")
         ids.append(int(token))
     return ids
 
