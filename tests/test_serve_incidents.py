@@ -48,10 +48,10 @@ def test_agency_report_is_routed_like_ssa_route_stored_and_polled(service, tmp_p
     assert incident["reporter"] == "knmi" and incident["reporter_role"] == "agency"
     assert incident["report"]["evidence"] == {"kp": 8.0} and incident["report"]["now"] is not None
 
-    # `ssa route` reads the same JSON and routes it the same way
+    # `ssa respond route` reads the same JSON and routes it the same way
     path = tmp_path / "storm.json"
     path.write_text(json.dumps(body))
-    cli = CliRunner().invoke(cli_app, ["route", str(path), "--now", incident["report"]["now"]])
+    cli = CliRunner().invoke(cli_app, ["respond", "route", str(path), "--now", incident["report"]["now"]])
     assert cli.exit_code == 0, cli.output
     expected = json.loads(cli.stdout)
     routing = incident["routing"]
