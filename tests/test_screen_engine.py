@@ -9,6 +9,8 @@ import pytest
 from catalog_helpers import SHARED_DATA
 from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
 
+from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
+from ssa.constants import EARTH_RADIUS_KM
 from ssa.propagate import ERROR_MESSAGES
 from ssa.screen import CONJUNCTION_DTYPE, run_screen, screen
 from ssa.screen.reference import reference_screen
@@ -17,7 +19,7 @@ THRESHOLD_KM = 5.0
 
 
 def altitude_km(cat):
-    return (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1.0 / 3.0) - 6378.135
+    return semi_major_axis_km(cat.no_kozai) - EARTH_RADIUS_KM
 
 
 def pick(mask, n, seed=0):
@@ -88,7 +90,7 @@ ECCENTRIC_EVENT_IDS = [23385, 39725, 39348, 41942, 48260, 60531, 44493, 48948, 4
 
 def test_eccentric_and_deep_space_primaries_against_all():
     cat = shipped()
-    perigee = (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1 / 3) * (1 - cat.ecco) - 6378.135
+    perigee, _ = perigee_apogee_altitude_km(cat.no_kozai, cat.ecco)
     others = ((cat.ecco > 0.3) & (perigee < 2000)) | ((cat.ecco < 0.01) & (np.abs(altitude_km(cat) - 700) < 400))
     rng = np.random.default_rng(2)
     idx = np.union1d(cat.index_of(ECCENTRIC_EVENT_IDS), rng.choice(np.flatnonzero(others), 130, replace=False))
@@ -139,7 +141,7 @@ def test_runaway_element_sets_are_stopped_and_the_rest_screened_completely():
     from ssa.catalog import load
 
     cat = load(SPACETRACK_2022)
-    a = (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1.0 / 3.0)
+    a = semi_major_axis_km(cat.no_kozai)
     runaway = np.isin(cat.norad_id, RUNAWAY_IDS)
     near = np.argsort(np.abs(a - 6660.0) + 1e9 * runaway)[:200]
     sub = cat.take(np.sort(np.concatenate([np.flatnonzero(runaway), near])))

@@ -183,6 +183,7 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
     from ssa.assess.cdm import RTN_COVARIANCE, Section, format_epoch
     from ssa.assess.covariance import REGIME_NOTES, estimated_covariance_rtn_6x6_m, perigee_altitude_km, regime
     from ssa.assess.frames import from_gcrs, to_gcrs
+    from ssa.screen.table import rtn_basis
 
     row = np.asarray(row)
     covariances = covariances or {}
@@ -205,7 +206,7 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
     rtn_m = 1000.0 * np.array([row["radial_km"], row["in_track_km"], row["cross_track_km"]])
     v1_teme, v2_teme = np.asarray(row["v1"], float), np.asarray(row["v2"], float)
     r1_teme, r2_teme = np.asarray(row["r1"], float), np.asarray(row["r2"], float)
-    rel_v = 1000.0 * risk.rtn_basis(r1_teme, v1_teme) @ (v2_teme - v1_teme)
+    rel_v = 1000.0 * rtn_basis(r1_teme, v1_teme) @ (v2_teme - v1_teme)
     for key, value in (("TCA", format_epoch(tca)), ("MISS_DISTANCE", 1000.0 * float(row["range_km"])),
                        ("RELATIVE_SPEED", 1000.0 * float(row["relative_speed_km_s"])),
                        ("RELATIVE_POSITION_R", rtn_m[0]), ("RELATIVE_POSITION_T", rtn_m[1]),

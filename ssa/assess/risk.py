@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate, special, stats
 
+from ssa.screen.table import rtn_basis
+
 # relative speeds below this (in the caller's length unit per second, km/s or
 # m/s alike) are treated as zero: the short-encounter model does not hold
 ZERO_SPEED = 1e-9
@@ -36,17 +38,6 @@ CHAN_MAX_TERMS = 20000
 SOCRATES_SIGMA_RTN_M = (100.0, 300.0, 100.0)
 
 _GL = {n: np.polynomial.legendre.leggauss(n) for n in (24, 96)}
-
-
-def rtn_basis(r, v) -> np.ndarray:
-    """Rows R, T, N unit vectors (radial, in-track, cross-track) of a state; shape (..., 3, 3)."""
-    r = np.asarray(r, dtype=float)
-    v = np.asarray(v, dtype=float)
-    rhat = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    nhat = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    that = np.cross(nhat, rhat)
-    return np.stack([rhat, that, nhat], axis=-2)
 
 
 def rtn_to_inertial(cov_rtn, r, v) -> np.ndarray:

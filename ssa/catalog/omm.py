@@ -11,12 +11,14 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime
 from math import isfinite, pi
 
 import numpy as np
 
 from ssa.catalog.model import SGP4_EPOCH_ORIGIN_JD, Rejection
+from ssa.constants import SECONDS_PER_DAY
+from ssa.timeutil import parse_utc
 
 TO_RADIANS = pi / 180.0
 NDOT_UNITS = 1036800.0 / pi  # as sgp4.omm
@@ -71,14 +73,12 @@ def parse_epoch(value) -> float:
         raise ValueError(f"EPOCH is not an ISO 8601 date-time string: {value!r}")
     text = value.strip()
     try:
-        when = datetime.fromisoformat(text[:-1] if text.endswith("Z") else text)
+        when = parse_utc(text)
     except ValueError:
         raise ValueError(f"EPOCH is not an ISO 8601 date-time: {value!r}") from None
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
     if not 1957 <= when.year <= 2100:
         raise ValueError(f"EPOCH {value!r} is outside 1957..2100")
-    return (when - EPOCH0).total_seconds() / 86400.0
+    return (when - EPOCH0).total_seconds() / SECONDS_PER_DAY
 
 
 def parse_fields(fields: dict) -> dict:

@@ -27,7 +27,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ssa.propagate.kernels import MU_KM3_S2, P_EPOCH_FR, P_EPOCH_JD, sgp4_point
+from ssa.constants import MU_KM3_S2
+from ssa.propagate.kernels import P_EPOCH_FR, P_EPOCH_JD, sgp4_point
 
 RESIDUAL_COLUMNS = ("delta_a_km", "plane_rad", "delta_e", "dv_along_m_s", "dv_normal_m_s", "dv_radial_m_s",
                     "delta_i_rad", "delta_node_rad")

@@ -9,6 +9,8 @@ from functools import cache
 
 import numpy as np
 
+from ssa.timeutil import parse_utc
+
 NORAD_MAX = 999_999_999  # NORAD catalogue numbers are 1 to 9 digits (OMM NORAD_CAT_ID)
 ROW_REQUIRED = ("norad_id_1", "norad_id_2", "tca", "range_km")
 
@@ -203,7 +205,7 @@ def utc_time(value, name: str = "time", where: str = "alert") -> datetime | None
         value = value.astype("datetime64[us]").item()
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = parse_utc(value)
         except ValueError:
             raise ValueError(f"{where}: field '{name}' is not an ISO 8601 time: {value!r}") from None
     if not isinstance(value, datetime):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ssa.timeutil import jd_to_datetime64, unix_days
+
 CONJUNCTION_DTYPE = np.dtype([
     ("norad_id_1", "i8"), ("name_1", "U48"), ("dse_1", "f8"),
     ("norad_id_2", "i8"), ("name_2", "U48"), ("dse_2", "f8"),
@@ -23,8 +25,6 @@ CONJUNCTION_DTYPE = np.dtype([
     ("persistent", "?"),
     ("r1", "f8", (3,)), ("v1", "f8", (3,)), ("r2", "f8", (3,)), ("v2", "f8", (3,)),
 ])
-
-UNIX_EPOCH_JD = 2440587.5
 
 # SOCRATES' column names first, then ours; value = field of CONJUNCTION_DTYPE
 CSV_COLUMNS = {
@@ -38,22 +38,28 @@ FORMATS = ("csv", "json", "parquet")
 PROBABILITY_COLUMNS = ("PC", "MAX_PROB")  # written in exponent notation
 
 
+def rtn_basis(r, v) -> np.ndarray:
+    """Rows R, T, N unit vectors (radial, in-track, cross-track) of a state, in its inertial frame; shape (..., 3, 3).
+
+    The package's one RTN frame: R along r, N along r x v, T = N x R.
+
+    >>> rtn_basis([7000.0, 0.0, 0.0], [0.0, 7.5, 0.0])
+    array([[1., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 1.]])
+    """
+    r = np.asarray(r, dtype=float)
+    v = np.asarray(v, dtype=float)
+    rhat = r / np.linalg.norm(r, axis=-1, keepdims=True)
+    h = np.cross(r, v)
+    nhat = h / np.linalg.norm(h, axis=-1, keepdims=True)
+    that = np.cross(nhat, rhat)
+    return np.stack([rhat, that, nhat], axis=-2)
+
+
 def rtn_miss(r1: np.ndarray, v1: np.ndarray, r2: np.ndarray) -> np.ndarray:
-    """(radial, in-track, cross-track) km of r2 - r1 in object 1's RTN frame; arrays (n, 3)."""
-    radial = r1 / np.linalg.norm(r1, axis=-1, keepdims=True)
-    h = np.cross(r1, v1)
-    cross = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    along = np.cross(cross, radial)
-    miss = r2 - r1
-    return np.stack([(miss * radial).sum(-1), (miss * along).sum(-1), (miss * cross).sum(-1)], axis=-1)
-
-
-def jd_to_datetime64(jd: np.ndarray, fr: np.ndarray) -> np.ndarray:
-    """UTC two-part Julian dates to datetime64[us] (rounded to the microsecond)."""
-    days = (np.asarray(jd) - UNIX_EPOCH_JD) + np.asarray(fr)
-    whole = np.floor(days)
-    us = np.rint((days - whole) * 86_400e6).astype(np.int64)
-    return (whole.astype(np.int64) * 86_400_000_000 + us).astype("datetime64[us]")
+    """(radial, in-track, cross-track) km of r2 - r1 in object 1's RTN frame; arrays (..., 3)."""
+    return (rtn_basis(r1, v1) @ (np.asarray(r2, dtype=float) - r1)[..., None])[..., 0]
 
 
 def build_table(catalog, idx1, idx2, tca_jd, tca_fr, r1, v1, r2, v2, persistent) -> np.ndarray:
@@ -85,7 +91,7 @@ def build_table(catalog, idx1, idx2, tca_jd, tca_fr, r1, v1, r2, v2, persistent)
 
 def sort_table(table: np.ndarray) -> np.ndarray:
     """Stable order: TCA, then NORAD id 1, then NORAD id 2."""
-    days = (table["tca_jd"] - UNIX_EPOCH_JD) + table["tca_fr"]
+    days = unix_days(table["tca_jd"], table["tca_fr"])
     order = np.lexsort((table["norad_id_2"], table["norad_id_1"], days))
     return table[order]
 
