@@ -97,7 +97,7 @@ def jd_to_datetime(jd: float, fr: float) -> datetime:
     >>> jd_to_datetime(2451544.5, 0.75)
     datetime.datetime(2000, 1, 1, 18, 0)
     """
-    return UNIX_EPOCH + timedelta(microseconds=round(((jd - JD_UNIX_EPOCH) + fr) * US_PER_DAY))
+    return UNIX_EPOCH + timedelta(microseconds=int(_unix_microseconds(jd, fr)))
 
 
 def unix_days_to_datetime64(days):
@@ -120,7 +120,14 @@ def jd_to_datetime64(jd, fr) -> np.ndarray:
     >>> jd_to_datetime64(np.array([2460615.5]), np.array([0.5]))
     array(['2024-11-01T12:00:00.000000'], dtype='datetime64[us]')
     """
-    days = (np.asarray(jd) - JD_UNIX_EPOCH) + np.asarray(fr)
+    return _unix_microseconds(jd, fr).astype("datetime64[us]")
+
+
+def _unix_microseconds(jd, fr) -> np.ndarray:
+    """Microseconds since 1970-01-01 UTC, rounded; whole days apart from fractions, so exact at any date."""
+    days = np.asarray(jd, dtype=np.float64) - JD_UNIX_EPOCH
     whole = np.floor(days)
-    us = np.rint((days - whole) * US_PER_DAY).astype(np.int64)
-    return (whole.astype(np.int64) * US_PER_DAY + us).astype("datetime64[us]")
+    rest = (days - whole) + np.asarray(fr, dtype=np.float64)
+    carry = np.floor(rest)
+    us = np.rint((rest - carry) * US_PER_DAY).astype(np.int64)
+    return (whole + carry).astype(np.int64) * US_PER_DAY + us
