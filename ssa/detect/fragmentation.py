@@ -54,6 +54,7 @@ from ssa.catalog.model import Catalog
 from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
 from ssa.constants import SECONDS_PER_DAY, WGS84_FLATTENING, WGS84_RADIUS_KM
 from ssa.detect.fragmentation_kernels import cloud_distances, cloud_distances_reference
+from ssa.fileio import atomic_path
 from ssa.propagate import init_params, propagate
 
 ANALYST_MIN = 80000  # NORAD numbers 80000-89999 are analyst objects, not catalogued pieces
@@ -389,5 +390,6 @@ def gabbard_png(event: Fragmentation, new: Catalog, path) -> None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, format="png")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
     plt.close(fig)

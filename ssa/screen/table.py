@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ssa.fileio import atomic_path, atomic_write
 from ssa.timeutil import jd_to_datetime64, unix_days
 
 CONJUNCTION_DTYPE = np.dtype([
@@ -138,34 +137,24 @@ def write_table(table: np.ndarray, path, fmt: str | None = None) -> Path:
     """Write a conjunction table (or an extension of it) atomically as csv, json or parquet.
 
     ``fmt`` defaults to the file suffix. The file appears complete or not at
-    all: it is written to a temporary file in the same directory and renamed.
+    all (``ssa.fileio``).
     """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     cols = _columns(table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if fmt == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-            os.close(fd)
+        with atomic_path(path) as tmp:
             pq.write_table(pa.table({k: np.asarray(v) for k, v in cols.items()}), tmp)
-        else:
-            with os.fdopen(fd, "w", newline="") as handle:
-                if fmt == "csv":
-                    _write_csv(cols, handle)
-                else:
-                    rows = [dict(zip(cols, values)) for values in zip(*(v.tolist() for v in cols.values()))]
-                    json.dump(rows, handle, indent=1)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    else:
+        with atomic_write(path, newline="") as handle:
+            if fmt == "csv":
+                _write_csv(cols, handle)
+            else:
+                rows = [dict(zip(cols, values)) for values in zip(*(v.tolist() for v in cols.values()))]
+                json.dump(rows, handle, indent=1)
     return path
