@@ -20,7 +20,7 @@ STAGE_CLIS = (
     "ssa.assess.cli",
     "ssa.detect.cli",
     "ssa.serve.cli",
-    "ssa.screen.cli",
+    "ssa.pipeline.cli",  # ssa screen: the whole pipeline
 )
 
 for _module in STAGE_CLIS:

@@ -77,8 +77,9 @@ def cdm(
     from rich.console import Console
 
     from ssa.assess.cdm import write
-    from ssa.assess.pipeline import assess, cdm_from_conjunction, conjunctions_from_csv
+    from ssa.assess.pipeline import assess, cdm_from_conjunction
     from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
+    from ssa.screen import conjunctions_from_csv
 
     console = Console()
     if fmt not in ("kvn", "xml"):

@@ -1,4 +1,4 @@
-"""The conjunction table: dtype, row assembly from TCA states, writers.
+"""The conjunction table: dtype, row assembly from TCA states, its writer and its reader.
 
 One row per conjunction. Object 1 is the primary (the lower NORAD id in
 all-vs-all). States are TEME km and km/s at TCA; the miss vector is object 2
@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from ssa.fileio import atomic_path, atomic_write
-from ssa.timeutil import jd_to_datetime64, unix_days
+from ssa.timeutil import jd_to_datetime64, parse_utc, to_julian, unix_days
 
 CONJUNCTION_DTYPE = np.dtype([
     ("norad_id_1", "i8"), ("name_1", "U48"), ("dse_1", "f8"),
@@ -158,3 +159,72 @@ def write_table(table: np.ndarray, path, fmt: str | None = None) -> Path:
                 rows = [dict(zip(cols, values)) for values in zip(*(v.tolist() for v in cols.values()))]
                 json.dump(rows, handle, indent=1)
     return path
+
+
+SOCRATES_TCA_FORMAT = "%Y %b %d %H:%M:%S.%f"  # CelesTrak SOCRATES' TCA, e.g. 2023 Mar 26 19:37:24.146
+
+
+def parse_tca(text: str) -> datetime:
+    """A TCA as ``ssa screen`` (ISO-8601) or SOCRATES ('2023 Mar 26 19:37:24.146') writes it, naive UTC."""
+    try:
+        return parse_utc(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text.strip(), SOCRATES_TCA_FORMAT)
+    except ValueError:
+        raise ValueError(f"TCA {text!r} is not an ISO-8601 or SOCRATES UTC time") from None
+
+
+def conjunctions_from_csv(path, catalog):
+    """Screening rows from a conjunction CSV (SOCRATES/ssa column names), states re-propagated.
+
+    Columns used: NORAD_CAT_ID_1, NORAD_CAT_ID_2, TCA (``parse_tca``; TCA_JD
+    and TCA_FR instead where present, as ``write_table`` writes them),
+    PERSISTENT if present. States at TCA come from python-sgp4 on the
+    catalogue's element sets (TEME). Returns (rows, problems): a bad row
+    (unknown object, bad TCA, SGP4 error) is reported as 'line N: reason'
+    and skipped; a DSE_1/DSE_2 that does not match the catalogue's element
+    set (more than 1e-3 day) is reported too.
+    """
+    idx1, idx2, jds, frs, states, persistent, problems = [], [], [], [], [], [], []
+    satrecs = {}
+    with open(path, newline="") as fh:
+        for line, rec in enumerate(csv.DictReader(fh), start=2):
+            try:
+                ids = int(rec["NORAD_CAT_ID_1"]), int(rec["NORAD_CAT_ID_2"])
+                rows = catalog.index_of(ids)
+                tca = parse_tca(rec["TCA"])
+            except (KeyError, ValueError, TypeError) as exc:
+                problems.append(f"line {line}: {exc.args[0] if exc.args else exc}")
+                continue
+            if rec.get("TCA_JD", "").strip() and rec.get("TCA_FR", "").strip():  # exact, as write_table writes
+                jd, fr = float(rec["TCA_JD"]), float(rec["TCA_FR"])
+            else:
+                jd, fr = to_julian(tca)
+            rv = []
+            for row in rows:
+                if row not in satrecs:
+                    satrecs[row] = catalog.take([row]).satrecs()[0]
+                err, r, v = satrecs[row].sgp4(jd, fr)
+                if err:
+                    break
+                rv.append((r, v))
+            if len(rv) != 2:
+                problems.append(f"line {line}: SGP4 error {err} for NORAD {ids[len(rv)]} at TCA")
+                continue
+            for k, row in enumerate(rows):
+                given = rec.get(f"DSE_{k + 1}", "")
+                ours = (jd - catalog.epoch_jd[row]) + (fr - catalog.epoch_fr[row])
+                if given.strip() and abs(float(given) - ours) > 1e-3:
+                    problems.append(f"line {line}: NORAD {ids[k]}: the catalogue's element set is not the one "
+                                    f"screened (DSE {ours:.3f} here, {float(given):.3f} in the file); used anyway")
+            idx1.append(rows[0]), idx2.append(rows[1]), jds.append(jd), frs.append(fr)
+            states.append(rv)
+            persistent.append(str(rec.get("PERSISTENT", "")).strip().lower() in ("true", "1", "yes"))
+    if not states:
+        return np.zeros(0, dtype=CONJUNCTION_DTYPE), problems
+    s = np.array(states, dtype=float)  # (n, 2 objects, 2 vectors, 3)
+    table = build_table(catalog, np.array(idx1), np.array(idx2), np.array(jds), np.array(frs),
+                        s[:, 0, 0], s[:, 0, 1], s[:, 1, 0], s[:, 1, 1], np.array(persistent))
+    return table, problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -182,26 +182,21 @@ def screen_and_route(catalog, start: datetime, days: float, threshold_km: float,
     and the objects the screening stopped (SGP4 errors) as records with a reason.
 
     Routing judges each alert at the window start (`now` of the alert);
-    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants)."""
-    from ssa.assess import assess
-    from ssa.screen import run_screen
+    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants).
+    The stages run in ``ssa.pipeline``, as for ``ssa screen``."""
+    from ssa.pipeline import screen_assess_route
 
-    result = run_screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
-    rows = assess(result.conjunctions, catalog)
+    result, routings = screen_assess_route(catalog, start, days, threshold_km, progress=progress, tenants=tenants)
     stopped = [{**asdict(stop), "reason": f"SGP4 error {stop.error} at +{stop.seconds:.0f} s: {stop.reason}"}
                for stop in result.stopped]
-    return rows, route_rows(rows, catalog, start, tenants), stopped
+    return result.conjunctions, [routed(routing) for routing in routings], stopped
 
 
 def route_rows(rows: np.ndarray, catalog, now: datetime, tenants=None) -> list[Routed]:
-    from ssa.respond import Alert, load_config, route
+    """The store's view of ``ssa.pipeline.route_conjunctions`` (alerts judged at ``now``, naive UTC)."""
+    from ssa.pipeline import route_conjunctions
 
-    config = load_config()
-    tenants = tenants or {}
-    lookup = {int(n): (str(o), str(t), tenants.get(int(n), ""))
-              for n, o, t in zip(catalog.norad_id, catalog.owner, catalog.object_type)}
-    alerts = Alert.from_conjunctions(rows, lookup, now=now.replace(tzinfo=timezone.utc))
-    return [routed(route(alert, config)) for alert in alerts]
+    return [routed(routing) for routing in route_conjunctions(rows, catalog, now, tenants)]
 
 
 def routed(routing) -> Routed:
