@@ -39,14 +39,14 @@ def module_name(path: Path) -> str:
 
 
 def imports(tree: ast.AST):
-    """(line, module, name or None) of every absolute import; relative imports count as ssa's."""
+    """(line, module, name or None, local name) of every import."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield node.lineno, alias.name, None
+                yield node.lineno, alias.name, None, alias.asname or alias.name.split(".")[0]
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                yield node.lineno, node.module or "", alias.name
+                yield node.lineno, node.module or "", alias.name, alias.asname or alias.name
 
 
 def private(name: str | None) -> bool:
@@ -63,7 +63,7 @@ def test_no_stage_imports_a_later_one():
     problems = []
     for path in sources("ssa"):
         own = layer(module_name(path))
-        for line, module, name in imports(ast.parse(path.read_text(), str(path))):
+        for line, module, name, _ in imports(ast.parse(path.read_text(), str(path))):
             target = f"ssa.{name}" if module == "ssa" and name else module
             theirs = layer(target)
             if theirs is not None and own is not None and theirs > own:
@@ -76,15 +76,16 @@ def test_no_private_name_crosses_a_module():
     for path in sources("ssa", "tests", "benchmarks"):
         tree = ast.parse(path.read_text(), str(path))
         modules = {}  # local name -> first-party module imported under it
-        for line, module, name in imports(tree):
+        for line, module, name, local in imports(tree):
             if not first_party(module):
                 continue
             if private(name) or any(private(part) for part in module.split(".")):
                 problems.append(f"{path.relative_to(REPO)}:{line}: imports {module}.{name}")
             if name is None:
-                modules[module.split(".")[0]] = module
-            elif (REPO / Path(*module.split("."), f"{name}.py")).exists() or module == "ssa":
-                modules[name] = f"{module}.{name}"
+                modules[local] = module
+            elif (REPO / Path(*module.split("."), f"{name}.py")).exists() \
+                    or (REPO / Path(*module.split("."), name, "__init__.py")).exists():
+                modules[local] = f"{module}.{name}"
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and private(node.attr) and isinstance(node.value, ast.Name) \
                     and node.value.id in modules:
