@@ -17,10 +17,9 @@ from math import isfinite, pi
 import numpy as np
 
 from ssa.catalog.model import SGP4_EPOCH_ORIGIN_JD, Rejection
-from ssa.constants import SECONDS_PER_DAY
+from ssa.constants import DEG2RAD, SECONDS_PER_DAY
 from ssa.timeutil import parse_utc
 
-TO_RADIANS = pi / 180.0
 NDOT_UNITS = 1036800.0 / pi  # as sgp4.omm
 NDDOT_UNITS = 2985984000.0 / 2.0 / pi  # as sgp4.omm
 EPOCH0 = datetime(1949, 12, 31)
@@ -242,10 +241,10 @@ def to_columns(recs: list[dict]) -> dict[str, np.ndarray]:
         "epoch_days": epoch,
         "no_kozai": col("no") / 720.0 * pi,
         "ecco": col("ecco"),
-        "inclo": col("inclo") * TO_RADIANS,
-        "nodeo": col("nodeo") * TO_RADIANS,
-        "argpo": col("argpo") * TO_RADIANS,
-        "mo": col("mo") * TO_RADIANS,
+        "inclo": col("inclo") * DEG2RAD,
+        "nodeo": col("nodeo") * DEG2RAD,
+        "argpo": col("argpo") * DEG2RAD,
+        "mo": col("mo") * DEG2RAD,
         "bstar": col("bstar"),
         "ndot": col("MEAN_MOTION_DOT") / NDOT_UNITS,
         "nddot": col("MEAN_MOTION_DDOT") / NDDOT_UNITS,
