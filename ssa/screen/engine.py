@@ -13,7 +13,7 @@ import numpy as np
 from ssa.catalog.model import Catalog
 from ssa.catalog.reader import drop_duplicates
 from ssa.catalog.summary import perigee_apogee_altitude_km
-from ssa.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
+from ssa.constants import EARTH_RADIUS_KM, MINUTES_PER_DAY, SECONDS_PER_DAY
 from ssa.screen.table import CONJUNCTION_DTYPE, build_table
 from ssa.timeutil import to_julian
 
@@ -139,7 +139,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
 
     clock = time.perf_counter()
     params = init_params(catalog)
-    base_min = ((start_jd - catalog.epoch_jd) * 1440.0 + (start_fr - catalog.epoch_fr) * 1440.0)
+    base_min = ((start_jd - catalog.epoch_jd) * MINUTES_PER_DAY + (start_fr - catalog.epoch_fr) * MINUTES_PER_DAY)
     total_s = days * SECONDS_PER_DAY
     n_int_total = int(math.ceil(total_s / step_s - 1e-9))
     dt = total_s / n_int_total  # the window holds a whole number of intervals

@@ -26,9 +26,11 @@ from scipy.optimize import minimize_scalar
 from sgp4.api import SatrecArray, jday
 
 from ssa.catalog.model import Catalog
+from ssa.constants import SECONDS_PER_DAY
 from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
 from ssa.screen.engine import PERSISTENT_S
 from ssa.screen.table import CONJUNCTION_DTYPE
+from ssa.timeutil import JD_UNIX_EPOCH
 
 MAX_RELATIVE_SPEED_KM_S = 25.0
 
@@ -60,7 +62,7 @@ def _rows(catalog: Catalog, found: list, start_jd: float, start_fr: float) -> np
     out = np.zeros(len(found), dtype=CONJUNCTION_DTYPE)
     for k, (i, j, tau, state, persistent) in enumerate(found):
         r1, v1, r2, v2 = state[0:3], state[3:6], state[6:9], state[9:12]
-        tca_fr = start_fr + tau / 86400.0
+        tca_fr = start_fr + tau / SECONDS_PER_DAY
         radial = r1 / np.linalg.norm(r1)
         normal = np.cross(r1, v1) / np.linalg.norm(np.cross(r1, v1))
         miss = r2 - r1
@@ -71,7 +73,7 @@ def _rows(catalog: Catalog, found: list, start_jd: float, start_fr: float) -> np
         row["dse_2"] = (start_jd - catalog.epoch_jd[j]) + (tca_fr - catalog.epoch_fr[j])
         row["tca_jd"], row["tca_fr"] = start_jd, tca_fr
         row["tca"] = np.datetime64("1970-01-01T00:00:00", "us") + np.timedelta64(
-            round(((start_jd - 2440587.5) + tca_fr) * 86400e6), "us")
+            round(((start_jd - JD_UNIX_EPOCH) + tca_fr) * SECONDS_PER_DAY * 1e6), "us")
         row["range_km"], row["relative_speed_km_s"] = np.linalg.norm(miss), np.linalg.norm(v2 - v1)
         row["radial_km"] = miss @ radial
         row["in_track_km"] = miss @ np.cross(normal, radial)
@@ -102,11 +104,11 @@ def reference_screen(catalog: Catalog, start, days: float = 1.0, threshold_km: f
     start_jd, start_fr = _start_julian(start)
     sats = catalog.satrecs()
     n = len(sats)
-    total_s = days * 86400.0
+    total_s = days * SECONDS_PER_DAY
     n_steps = int(np.ceil(total_s / step_s))
     t = np.arange(-1, n_steps + 2) * step_s  # one sample beyond each edge
     jd = np.full(len(t), start_jd)
-    fr = start_fr + t / 86400.0
+    fr = start_fr + t / SECONDS_PER_DAY
     err, r, v = SatrecArray(sats).sgp4(jd, fr)
     err = flag_not_bound(err, r, v, epoch_semi_major_axis_km(sats))  # states no bound orbit has: stop
     ok = np.logical_and.accumulate(err == 0, axis=1)
@@ -138,13 +140,13 @@ def reference_screen(catalog: Catalog, start, days: float = 1.0, threshold_km: f
 
 def _pair_minima(s1, s2, i, j, d, t, inside, start_jd, start_fr, threshold, coarse, step_s, min_run, total_s):
     def rng(tt):
-        e1, r1, _ = _state(s1, start_jd, start_fr + tt / 86400.0)
-        e2, r2, _ = _state(s2, start_jd, start_fr + tt / 86400.0)
+        e1, r1, _ = _state(s1, start_jd, start_fr + tt / SECONDS_PER_DAY)
+        e2, r2, _ = _state(s2, start_jd, start_fr + tt / SECONDS_PER_DAY)
         return np.inf if (e1 or e2) else float(np.linalg.norm(r2 - r1))
 
     def states(tt):
-        _, r1, v1 = _state(s1, start_jd, start_fr + tt / 86400.0)
-        _, r2, v2 = _state(s2, start_jd, start_fr + tt / 86400.0)
+        _, r1, v1 = _state(s1, start_jd, start_fr + tt / SECONDS_PER_DAY)
+        _, r2, v2 = _state(s2, start_jd, start_fr + tt / SECONDS_PER_DAY)
         return np.concatenate([r1, v1, r2, v2])
 
     found = []
