@@ -224,6 +224,15 @@ def round_half_away(x: np.ndarray) -> np.ndarray:
     return out + ((x - out) >= 0.5)
 
 
+def orbit_columns(col) -> dict[str, np.ndarray]:
+    """ecco, inclo, nodeo, argpo, mo (degrees to radians) and bstar as both readers give them to sgp4init.
+
+    col(key): the float array of one raw field over the records.
+    """
+    return {"ecco": col("ecco"), **{key: col(key) * DEG2RAD for key in ("inclo", "nodeo", "argpo", "mo")},
+            "bstar": col("bstar")}
+
+
 def to_columns(recs: list[dict]) -> dict[str, np.ndarray]:
     """Convert raw OMM values to sgp4init units as ``sgp4.omm.initialize`` does;
     the two-part epoch is ``jdsatepoch``/``jdsatepochF`` as ``Satrec.sgp4init`` sets them."""
@@ -240,12 +249,7 @@ def to_columns(recs: list[dict]) -> dict[str, np.ndarray]:
         "epoch_fr": frac,
         "epoch_days": epoch,
         "no_kozai": col("no") / 720.0 * pi,
-        "ecco": col("ecco"),
-        "inclo": col("inclo") * DEG2RAD,
-        "nodeo": col("nodeo") * DEG2RAD,
-        "argpo": col("argpo") * DEG2RAD,
-        "mo": col("mo") * DEG2RAD,
-        "bstar": col("bstar"),
+        **orbit_columns(col),
         "ndot": col("MEAN_MOTION_DOT") / NDOT_UNITS,
         "nddot": col("MEAN_MOTION_DDOT") / NDDOT_UNITS,
     }

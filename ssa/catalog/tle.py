@@ -14,8 +14,8 @@ from math import pi
 import numpy as np
 
 from ssa.catalog.model import SGP4_EPOCH_ORIGIN_JD, Rejection
-from ssa.catalog.omm import round_half_away
-from ssa.constants import DEG2RAD, SECONDS_PER_DAY
+from ssa.catalog.omm import orbit_columns, round_half_away
+from ssa.constants import SECONDS_PER_DAY
 
 XPDOTP = 1440.0 / (2.0 * pi)  # rev/day per rad/min, as in SGP4.cpp
 POW10 = {k: 10.0 ** k for k in range(-9, 10)}  # the same libm pow as SGP4.cpp
@@ -247,12 +247,7 @@ def to_columns(recs: list[dict]) -> dict[str, np.ndarray]:
         # what twoline2rv passes to sgp4init, before that rounding
         "epoch_days": (epoch_jd + epoch_fr) - SGP4_EPOCH_ORIGIN_JD,
         "no_kozai": col("no") / XPDOTP,
-        "ecco": col("ecco"),
-        "inclo": col("inclo") * DEG2RAD,
-        "nodeo": col("nodeo") * DEG2RAD,
-        "argpo": col("argpo") * DEG2RAD,
-        "mo": col("mo") * DEG2RAD,
-        "bstar": col("bstar"),
+        **orbit_columns(col),
         "ndot": col("ndot") / (XPDOTP * 1440.0),
         "nddot": col("nddot") / (XPDOTP * 1440.0 * 1440),
     }
