@@ -9,10 +9,12 @@ import pytest
 from catalog_helpers import SHARED_DATA
 from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
 
+from ssa.catalog import drop_duplicates
 from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
 from ssa.constants import EARTH_RADIUS_KM
 from ssa.propagate import ERROR_MESSAGES
 from ssa.screen import CONJUNCTION_DTYPE, run_screen, screen
+from ssa.screen.engine import one_per_object
 from ssa.screen.reference import reference_screen
 
 THRESHOLD_KM = 5.0
@@ -127,6 +129,23 @@ def test_duplicate_ids_and_decayed_objects():
     keys = result.conjunctions["norad_id_1"] * 10**10 + result.conjunctions["norad_id_2"]
     assert len(np.unique(keys)) == len(keys)
     assert len(keys) == len(css) * (len(css) - 1) // 2
+
+
+def test_repeated_ids_keep_the_element_set_the_catalogue_reader_keeps():
+    """One tie-break rule: the latest epoch, and of equal epochs the row read first."""
+    base = shipped().take(np.arange(6))
+    newer, same = base.take([2]), base.take([4])
+    newer.epoch_fr = newer.epoch_fr + 0.01
+    newer.source = np.array(["newer"], dtype=object)
+    same.source = np.array(["same epoch, read later"], dtype=object)
+    doubled = same.concat(base.take([5, 4, 3, 2, 1, 0])).concat(newer)
+    kept, notes = one_per_object(doubled)
+    assert kept.norad_id.tolist() == sorted(base.norad_id.tolist())
+    by_id = dict(zip(kept.norad_id.tolist(), kept.source.tolist()))
+    assert by_id[int(base.norad_id[2])] == "newer"
+    assert by_id[int(base.norad_id[4])] == "same epoch, read later"  # read first of the two
+    assert sorted(by_id.values()) == sorted(drop_duplicates(doubled).source.tolist())
+    assert len(notes) == 2
 
 
 SPACETRACK_2022 = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
