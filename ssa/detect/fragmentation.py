@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import numpy as np
 
@@ -56,6 +56,7 @@ from ssa.constants import SECONDS_PER_DAY, WGS84_FLATTENING, WGS84_RADIUS_KM
 from ssa.detect.fragmentation_kernels import cloud_distances, cloud_distances_reference
 from ssa.fileio import atomic_path
 from ssa.propagate import init_params, propagate
+from ssa.timeutil import jd_to_datetime
 
 ANALYST_MIN = 80000  # NORAD numbers 80000-89999 are analyst objects, not catalogued pieces
 DEBRIS_TYPES = ("DEB", "R/B")
@@ -197,8 +198,9 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
             "position_km": tuple(float(x) for x in r[0, 0])}
 
 
-def _to_datetime(jd: float) -> datetime:
-    return datetime(2000, 1, 1, 12, tzinfo=timezone.utc) + timedelta(days=jd - 2451545.0)
+def _aware_utc(jd: float) -> datetime:
+    """A one-part UTC Julian date as an aware UTC datetime (to the microsecond)."""
+    return jd_to_datetime(jd, 0.0).replace(tzinfo=timezone.utc)
 
 
 def _is_debris(catalog: Catalog, i: int) -> bool:
@@ -344,9 +346,9 @@ def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = 
                                  f"(at least {min_timed_pieces})")
         elif (found["converge_ratio"] <= converge_ratio
               and (found["window"][1] - found["window"][0]) * 24.0 <= max_window_h):
-            event.event_time = _to_datetime(found["jd"])
+            event.event_time = _aware_utc(found["jd"])
             event.event_sigma_s = found["sigma_s"]
-            event.event_window = tuple(_to_datetime(t) for t in found["window"])
+            event.event_window = tuple(_aware_utc(t) for t in found["window"])
             event.event_position_km = found["position_km"]
             event.event_lat_deg, event.event_lon_deg, event.event_alt_km = geodetic(
                 found["position_km"], event.event_time)
