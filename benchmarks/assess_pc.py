@@ -5,7 +5,7 @@ Baseline, measured in the same run: scipy.integrate.dblquad of the 2D
 Gaussian over the hard-body circle, one conjunction at a time (the textbook
 Foster integral), and for max Pc a scipy minimize_scalar over the scale per
 conjunction. Also prints the largest relative difference to the baseline,
-and the max-Pc numba kernel against its numpy reference (``risk._peak_over_scale``).
+and the max-Pc numba kernel against its numpy reference (``risk.peak_over_scale_reference``).
 
     python benchmarks/assess_pc.py [--n 2000]
 """
@@ -81,7 +81,7 @@ def main() -> None:
     miss = np.hypot(mxs, mys)
     far = miss > hbr
     t = time.perf_counter()  # the numpy reference of the max-Pc kernel, all conjunctions
-    ref_mp, _ = risk._peak_over_scale(miss[far], sxs[far] / sys_[far], np.full(far.sum(), hbr))
+    ref_mp, _ = risk.peak_over_scale_reference(miss[far], sxs[far] / sys_[far], np.full(far.sum(), hbr))
     t_ref_mp = time.perf_counter() - t
     err_ref = np.max(np.abs(mp[far] / ref_mp - 1))
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ssa.catalog import load, parse_text
 from ssa.detect.manoeuvre import detect_manoeuvres, history_pairs, residuals
+from ssa.timeutil import to_julian
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -31,7 +32,7 @@ SIZES = [0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 
 
 def jd(t: np.datetime64) -> float:
-    return t.astype("datetime64[us]").astype(np.int64) / 86400e6 + 2440587.5
+    return sum(to_julian(t))
 
 
 def speed(repeat: int) -> None:

@@ -109,12 +109,14 @@ def runaway_broad_phase(n_intervals: int) -> None:
     from ssa.propagate import propagate
     from ssa.propagate.kernels import ERR_NOT_BOUND
     from ssa.screen import kernels as K
-    from ssa.screen.engine import DEFAULT_STEP_S, SUB_CHORDS, to_julian
+    from ssa.screen.engine import DEFAULT_STEP_S, SUB_CHORDS
+    from ssa.constants import SECONDS_PER_DAY
+    from ssa.timeutil import to_julian
 
     cat = load(SPACETRACK_2022)
     jd, fr = to_julian(START_2022)
     t = np.arange(n_intervals + 1) * DEFAULT_STEP_S
-    err, pos, _ = propagate(cat, np.full(len(t), jd), fr + t / 86400.0)
+    err, pos, _ = propagate(cat, np.full(len(t), jd), fr + t / SECONDS_PER_DAY)
     ok = np.logical_and.accumulate(err == 0, axis=1)
     runaway = (err == ERR_NOT_BOUND).any(axis=1)
     live = ok | runaway[:, None]  # the runaways kept, with their states

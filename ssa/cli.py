@@ -30,7 +30,7 @@ app = typer.Typer(
 # stage CLI module -> group name (None: its commands sit at the top level)
 STAGE_CLIS = {
     "ssa.catalog.cli": "catalog",
-    "ssa.screen.cli": None,
+    "ssa.pipeline.cli": None,  # ssa screen: the whole pipeline
     "ssa.assess.cli": "assess",
     "ssa.detect.cli": "detect",
     "ssa.respond.cli": "respond",

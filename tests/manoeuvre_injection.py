@@ -19,8 +19,9 @@ import math
 import numpy as np
 from sgp4.api import Satrec
 
-MU = 398600.8  # km^3/s^2, WGS-72 as python-sgp4
-RE = 6378.135  # km
+from ssa.constants import EARTH_RADIUS_KM as RE
+from ssa.screen.table import rtn_basis
+from ssa.constants import MU_KM3_S2 as MU
 J2 = 0.001082616
 
 
@@ -89,10 +90,7 @@ def burn_change(line1: str, line2: str, burn_jd: float, dv_rtn_m_s) -> tuple[np.
     if err:
         raise ValueError(f"python-sgp4 error {err} at the burn for {line1[2:7]}")
     r, v = np.array(r), np.array(v)
-    rhat = r / np.linalg.norm(r)
-    nhat = np.cross(r, v)
-    nhat /= np.linalg.norm(nhat)
-    that = np.cross(nhat, rhat)
+    rhat, that, nhat = rtn_basis(r, v)
     dv = (dv_rtn_m_s[0] * rhat + dv_rtn_m_s[1] * that + dv_rtn_m_s[2] * nhat) / 1000.0
     return _coe(r, v), _coe(r, v + dv)
 

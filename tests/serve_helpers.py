@@ -23,6 +23,7 @@ from scipy.optimize import minimize_scalar
 from sgp4.api import SatrecArray, jday
 
 from ssa.screen import CONJUNCTION_DTYPE
+from ssa.screen.table import rtn_miss
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -60,15 +61,6 @@ def iss_tle(epoch_field: str) -> str:
     raise KeyError(epoch_field)
 
 
-def _rtn(r1, v1, r2):
-    radial = r1 / np.linalg.norm(r1)
-    cross = np.cross(r1, v1)
-    cross /= np.linalg.norm(cross)
-    along = np.cross(cross, radial)
-    miss = r2 - r1
-    return float(miss @ radial), float(miss @ along), float(miss @ cross)
-
-
 def reference_screen(catalog, start: datetime, days: float, threshold_km: float, step_s: float = 20.0) -> np.ndarray:
     """All-vs-all close approaches with python-sgp4 (WGS-72, opsmode 'i'): sampled
     every `step_s`, each sampled minimum refined with Brent's method in seconds
@@ -95,7 +87,7 @@ def reference_screen(catalog, start: datetime, days: float, threshold_km: float,
         rows.append((int(catalog.norad_id[i]), str(catalog.name[i]), (jd0 - catalog.epoch_jd[i]) + (fr - catalog.epoch_fr[i]),
                      int(catalog.norad_id[j]), str(catalog.name[j]), (jd0 - catalog.epoch_jd[j]) + (fr - catalog.epoch_fr[j]),
                      tca, jd0, fr, float(np.linalg.norm(r2 - r1)), float(np.linalg.norm(v2 - v1)),
-                     *_rtn(r1, v1, r2), persistent, r1, v1, r2, v2))
+                     *rtn_miss(r1, v1, r2).tolist(), persistent, r1, v1, r2, v2))
 
     n = len(catalog)
     for i in range(n):

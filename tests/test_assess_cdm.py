@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ssa.assess import cdm, frames, risk
+from ssa.assess import cdm, frames
 from ssa.assess.cdm import CdmError
+from ssa.screen.table import rtn_basis
 
 HERE = Path(__file__).resolve().parent
 OREKIT = HERE / "data" / "cdm" / "orekit"  # Orekit's src/test/resources/ccsds/cdm/, Apache-2.0
@@ -144,7 +145,7 @@ def test_itrf_states_converted_reproduce_the_cdm_relative_state():
     message = cdm.read(OREKIT / "ION_SCV8_vs_STARLINK_1233.txt")
     r1, v1 = message.state_gcrs(0)
     r2, v2 = message.state_gcrs(1)
-    basis = risk.rtn_basis(r1, v1)
+    basis = rtn_basis(r1, v1)
     rel_r = 1000.0 * basis @ (r2 - r1)
     rel_v = 1000.0 * basis @ (v2 - v1)
     rel = message.relative
@@ -155,7 +156,7 @@ def test_itrf_states_converted_reproduce_the_cdm_relative_state():
                                        rel["RELATIVE_VELOCITY_N"]], atol=0.06)
     # Earth-fixed velocities taken as inertial would be wrong by kilometres per second
     ri, vi, _ = message.state(0)
-    assert abs(1000.0 * (risk.rtn_basis(ri, vi) @ (message.state(1)[1] - vi))[2] - rel["RELATIVE_VELOCITY_N"]) > 500
+    assert abs(1000.0 * (rtn_basis(ri, vi) @ (message.state(1)[1] - vi))[2] - rel["RELATIVE_VELOCITY_N"]) > 500
 
 
 def test_frames_round_trip_and_teme_matches_skyfield():

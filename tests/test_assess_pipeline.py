@@ -14,7 +14,7 @@ from ssa.assess import assess, cdm, cdm_from_conjunction, frames, pc_from_cdm, r
 from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km, regime
 from ssa.assess.hardbody import FALLBACK_BY_TYPE_M, hard_body_radius
 from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
-from ssa.screen.table import build_table
+from ssa.screen.table import build_table, rtn_basis
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "cdm"  # NASA CARA and Orekit test files (README there)
@@ -47,7 +47,7 @@ def synthetic_close_approach(miss_rtn_km=(0.05, 0.3, 0.12), crossing_deg=70.0):
     identity) placed at a given RTN miss with the ISS velocity turned by crossing_deg about the radial."""
     cat = shipped()
     _, _, _, r1, v1 = states(cat, 25544)
-    basis = risk.rtn_basis(r1, v1)
+    basis = rtn_basis(r1, v1)
     r2 = r1 + basis.T @ np.array(miss_rtn_km)
     angle = np.radians(crossing_deg)
     turn = np.array([[1, 0, 0], [0, np.cos(angle), -np.sin(angle)], [0, np.sin(angle), np.cos(angle)]])
@@ -72,7 +72,7 @@ def test_assess_against_an_independent_assembly():
     sig = estimated_sigma_rtn_km(perigee, [row["dse_1"], row["dse_2"]])
     cov = np.zeros((3, 3))
     for k, (r, v) in enumerate(((row["r1"], row["v1"]), (row["r2"], row["v2"]))):
-        b = risk.rtn_basis(r, v)
+        b = rtn_basis(r, v)
         cov += b.T @ np.diag(sig[k] ** 2) @ b
     rel_r, rel_v = row["r2"] - row["r1"], row["v2"] - row["v1"]
     z = rel_v / np.linalg.norm(rel_v)
@@ -275,7 +275,7 @@ def test_covariance_model_against_iss_element_set_differencing():
         _, rj, vj = sats[j].sgp4(sats[j].jdsatepoch, sats[j].jdsatepochF)
         err, ri, _ = sats[i].sgp4(sats[j].jdsatepoch, sats[j].jdsatepochF)
         if err == 0:
-            diffs.append(risk.rtn_basis(np.array(rj), np.array(vj)) @ (np.array(ri) - np.array(rj)))
+            diffs.append(rtn_basis(np.array(rj), np.array(vj)) @ (np.array(ri) - np.array(rj)))
     diffs = np.array(diffs)
     assert len(diffs) > 300
     robust = 1.4826 * np.median(np.abs(diffs - np.median(diffs, axis=0)), axis=0)

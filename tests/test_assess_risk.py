@@ -179,7 +179,7 @@ def test_max_probability_is_the_maximum_over_scale():
 
 
 def test_max_probability_kernel_matches_numpy_reference():
-    """ssa.assess.kernels.peak_over_scale against risk._peak_over_scale, and max_probability's
+    """ssa.assess.kernels.peak_over_scale against risk.peak_over_scale_reference, and max_probability's
     fallback to the reference (scipy quad) where the optimal minor sigma is below 0.1 hbr."""
     from ssa.assess.kernels import peak_over_scale
 
@@ -190,7 +190,7 @@ def test_max_probability_kernel_matches_numpy_reference():
     ratio[:5], miss[:5], hbr[:5] = 40.0, 0.02, 0.015  # peak at s ~ miss / (sqrt(2) 40) < 0.1 hbr
     keep = miss > hbr
     miss, ratio, hbr = miss[keep], ratio[keep], hbr[keep]
-    ref_p, ref_s = risk._peak_over_scale(miss, ratio, hbr)
+    ref_p, ref_s = risk.peak_over_scale_reference(miss, ratio, hbr)
     p, s = np.empty(len(miss)), np.empty(len(miss))
     peak_over_scale(miss, ratio, hbr, p, s)
     fast = ~np.isnan(p)

@@ -132,7 +132,7 @@ def test_every_option_is_declared_with_annotated():
 def test_enums_match_what_the_library_accepts():
     from ssa.assess.cli import CdmFormat
     from ssa.catalog.cli import Keep
-    from ssa.screen.cli import TableFormat
+    from ssa.pipeline.cli import TableFormat
     from ssa.screen.table import FORMATS
     from ssa.serve.cli import Role
     from ssa.serve.store import ROLES

@@ -17,6 +17,7 @@ from ssa.detect.manoeuvre import detect_manoeuvres, residuals
 from ssa.respond import route
 from ssa.respond.alert import utc_time
 from ssa.respond.findings import alerts_from_manoeuvres
+from ssa.timeutil import to_julian
 
 sys.path.insert(0, str(Path(__file__).parent))
 from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials  # noqa: E402
@@ -27,7 +28,7 @@ needs_iss = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS
 
 
 def _jd(t: np.datetime64) -> float:
-    return t.astype("datetime64[us]").astype(np.int64) / 86400e6 + 2440587.5
+    return sum(to_julian(t))
 
 
 def _detected_intervals(text: str) -> list[tuple[float, float]]:

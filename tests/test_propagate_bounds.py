@@ -10,10 +10,11 @@ import pytest
 from catalog_helpers import SHARED_DATA
 
 from ssa.catalog import SHIPPED_CATALOG, load
+from ssa.constants import MU_KM3_S2, SECONDS_PER_DAY
 from ssa.propagate import ERROR_MESSAGES, init_params, propagate
 from ssa.propagate import kernels
 from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
-from ssa.screen.engine import to_julian
+from ssa.timeutil import to_julian
 
 SPACETRACK_2022 = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
 ISSUE_OBJECTS = [50557, 30318, 50636, 33772]  # 0.7e6 to 5.4e8 km from the Earth on 2022-01-22, code 0
@@ -38,7 +39,7 @@ def around_epoch(catalog, days):
 def test_element_set_run_past_its_decay_is_not_bound():
     """A high-drag LEO element set propagated weeks on: python-sgp4 says 0 far beyond the Moon."""
     cat = load(SHIPPED_CATALOG).take([0])
-    cat.no_kozai[0] = np.sqrt(kernels.MU_KM3_S2 / 6672.0**3) * 60.0  # rad/min: a = 6672 km
+    cat.no_kozai[0] = np.sqrt(MU_KM3_S2 / 6672.0**3) * 60.0  # rad/min: a = 6672 km
     cat.ecco[0], cat.bstar[0], cat.inclo[0] = 0.0008, 0.024, 1.44  # like COSMOS 1408 debris
     days = np.linspace(0.0, 30.0, 121)
     e_ref, expected, err, _ = around_epoch(cat, days)
@@ -54,7 +55,7 @@ def test_element_set_run_past_its_decay_is_not_bound():
 
 def test_escape_speed_bound_matches_reference():
     """The speed bound alone: a state at 7000 km is bound below 1.1 x escape speed^2, not above."""
-    escape2 = 2.0 * kernels.MU_KM3_S2 / 7000.0
+    escape2 = 2.0 * MU_KM3_S2 / 7000.0
     for v2, bound in [(0.99 * escape2, True), (1.0999 * escape2, True), (1.1001 * escape2, False)]:
         assert kernels.bound_state(7000.0, v2, 7000.0) == bound
         flagged = flag_not_bound(np.zeros((1, 1), np.uint8), np.array([[[7000.0, 0, 0]]]),
@@ -100,6 +101,6 @@ def test_spacetrack_2022_flags_the_runaway_objects():
     rows = [int(np.flatnonzero(cat.norad_id == n)[-1]) for n in ISSUE_OBJECTS]
     jd, fr = to_julian("2022-01-22T00:00:00")
     t = np.arange(1441) * 60.0
-    day_err, r, _ = propagate(cat.take(rows), np.full(len(t), jd), fr + t / 86400.0)
+    day_err, r, _ = propagate(cat.take(rows), np.full(len(t), jd), fr + t / SECONDS_PER_DAY)
     assert (day_err[:, 0] == kernels.ERR_NOT_BOUND).all()
     assert (np.linalg.norm(r[:, 0], axis=1) > 7e5).all()

@@ -9,11 +9,13 @@ nothing else may be.
 """
 import numpy as np
 import pytest
-from screen_helpers import START, rev_per_day, shipped
+from screen_helpers import START, shipped
 
+from ssa.catalog.summary import semi_major_axis_km
 from ssa.propagate import propagate
+from ssa.constants import SECONDS_PER_DAY
 from ssa.screen import kernels as K
-from ssa.screen.engine import to_julian
+from ssa.timeutil import to_julian
 
 DT = 60.0
 THRESHOLD_KM = 5.0
@@ -23,7 +25,7 @@ N_SUB = 3
 @pytest.fixture(scope="module")
 def positions():
     cat = shipped()
-    a = (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1.0 / 3.0)
+    a = semi_major_axis_km(cat.no_kozai)
     rng = np.random.default_rng(3)
     shell = rng.choice(np.flatnonzero((np.abs(a - 6928.0) < 10.0) & (cat.ecco < 0.01)), 300, replace=False)
     eccentric = rng.choice(np.flatnonzero((cat.ecco > 0.6) & (a * (1 - cat.ecco) < 6378.0 + 1000.0)), 100,
@@ -31,7 +33,7 @@ def positions():
     sub = cat.take(np.concatenate([shell, eccentric]))
     jd, fr = to_julian(START)
     t = np.arange(31) * DT
-    err, r, _ = propagate(sub, np.full(len(t), jd), fr + t / 86400.0)
+    err, r, _ = propagate(sub, np.full(len(t), jd), fr + t / SECONDS_PER_DAY)
     assert (err == 0).all()
     speed = np.linalg.norm(np.diff(r, axis=1), axis=2).max(axis=1) / DT
     assert (speed > K.SLOW_SPEED_KM_S).sum() >= 3  # fast chords near perigee are in it

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from ssa.cli import app
 from ssa.screen import write_table
-from ssa.screen.cli import resolve_primaries
+from ssa.pipeline.cli import resolve_primaries
 from ssa.screen.table import CONJUNCTION_DTYPE, rtn_miss
 
 SOCRATES = ["NORAD_CAT_ID_1", "OBJECT_NAME_1", "DSE_1", "NORAD_CAT_ID_2", "OBJECT_NAME_2", "DSE_2",

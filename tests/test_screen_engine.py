@@ -9,15 +9,19 @@ import pytest
 from catalog_helpers import SHARED_DATA
 from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
 
+from ssa.catalog import drop_duplicates
+from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
+from ssa.constants import EARTH_RADIUS_KM
 from ssa.propagate import ERROR_MESSAGES
 from ssa.screen import CONJUNCTION_DTYPE, run_screen, screen
+from ssa.screen.engine import one_per_object
 from ssa.screen.reference import reference_screen
 
 THRESHOLD_KM = 5.0
 
 
 def altitude_km(cat):
-    return (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1.0 / 3.0) - 6378.135
+    return semi_major_axis_km(cat.no_kozai) - EARTH_RADIUS_KM
 
 
 def pick(mask, n, seed=0):
@@ -88,7 +92,7 @@ ECCENTRIC_EVENT_IDS = [23385, 39725, 39348, 41942, 48260, 60531, 44493, 48948, 4
 
 def test_eccentric_and_deep_space_primaries_against_all():
     cat = shipped()
-    perigee = (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1 / 3) * (1 - cat.ecco) - 6378.135
+    perigee, _ = perigee_apogee_altitude_km(cat.no_kozai, cat.ecco)
     others = ((cat.ecco > 0.3) & (perigee < 2000)) | ((cat.ecco < 0.01) & (np.abs(altitude_km(cat) - 700) < 400))
     rng = np.random.default_rng(2)
     idx = np.union1d(cat.index_of(ECCENTRIC_EVENT_IDS), rng.choice(np.flatnonzero(others), 130, replace=False))
@@ -127,6 +131,23 @@ def test_duplicate_ids_and_decayed_objects():
     assert len(keys) == len(css) * (len(css) - 1) // 2
 
 
+def test_repeated_ids_keep_the_element_set_the_catalogue_reader_keeps():
+    """One tie-break rule: the latest epoch, and of equal epochs the row read first."""
+    base = shipped().take(np.arange(6))
+    newer, same = base.take([2]), base.take([4])
+    newer.epoch_fr = newer.epoch_fr + 0.01
+    newer.source = np.array(["newer"], dtype=object)
+    same.source = np.array(["same epoch, read later"], dtype=object)
+    doubled = same.concat(base.take([5, 4, 3, 2, 1, 0])).concat(newer)
+    kept, notes = one_per_object(doubled)
+    assert kept.norad_id.tolist() == sorted(base.norad_id.tolist())
+    by_id = dict(zip(kept.norad_id.tolist(), kept.source.tolist()))
+    assert by_id[int(base.norad_id[2])] == "newer"
+    assert by_id[int(base.norad_id[4])] == "same epoch, read later"  # read first of the two
+    assert sorted(by_id.values()) == sorted(drop_duplicates(doubled).source.tolist())
+    assert len(notes) == 2
+
+
 SPACETRACK_2022 = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
 RUNAWAY_IDS = [50557, 30318, 50636, 33772]  # 0.7e6 to 5.4e8 km from the Earth all day, SGP4 error 0
 
@@ -139,7 +160,7 @@ def test_runaway_element_sets_are_stopped_and_the_rest_screened_completely():
     from ssa.catalog import load
 
     cat = load(SPACETRACK_2022)
-    a = (398600.8 / (cat.no_kozai / 60.0) ** 2) ** (1.0 / 3.0)
+    a = semi_major_axis_km(cat.no_kozai)
     runaway = np.isin(cat.norad_id, RUNAWAY_IDS)
     near = np.argsort(np.abs(a - 6660.0) + 1e9 * runaway)[:200]
     sub = cat.take(np.sort(np.concatenate([np.flatnonzero(runaway), near])))

@@ -20,7 +20,8 @@ from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv, w
 from ssa.screen import CONJUNCTION_DTYPE
 from ssa.serve import pipeline
 from ssa.serve.models import Elset, Event, EventUpdate, Job
-from ssa.serve.store import JD_UNIX_EPOCH, Store, apply_screening, utcnow
+from ssa.serve.store import Store, apply_screening, utcnow
+from ssa.timeutil import datetime_to_jd, jd_to_datetime
 from ssa.serve.worker import Worker
 
 
@@ -225,7 +226,7 @@ def test_stale_and_future_element_sets_are_not_screened_and_are_reported(tmp_pat
     catalog = leo_catalog(40)
     newest = np.max(catalog.epoch_jd + catalog.epoch_fr)
     catalog = catalog.take(np.flatnonzero(catalog.epoch_jd + catalog.epoch_fr > newest - 20.0))
-    now_jd = (utcnow() - datetime(1970, 1, 1)).total_seconds() / 86400.0 + JD_UNIX_EPOCH
+    now_jd = datetime_to_jd(utcnow())
     fresh = shifted(catalog, int(now_jd - newest))  # newest epoch in the last day, all within 21 days
     old, future = shifted(fresh.take([0]), -213), shifted(fresh.take([1]), 365 * 30)
     old.norad_id, future.norad_id = np.array([900001]), np.array([900002])
@@ -281,7 +282,7 @@ def test_a_future_element_set_does_not_move_a_replay_window():
     epochs = catalog.epoch_jd + catalog.epoch_fr
     expected = 1 + int(np.argmax(epochs[1:]))
     start, end = pipeline.window_for(catalog, "catalog", 1.0)
-    assert start == pipeline.jd_to_datetime(catalog.epoch_jd[expected], catalog.epoch_fr[expected])
+    assert start == jd_to_datetime(catalog.epoch_jd[expected], catalog.epoch_fr[expected])
     assert end - start == timedelta(days=1)
 
 

@@ -10,7 +10,6 @@ Public surface:
   ``Cdm``, ``CdmError``; ``ssa.assess.risk``: Foster, Chan, max Pc.
 """
 from ssa.assess.cdm import Cdm, CdmError
-from ssa.assess.pipeline import assess, cdm_from_conjunction, conjunctions_from_csv, operator_covariances, pc_from_cdm
+from ssa.assess.pipeline import assess, cdm_from_conjunction, operator_covariances, pc_from_cdm
 
-__all__ = ["Cdm", "CdmError", "assess", "cdm_from_conjunction", "conjunctions_from_csv", "operator_covariances",
-           "pc_from_cdm"]
+__all__ = ["Cdm", "CdmError", "assess", "cdm_from_conjunction", "operator_covariances", "pc_from_cdm"]

@@ -12,9 +12,7 @@ the line and keyword.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,6 +20,8 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
+
+from ssa.fileio import atomic_write
 
 
 class CdmError(ValueError):
@@ -553,16 +553,10 @@ def write_xml(cdm: Cdm) -> str:
 
 
 def write(cdm: Cdm, path, fmt: str | None = None) -> Path:
-    """Write atomically (temporary file, then rename); fmt 'kvn' or 'xml', else from the suffix."""
+    """Write atomically (``ssa.fileio``); fmt 'kvn' or 'xml', else from the suffix."""
     path = Path(path)
     fmt = (fmt or ("xml" if path.suffix.lower() == ".xml" else "kvn")).lower()
     text = write_xml(cdm) if fmt == "xml" else write_kvn(cdm)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as fh:
+        fh.write(text)
     return path

@@ -86,9 +86,10 @@ def cdm(
     from rich.console import Console
 
     from ssa.assess.cdm import write
-    from ssa.assess.pipeline import assess, cdm_from_conjunction, conjunctions_from_csv
+    from ssa.assess.pipeline import assess, cdm_from_conjunction
     from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT
     from ssa.catalog.cli import read_catalog
+    from ssa.screen import conjunctions_from_csv
 
     console = Console()
     if not catalog and not SHIPPED_CATALOG.is_file():

@@ -33,8 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MU_EARTH_KM3_S2 = 398600.8  # WGS-72, as SGP4
-EARTH_RADIUS_KM = 6378.135  # WGS-72
+from ssa.catalog.summary import perigee_apogee_altitude_km
 
 # regime -> (r0, r1, t0, t1, t2, n0, n1): km, km/day, km/day^2
 ERROR_MODEL = {
@@ -50,9 +49,7 @@ REGIME_NOTES = {
 
 def perigee_altitude_km(no_kozai_rad_min, ecco) -> np.ndarray:
     """Perigee altitude (km above the WGS-72 radius) from Kozai mean motion (rad/min)."""
-    n = np.asarray(no_kozai_rad_min, dtype=float) / 60.0
-    a = (MU_EARTH_KM3_S2 / n**2) ** (1.0 / 3.0)
-    return a * (1.0 - np.asarray(ecco, dtype=float)) - EARTH_RADIUS_KM
+    return perigee_apogee_altitude_km(no_kozai_rad_min, ecco)[0]
 
 
 def regime(perigee_km, apogee_km=None) -> np.ndarray:

@@ -16,8 +16,9 @@ from skyfield.api import load
 from skyfield.framelib import ICRS_to_J2000, itrs
 from skyfield.sgp4lib import TEME
 
+from ssa.constants import SECONDS_PER_DAY
+
 FRAMES = ("GCRF", "EME2000", "TEME", "ITRF")
-_DAY_S = 86400.0
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +42,7 @@ def _rotation_and_rate(frame: str, when: datetime):
     if frame == "TEME":
         return TEME.rotation_at(t), np.zeros((3, 3))
     if frame in ("ITRF", "ITRS") or frame.startswith("ITRF"):
-        return itrs.rotation_at(t), itrs._dRdt_times_RT_at(t) / _DAY_S
+        return itrs.rotation_at(t), itrs._dRdt_times_RT_at(t) / SECONDS_PER_DAY
     raise ValueError(f"unsupported reference frame {frame!r} (supported: {', '.join(FRAMES)})")
 
 

@@ -1,7 +1,8 @@
 """Numba kernel of the maximum-Pc search (Alfano / SOCRATES), parallel over conjunctions.
 
-The plain-numpy reference is ``ssa.assess.risk._peak_over_scale`` (with
-``risk.pc_plane``); tests hold this kernel to it. Lengths in any one unit
+The plain-numpy reference is ``ssa.assess.risk.peak_over_scale_reference``
+(with ``risk.pc_plane``); tests hold this kernel to it. Both search the grid
+of ``ssa.assess.search_grid``. Lengths in any one unit
 (km in ``risk.max_probability``).
 """
 from __future__ import annotations
@@ -11,13 +12,15 @@ import math
 import numpy as np
 from numba import njit, prange
 
-GL24_X, GL24_W = np.polynomial.legendre.leggauss(24)
-GL96_X, GL96_W = np.polynomial.legendre.leggauss(96)
+from ssa.assess.search_grid import (
+    COARSE_LOG_S, FINAL_NODES, FINE_STEPS, NARROW_SIGMA_HBR, ROUNDS, SEARCH_NODES,
+)
+
+GL24_X, GL24_W = np.polynomial.legendre.leggauss(SEARCH_NODES)
+GL96_X, GL96_W = np.polynomial.legendre.leggauss(FINAL_NODES)
 # sin and cos of the nodes theta = pi/2 x, the same for every conjunction
 GL24_SIN, GL24_COS = np.sin(0.5 * np.pi * GL24_X), np.cos(0.5 * np.pi * GL24_X)
 GL96_SIN, GL96_COS = np.sin(0.5 * np.pi * GL96_X), np.cos(0.5 * np.pi * GL96_X)
-COARSE_GRID = np.linspace(-2.5, 1.5, 25)  # log s around the small-body optimum
-FINE_GRID = np.linspace(-1.0, 1.0, 9)  # in steps of the previous grid
 SQRT2 = math.sqrt(2.0)
 
 
@@ -55,29 +58,29 @@ def peak_over_scale(miss, ratio, hbr, max_prob, dilution):
     """Max over s of Pc(miss on the major axis, sigmas ratio*s and s, hbr), and the s there.
 
     Log-s grid, refined twice around the best point, then a parabola
-    through the last three, as ``risk._peak_over_scale``. Rows whose
+    through the last three, as ``risk.peak_over_scale_reference``. Rows whose
     optimum has s < 0.1 hbr (where 96-node Gauss-Legendre is not enough) are
     left NaN for the caller to evaluate with scipy quad.
     """
     for i in prange(len(miss)):
-        log_s = math.log(miss[i] / (SQRT2 * ratio[i])) + COARSE_GRID
+        log_s = math.log(miss[i] / (SQRT2 * ratio[i])) + COARSE_LOG_S
         values = np.empty(len(log_s))
         best, step, centre = 0, 0.0, 0.0
-        for rounds in range(3):
+        for rounds in range(ROUNDS):
             for k in range(len(log_s)):
                 values[k] = _log_pc(miss[i], ratio[i], hbr[i], log_s[k])
             best = min(max(int(np.argmax(values)), 1), len(log_s) - 2)
             step = log_s[1] - log_s[0]
             centre = log_s[best]
-            if rounds < 2:
-                log_s = centre + step * FINE_GRID
+            if rounds < ROUNDS - 1:
+                log_s = centre + step * FINE_STEPS
                 values = np.empty(len(log_s))
         f0, f1, f2 = values[best - 1], values[best], values[best + 1]
         curvature = f0 - 2.0 * f1 + f2
         shift = 0.5 * (f0 - f2) / curvature if curvature < 0.0 else 0.0
         s_peak = math.exp(centre + min(max(shift, -1.0), 1.0) * step)
         s_best = math.exp(centre)
-        if min(s_peak, s_best) < 0.1 * hbr[i]:
+        if min(s_peak, s_best) < NARROW_SIGMA_HBR * hbr[i]:
             max_prob[i], dilution[i] = np.nan, np.nan
             continue
         peak = _pc_gauss_legendre(miss[i], 0.0, ratio[i] * s_peak, s_peak, hbr[i], GL96_SIN, GL96_COS, GL96_W)

@@ -183,6 +183,7 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
     from ssa.assess.cdm import RTN_COVARIANCE, Section, format_epoch
     from ssa.assess.covariance import REGIME_NOTES, estimated_covariance_rtn_6x6_m, perigee_altitude_km, regime
     from ssa.assess.frames import from_gcrs, to_gcrs
+    from ssa.screen.table import rtn_basis
 
     row = np.asarray(row)
     covariances = covariances or {}
@@ -205,7 +206,7 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
     rtn_m = 1000.0 * np.array([row["radial_km"], row["in_track_km"], row["cross_track_km"]])
     v1_teme, v2_teme = np.asarray(row["v1"], float), np.asarray(row["v2"], float)
     r1_teme, r2_teme = np.asarray(row["r1"], float), np.asarray(row["r2"], float)
-    rel_v = 1000.0 * risk.rtn_basis(r1_teme, v1_teme) @ (v2_teme - v1_teme)
+    rel_v = 1000.0 * rtn_basis(r1_teme, v1_teme) @ (v2_teme - v1_teme)
     for key, value in (("TCA", format_epoch(tca)), ("MISS_DISTANCE", 1000.0 * float(row["range_km"])),
                        ("RELATIVE_SPEED", 1000.0 * float(row["relative_speed_km_s"])),
                        ("RELATIVE_POSITION_R", rtn_m[0]), ("RELATIVE_POSITION_T", rtn_m[1]),
@@ -251,81 +252,3 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
                 n += 1
         objects.append(obj)
     return Cdm(header, relative, (objects[0], objects[1]), source=header["MESSAGE_ID"])
-
-
-_TCA_FORMATS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-                "%Y %b %d %H:%M:%S.%f")
-
-
-def _parse_tca(text: str):
-    from datetime import datetime, timezone
-
-    for fmt in _TCA_FORMATS:
-        try:
-            return datetime.strptime(text.strip().rstrip("Z"), fmt).replace(tzinfo=timezone.utc)
-        except ValueError:
-            continue
-    raise ValueError(f"TCA {text!r} is not an ISO-8601 or SOCRATES UTC time")
-
-
-def conjunctions_from_csv(path, catalog):
-    """Screening rows from a conjunction CSV (SOCRATES/ssa column names), states re-propagated.
-
-    Columns used: NORAD_CAT_ID_1, NORAD_CAT_ID_2, TCA (ISO-8601 or
-    SOCRATES' '2023 Mar 26 19:37:24.146'; TCA_JD and TCA_FR instead where
-    present, as ``ssa screen`` writes them), PERSISTENT if present. States at
-    TCA come from python-sgp4 on the catalogue's element sets (TEME). Returns
-    (rows, problems): a bad row (unknown object, bad TCA, SGP4 error) is
-    reported as 'line N: reason' and skipped; a DSE_1/DSE_2 that does not
-    match the catalogue's element set (more than 1e-3 day) is reported too.
-    """
-    import csv
-    from datetime import timezone
-
-    from sgp4.api import jday
-
-    from ssa.screen.table import build_table
-
-    idx1, idx2, jds, frs, states, persistent, problems = [], [], [], [], [], [], []
-    satrecs = {}
-    with open(path, newline="") as fh:
-        for line, rec in enumerate(csv.DictReader(fh), start=2):
-            try:
-                ids = int(rec["NORAD_CAT_ID_1"]), int(rec["NORAD_CAT_ID_2"])
-                rows = catalog.index_of(ids)
-                tca = _parse_tca(rec["TCA"]).astimezone(timezone.utc)
-            except (KeyError, ValueError, TypeError) as exc:
-                problems.append(f"line {line}: {exc.args[0] if exc.args else exc}")
-                continue
-            if rec.get("TCA_JD", "").strip() and rec.get("TCA_FR", "").strip():  # exact, as ssa screen writes
-                jd, fr = float(rec["TCA_JD"]), float(rec["TCA_FR"])
-            else:
-                jd, fr = jday(tca.year, tca.month, tca.day, tca.hour, tca.minute, tca.second + tca.microsecond / 1e6)
-            rv = []
-            for row in rows:
-                if row not in satrecs:
-                    satrecs[row] = catalog.take([row]).satrecs()[0]
-                err, r, v = satrecs[row].sgp4(jd, fr)
-                if err:
-                    break
-                rv.append((r, v))
-            if len(rv) != 2:
-                problems.append(f"line {line}: SGP4 error {err} for NORAD {ids[len(rv)]} at TCA")
-                continue
-            for k, row in enumerate(rows):
-                given = rec.get(f"DSE_{k + 1}", "")
-                ours = (jd - catalog.epoch_jd[row]) + (fr - catalog.epoch_fr[row])
-                if given.strip() and abs(float(given) - ours) > 1e-3:
-                    problems.append(f"line {line}: NORAD {ids[k]}: the catalogue's element set is not the one "
-                                    f"screened (DSE {ours:.3f} here, {float(given):.3f} in the file); used anyway")
-            idx1.append(rows[0]), idx2.append(rows[1]), jds.append(jd), frs.append(fr)
-            states.append(rv)
-            persistent.append(str(rec.get("PERSISTENT", "")).strip().lower() in ("true", "1", "yes"))
-    if not states:
-        from ssa.screen import CONJUNCTION_DTYPE
-
-        return np.zeros(0, dtype=CONJUNCTION_DTYPE), problems
-    s = np.array(states, dtype=float)  # (n, 2 objects, 2 vectors, 3)
-    table = build_table(catalog, np.array(idx1), np.array(idx2), np.array(jds), np.array(frs),
-                        s[:, 0, 0], s[:, 0, 1], s[:, 1, 0], s[:, 1, 1], np.array(persistent))
-    return table, problems

@@ -27,6 +27,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate, special, stats
 
+from ssa.assess.search_grid import (
+    COARSE_LOG_S, FINAL_NODES, FINE_STEPS, NARROW_SIGMA_HBR, ROUNDS, SEARCH_NODES,
+)
+from ssa.screen.table import rtn_basis
+
 # relative speeds below this (in the caller's length unit per second, km/s or
 # m/s alike) are treated as zero: the short-encounter model does not hold
 ZERO_SPEED = 1e-9
@@ -35,18 +40,7 @@ SINGULAR_RTOL = 1e-12
 CHAN_MAX_TERMS = 20000
 SOCRATES_SIGMA_RTN_M = (100.0, 300.0, 100.0)
 
-_GL = {n: np.polynomial.legendre.leggauss(n) for n in (24, 96)}
-
-
-def rtn_basis(r, v) -> np.ndarray:
-    """Rows R, T, N unit vectors (radial, in-track, cross-track) of a state; shape (..., 3, 3)."""
-    r = np.asarray(r, dtype=float)
-    v = np.asarray(v, dtype=float)
-    rhat = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    nhat = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    that = np.cross(nhat, rhat)
-    return np.stack([rhat, that, nhat], axis=-2)
+_GL = {n: np.polynomial.legendre.leggauss(n) for n in (SEARCH_NODES, FINAL_NODES)}
 
 
 def rtn_to_inertial(cov_rtn, r, v) -> np.ndarray:
@@ -142,7 +136,7 @@ def _pc_plane_quad(mx, my, sx, sy, hbr) -> float:
     return value
 
 
-def pc_plane(miss_x, miss_y, sigma_x, sigma_y, hbr, nodes: int = 96) -> np.ndarray:
+def pc_plane(miss_x, miss_y, sigma_x, sigma_y, hbr, nodes: int = FINAL_NODES) -> np.ndarray:
     """Foster 2D Pc from encounter-plane quantities (principal axes, sigma_x >= sigma_y).
 
     ``nodes=96`` (default): Gauss-Legendre over the circle where the smaller
@@ -160,7 +154,7 @@ def pc_plane(miss_x, miss_y, sigma_x, sigma_y, hbr, nodes: int = 96) -> np.ndarr
     half = np.sqrt(np.clip(R[line] ** 2 - my[line] ** 2, 0.0, None))
     pc[line] = np.where(np.abs(my[line]) < R[line], _erf_window(-mx[line], half, sx[line]), 0.0)
     regular = ~point & ~line
-    broad = regular & ((sy >= 0.1 * R) | (nodes != 96))
+    broad = regular & ((sy >= NARROW_SIGMA_HBR * R) | (nodes != FINAL_NODES))
     if broad.any():
         x, w = _GL[nodes]
         theta = 0.5 * np.pi * x
@@ -249,11 +243,11 @@ def max_probability(r, v, hbr, r1, v1, r2, v2):
     max_prob[rows], dilution[rows] = found_prob, found_s
     narrow = rows[np.isnan(found_prob)]  # minor sigma below 0.1 hbr at the peak: scipy quad
     if len(narrow):
-        max_prob[narrow], dilution[narrow] = _peak_over_scale(miss[narrow], ratio[narrow], hbr[narrow])
+        max_prob[narrow], dilution[narrow] = peak_over_scale_reference(miss[narrow], ratio[narrow], hbr[narrow])
     return max_prob, dilution
 
 
-def _peak_over_scale(miss, ratio, hbr):
+def peak_over_scale_reference(miss, ratio, hbr):
     """Max over s of Pc(miss on the major axis, sigmas ratio*s and s, hbr), and the s there.
 
     The numpy reference of ``ssa.assess.kernels.peak_over_scale``, and what
@@ -264,16 +258,16 @@ def _peak_over_scale(miss, ratio, hbr):
     """
     miss, ratio, hbr = miss[:, None], ratio[:, None], hbr[:, None]
     rows = np.arange(len(miss))
-    log_s = np.log(miss / (np.sqrt(2.0) * ratio)) + np.linspace(-2.5, 1.5, 25)[None, :]
-    for _ in range(3):
+    log_s = np.log(miss / (np.sqrt(2.0) * ratio)) + COARSE_LOG_S[None, :]
+    for round_ in range(ROUNDS):
         s = np.exp(log_s)
-        pc = pc_plane(miss + 0 * s, 0 * s, ratio * s, s, hbr + 0 * s, nodes=24)
+        pc = pc_plane(miss + 0 * s, 0 * s, ratio * s, s, hbr + 0 * s, nodes=SEARCH_NODES)
         log_pc = np.log(np.maximum(pc, 1e-300)).reshape(s.shape)
         best = np.clip(np.argmax(log_pc, axis=1), 1, s.shape[1] - 2)
         step = log_s[:, 1] - log_s[:, 0]
         centre = log_s[rows, best]
-        if _ < 2:
-            log_s = centre[:, None] + step[:, None] * np.linspace(-1.0, 1.0, 9)[None, :]
+        if round_ < ROUNDS - 1:
+            log_s = centre[:, None] + step[:, None] * FINE_STEPS[None, :]
     # parabola through (best-1, best, best+1) in log s
     f0, f1, f2 = log_pc[rows, best - 1], log_pc[rows, best], log_pc[rows, best + 1]
     curvature = f0 - 2 * f1 + f2

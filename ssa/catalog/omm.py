@@ -11,14 +11,15 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime
 from math import isfinite, pi
 
 import numpy as np
 
 from ssa.catalog.model import SGP4_EPOCH_ORIGIN_JD, Rejection
+from ssa.constants import DEG2RAD, SECONDS_PER_DAY
+from ssa.timeutil import parse_utc
 
-TO_RADIANS = pi / 180.0
 NDOT_UNITS = 1036800.0 / pi  # as sgp4.omm
 NDDOT_UNITS = 2985984000.0 / 2.0 / pi  # as sgp4.omm
 EPOCH0 = datetime(1949, 12, 31)
@@ -71,14 +72,12 @@ def parse_epoch(value) -> float:
         raise ValueError(f"EPOCH is not an ISO 8601 date-time string: {value!r}")
     text = value.strip()
     try:
-        when = datetime.fromisoformat(text[:-1] if text.endswith("Z") else text)
+        when = parse_utc(text)
     except ValueError:
         raise ValueError(f"EPOCH is not an ISO 8601 date-time: {value!r}") from None
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
     if not 1957 <= when.year <= 2100:
         raise ValueError(f"EPOCH {value!r} is outside 1957..2100")
-    return (when - EPOCH0).total_seconds() / 86400.0
+    return (when - EPOCH0).total_seconds() / SECONDS_PER_DAY
 
 
 def parse_fields(fields: dict) -> dict:
@@ -225,6 +224,15 @@ def round_half_away(x: np.ndarray) -> np.ndarray:
     return out + ((x - out) >= 0.5)
 
 
+def orbit_columns(col) -> dict[str, np.ndarray]:
+    """ecco, inclo, nodeo, argpo, mo (degrees to radians) and bstar as both readers give them to sgp4init.
+
+    col(key): the float array of one raw field over the records.
+    """
+    return {"ecco": col("ecco"), **{key: col(key) * DEG2RAD for key in ("inclo", "nodeo", "argpo", "mo")},
+            "bstar": col("bstar")}
+
+
 def to_columns(recs: list[dict]) -> dict[str, np.ndarray]:
     """Convert raw OMM values to sgp4init units as ``sgp4.omm.initialize`` does;
     the two-part epoch is ``jdsatepoch``/``jdsatepochF`` as ``Satrec.sgp4init`` sets them."""
@@ -241,12 +249,7 @@ def to_columns(recs: list[dict]) -> dict[str, np.ndarray]:
         "epoch_fr": frac,
         "epoch_days": epoch,
         "no_kozai": col("no") / 720.0 * pi,
-        "ecco": col("ecco"),
-        "inclo": col("inclo") * TO_RADIANS,
-        "nodeo": col("nodeo") * TO_RADIANS,
-        "argpo": col("argpo") * TO_RADIANS,
-        "mo": col("mo") * TO_RADIANS,
-        "bstar": col("bstar"),
+        **orbit_columns(col),
         "ndot": col("MEAN_MOTION_DOT") / NDOT_UNITS,
         "nddot": col("MEAN_MOTION_DDOT") / NDDOT_UNITS,
     }

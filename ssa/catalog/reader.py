@@ -13,6 +13,7 @@ import numpy as np
 
 from ssa.catalog import omm, tle
 from ssa.catalog.model import Catalog, Rejection
+from ssa.timeutil import unix_days, unix_days_to_datetime64
 
 # Catalogues to screen, in the repository's catalogs/ folder (a source checkout; not in the wheel).
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalogs"
@@ -120,7 +121,12 @@ def _build(tle_recs: list, omm_recs: list, rejected: list, keep: str, satcat) ->
 
 def drop_duplicates(catalog: Catalog, keep: str = "newest") -> Catalog:
     """One row per NORAD id: the newest epoch ("newest"), the first read ("first"),
-    or every row ("all"). Each dropped element set gets a note naming the kept one."""
+    or every row ("all"). Each dropped element set gets a note naming the kept one.
+
+    The package's one rule for repeated NORAD ids (``ssa.screen`` uses it too):
+    "newest" compares epochs by whole day, then fraction, and of equal epochs
+    keeps the row read first. Kept rows stay in the order read.
+    """
     if keep not in KEEP:
         raise ValueError(f"keep must be one of {', '.join(KEEP)}, not {keep!r}")
     n = len(catalog)
@@ -153,8 +159,7 @@ def drop_duplicates(catalog: Catalog, keep: str = "newest") -> Catalog:
 
 
 def _iso(jd: float, fr: float) -> str:
-    us = round(((jd - 2440587.5) + fr) * 86400e6)
-    return str(np.datetime64(us, "us"))[:19]
+    return str(unix_days_to_datetime64(unix_days(jd, fr)))[:19]
 
 
 def load(path_or_paths, satcat=None, keep: str = "newest", fmt: str | None = None) -> Catalog:

@@ -13,10 +13,10 @@ from math import pi
 
 import numpy as np
 
-from ssa.catalog.model import Rejection
-from ssa.catalog.omm import round_half_away
+from ssa.catalog.model import SGP4_EPOCH_ORIGIN_JD, Rejection
+from ssa.catalog.omm import orbit_columns, round_half_away
+from ssa.constants import SECONDS_PER_DAY
 
-DEG2RAD = pi / 180.0
 XPDOTP = 1440.0 / (2.0 * pi)  # rev/day per rad/min, as in SGP4.cpp
 POW10 = {k: 10.0 ** k for k in range(-9, 10)}  # the same libm pow as SGP4.cpp
 
@@ -239,20 +239,15 @@ def to_columns(recs: list[dict]) -> dict[str, np.ndarray]:
     sec = (temp - minute) * 60.0
     jan0 = 367.0 * year - np.floor((7 * year) * 0.25) + np.floor(275 * 1 / 9.0) + 0 + 1721013.5
     epoch_jd = jan0 + dayofyr
-    epoch_fr = (sec + minute * 60.0 + hr * 3600.0) / 86400.0
+    epoch_fr = (sec + minute * 60.0 + hr * 3600.0) / SECONDS_PER_DAY
     return {
         "epoch_jd": epoch_jd,
         # python-sgp4's wrapper: jdsatepochF = round(jdsatepochF * 1e8) / 1e8 (C round)
         "epoch_fr": round_half_away(epoch_fr * 1e8) / 1e8,
         # what twoline2rv passes to sgp4init, before that rounding
-        "epoch_days": (epoch_jd + epoch_fr) - 2433281.5,
+        "epoch_days": (epoch_jd + epoch_fr) - SGP4_EPOCH_ORIGIN_JD,
         "no_kozai": col("no") / XPDOTP,
-        "ecco": col("ecco"),
-        "inclo": col("inclo") * DEG2RAD,
-        "nodeo": col("nodeo") * DEG2RAD,
-        "argpo": col("argpo") * DEG2RAD,
-        "mo": col("mo") * DEG2RAD,
-        "bstar": col("bstar"),
+        **orbit_columns(col),
         "ndot": col("ndot") / (XPDOTP * 1440.0),
         "nddot": col("nddot") / (XPDOTP * 1440.0 * 1440),
     }

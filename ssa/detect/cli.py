@@ -36,6 +36,7 @@ def fragmentation_command(
     from ssa.catalog import SHIPPED_SATCAT
     from ssa.catalog.cli import read_catalog
     from ssa.detect.fragmentation import detect_fragmentations, gabbard_png
+    from ssa.fileio import atomic_write
 
     sat = satcat or SHIPPED_SATCAT
     cat_old, cat_new = read_catalog(old, satcat=sat), read_catalog(new, satcat=sat)
@@ -56,7 +57,8 @@ def fragmentation_command(
             f"..{event.event_window[1]:%m-%dT%H:%M}"
         typer.echo(f"{event.launch} {event.parent_norad_id} {event.parent_name}: {event.n_fragments} new pieces, "
                    f"{event.classification} ({event.confidence}), {when}")
-    (out / "fragmentations.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    with atomic_write(out / "fragmentations.json") as handle:
+        handle.write(json.dumps(rows, indent=1))
     typer.echo(f"{len(events)} fragmentation(s) written to {out / 'fragmentations.json'}")
 
 
@@ -73,12 +75,12 @@ def manoeuvres_command(
     """Find manoeuvres in element-set histories: one row per manoeuvre with its delta-v."""
     import csv
     import json
-    import os
 
     from rich.console import Console
 
     from ssa.catalog.cli import read_catalog
     from ssa.detect.manoeuvre import RECORD_FIELDS, detect_manoeuvres, to_records
+    from ssa.fileio import atomic_write
 
     fmt = out.suffix.lstrip(".").lower() or "csv"
     if fmt not in MANOEUVRE_FORMATS:
@@ -91,15 +93,13 @@ def manoeuvres_command(
         console.print(f"[yellow]... and {len(catalog.rejected) - 10} more rejected records[/yellow]")
     result = detect_manoeuvres(catalog, k=k, min_history=min_history)
     rows = to_records(result.manoeuvres)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", newline="") as f:
+    with atomic_write(out, newline="") as f:
         if fmt == "json":
             json.dump(rows, f, indent=1)
         else:
             writer = csv.DictWriter(f, fieldnames=RECORD_FIELDS)
             writer.writeheader()
             writer.writerows(rows)
-    os.replace(tmp, out)
     objects = len(set(catalog.norad_id.tolist()))
     console.print(f"{len(catalog):,} element sets of {objects:,} objects ({len(catalog.rejected):,} rejected), "
                   f"{result.pairs:,} pairs compared: {len(rows):,} manoeuvres "

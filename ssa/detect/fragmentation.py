@@ -46,18 +46,19 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import numpy as np
 
 from ssa.catalog.model import Catalog
+from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
+from ssa.constants import SECONDS_PER_DAY, WGS84_FLATTENING, WGS84_RADIUS_KM
 from ssa.detect.fragmentation_kernels import cloud_distances, cloud_distances_reference
+from ssa.fileio import atomic_path
 from ssa.propagate import init_params, propagate
-from ssa.screen.table import jd_to_datetime64
+from ssa.timeutil import jd_to_datetime
 
 ANALYST_MIN = 80000  # NORAD numbers 80000-89999 are analyst objects, not catalogued pieces
-MU_KM3_S2 = 398600.8  # WGS-72, as SGP4
-EARTH_RADIUS_KM = 6378.135  # WGS-72
 DEBRIS_TYPES = ("DEB", "R/B")
 
 
@@ -161,7 +162,7 @@ def _bootstrap_sigma_s(dist: np.ndarray, jd: np.ndarray, rng: np.random.Generato
     for b in range(n_boot):
         spread = np.median(dist[rng.integers(0, n, n)], axis=0)
         times[b] = jd[np.argmin(spread)]
-    return float(np.std(times) * 86400.0)
+    return float(np.std(times) * SECONDS_PER_DAY)
 
 
 def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, step_s: float = 60.0,
@@ -173,8 +174,8 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
     spread_km, converge_ratio and position_km (parent, TEME) at jd."""
     start = float(parent.epoch_jd[0] + parent.epoch_fr[0])
     first_fragment = float(np.min(fragments.epoch_jd + fragments.epoch_fr))
-    end = min(start + search_days, max(first_fragment, start + step_s / 86400.0 * 2))
-    coarse = np.arange(start, end, step_s / 86400.0)
+    end = min(start + search_days, max(first_fragment, start + step_s / SECONDS_PER_DAY * 2))
+    coarse = np.arange(start, end, step_s / SECONDS_PER_DAY)
     _dist, spread = cloud_spread(fragments, parent, coarse, reference)
     k = int(np.argmin(spread))
     low = spread <= spread[k] * (1.0 + within)
@@ -183,7 +184,7 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
         lo -= 1
     while hi < len(low) - 1 and low[hi + 1]:
         hi += 1
-    fine = coarse[k] + np.arange(-1800.0, 1800.0 + 1, 10.0) / 86400.0
+    fine = coarse[k] + np.arange(-1800.0, 1800.0 + 1, 10.0) / SECONDS_PER_DAY
     fine = fine[fine >= start]
     dist, fine_spread = cloud_spread(fragments, parent, fine, reference)
     j = int(np.argmin(fine_spread))
@@ -191,13 +192,15 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
     whole = math.floor(fine[j] - 0.5) + 0.5
     _e, r, _v = propagate(parent, whole, fine[j] - whole)
     return {"jd": float(fine[j]), "sigma_s": sigma,
-            "window": (min(coarse[lo], fine[j]) - sigma / 86400.0, max(coarse[hi], fine[j]) + sigma / 86400.0),
+            "window": (min(coarse[lo], fine[j]) - sigma / SECONDS_PER_DAY,
+                       max(coarse[hi], fine[j]) + sigma / SECONDS_PER_DAY),
             "spread_km": float(fine_spread[j]), "converge_ratio": float(fine_spread[j] / np.median(spread)),
             "position_km": tuple(float(x) for x in r[0, 0])}
 
 
-def _to_datetime(jd: float) -> datetime:
-    return datetime(2000, 1, 1, 12, tzinfo=timezone.utc) + timedelta(days=jd - 2451545.0)
+def _aware_utc(jd: float) -> datetime:
+    """A one-part UTC Julian date as an aware UTC datetime (to the microsecond)."""
+    return jd_to_datetime(jd, 0.0).replace(tzinfo=timezone.utc)
 
 
 def _is_debris(catalog: Catalog, i: int) -> bool:
@@ -236,7 +239,7 @@ def geodetic(r_teme_km, when: datetime) -> tuple[float, float, float]:
     from ssa.assess.frames import convert
 
     x, y, z = convert(r_teme_km, np.zeros(3), "TEME", "ITRF", when)[0]
-    a, f = 6378.137, 1.0 / 298.257223563
+    a, f = WGS84_RADIUS_KM, WGS84_FLATTENING
     e2 = f * (2.0 - f)
     p = math.hypot(x, y)
     lat = math.atan2(z, p * (1.0 - e2))
@@ -247,17 +250,10 @@ def geodetic(r_teme_km, when: datetime) -> tuple[float, float, float]:
     return math.degrees(lat), math.degrees(math.atan2(y, x)), alt
 
 
-def semi_major_axis_km(no_kozai) -> np.ndarray:
-    """Semi-major axis (km) from SGP4 mean motion (rad/min), two-body."""
-    n = np.asarray(no_kozai, dtype=np.float64) / 60.0
-    return np.cbrt(MU_KM3_S2 / n**2)
-
-
 def gabbard(catalog: Catalog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(period min, apogee altitude km, perigee altitude km) of each object (mean elements)."""
-    a = semi_major_axis_km(catalog.no_kozai)
-    period = 2.0 * np.pi / np.asarray(catalog.no_kozai)
-    return period, a * (1 + catalog.ecco) - EARTH_RADIUS_KM, a * (1 - catalog.ecco) - EARTH_RADIUS_KM
+    perigee, apogee = perigee_apogee_altitude_km(catalog.no_kozai, catalog.ecco)
+    return 2.0 * np.pi / np.asarray(catalog.no_kozai), apogee, perigee
 
 
 def _merge_parents(old: Catalog, parents: Catalog | None) -> Catalog:
@@ -288,7 +284,7 @@ def _classify(event: Fragmentation, old: Catalog, i_parent: int, collision_km: f
     from ssa.screen import screen
 
     start, end = event.event_window
-    table = screen(old, start, days=(end - start).total_seconds() / 86400.0, threshold_km=collision_km,
+    table = screen(old, start, days=(end - start).total_seconds() / SECONDS_PER_DAY, threshold_km=collision_km,
                    primaries=[event.parent_norad_id])
     rows = [row for row in table if not row["persistent"]]
     if rows:
@@ -350,9 +346,9 @@ def detect_fragmentations(old: Catalog, new: Catalog, parents: Catalog | None = 
                                  f"(at least {min_timed_pieces})")
         elif (found["converge_ratio"] <= converge_ratio
               and (found["window"][1] - found["window"][0]) * 24.0 <= max_window_h):
-            event.event_time = _to_datetime(found["jd"])
+            event.event_time = _aware_utc(found["jd"])
             event.event_sigma_s = found["sigma_s"]
-            event.event_window = tuple(_to_datetime(t) for t in found["window"])
+            event.event_window = tuple(_aware_utc(t) for t in found["window"])
             event.event_position_km = found["position_km"]
             event.event_lat_deg, event.event_lon_deg, event.event_alt_km = geodetic(
                 found["position_km"], event.event_time)
@@ -396,5 +392,6 @@ def gabbard_png(event: Fragmentation, new: Catalog, path) -> None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, format="png")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
     plt.close(fig)

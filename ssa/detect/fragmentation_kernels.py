@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit, prange
 from sgp4.api import SatrecArray
 
+from ssa.constants import MINUTES_PER_DAY
 from ssa.propagate.kernels import P_EPOCH_FR, P_EPOCH_JD, sgp4_point
 
 
@@ -24,7 +25,7 @@ def cloud_distances(frag_params, parent_params, jd, fr, out):
     pe_jd = parent_params[P_EPOCH_JD]
     pe_fr = parent_params[P_EPOCH_FR]
     for j in prange(n_time):
-        t = (jd[j] - pe_jd) * 1440.0 + (fr[j] - pe_fr) * 1440.0
+        t = (jd[j] - pe_jd) * MINUTES_PER_DAY + (fr[j] - pe_fr) * MINUTES_PER_DAY
         _e, rx, ry, rz, _vx, _vy, _vz = sgp4_point(parent_params, t)
         parent[j, 0] = rx
         parent[j, 1] = ry
@@ -34,7 +35,7 @@ def cloud_distances(frag_params, parent_params, jd, fr, out):
         e_jd = p[P_EPOCH_JD]
         e_fr = p[P_EPOCH_FR]
         for j in range(n_time):
-            t = (jd[j] - e_jd) * 1440.0 + (fr[j] - e_fr) * 1440.0
+            t = (jd[j] - e_jd) * MINUTES_PER_DAY + (fr[j] - e_fr) * MINUTES_PER_DAY
             _e, rx, ry, rz, _vx, _vy, _vz = sgp4_point(p, t)
             dx = rx - parent[j, 0]
             dy = ry - parent[j, 1]

@@ -31,8 +31,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ssa.catalog.model import Catalog
+from ssa.constants import SECONDS_PER_DAY
 from ssa.detect.manoeuvre_kernels import N_RESIDUALS, pair_residuals, pair_residuals_reference
 from ssa.propagate import init_params
+from ssa.timeutil import unix_days, unix_days_to_datetime64
 
 SCATTER_QUANTILE = 0.9  # of |residual - median|; manoeuvres must be rarer than 1 pair in 10
 SCATTER_NORMAL = 1.6449  # that quantile of |x| for a unit normal x
@@ -78,22 +80,14 @@ class ManoeuvreResult:
     pairs: int  # element-set pairs compared
 
 
-def _epoch_days(catalog: Catalog) -> np.ndarray:
-    return (catalog.epoch_jd - 2440587.5) + catalog.epoch_fr
-
-
-def _datetime(days: float) -> np.datetime64:
-    return np.datetime64(round(days * 86400e6), "us")
-
-
 def history_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(order, earlier, later): rows sorted by object then epoch, and successive pairs of
     one object (rows of the catalogue). Element sets repeating an epoch (within 1 s) are skipped."""
-    days = _epoch_days(catalog)
+    days = unix_days(catalog.epoch_jd, catalog.epoch_fr)
     order = np.lexsort((days, catalog.norad_id))
     ids, t = catalog.norad_id[order], days[order]
     repeat = np.zeros(len(order), dtype=bool)
-    repeat[1:] = (ids[1:] == ids[:-1]) & (t[1:] - t[:-1] < 1.0 / 86400.0)
+    repeat[1:] = (ids[1:] == ids[:-1]) & (t[1:] - t[:-1] < 1.0 / SECONDS_PER_DAY)
     order = order[~repeat]
     ids = catalog.norad_id[order]
     same = ids[1:] == ids[:-1]
@@ -130,7 +124,7 @@ def detect_manoeuvres(history: Catalog, k: float = 10.0, min_history: int = 8, m
     if k <= 0 or min_history < 3:
         raise ValueError(f"k must be > 0 and min_history >= 3, not k={k}, min_history={min_history}")
     _, earlier, later = history_pairs(history)
-    days = _epoch_days(history)
+    days = unix_days(history.epoch_jd, history.epoch_fr)
     same_next = np.r_[history.norad_id[later[:-1]] == history.norad_id[earlier[1:]], False] if len(later) else \
         np.zeros(0, dtype=bool)
     bridge_of = np.flatnonzero(same_next)  # pair j -> bridge (earlier[j], later[j + 1])
@@ -199,7 +193,7 @@ def _manoeuvre(history: Catalog, i: int, j: int, row: np.ndarray, score: float, 
     significant = z > 1.0 if (z > 1.0).any() else z == z.max()
     return Manoeuvre(
         norad_id=int(history.norad_id[j]), name=str(history.name[j]),
-        after=_datetime(days[i]), before=_datetime(days[j]),
+        after=unix_days_to_datetime64(days[i]), before=unix_days_to_datetime64(days[j]),
         delta_v_m_s=float(np.sqrt((parts[significant] ** 2).sum())), dv_along_m_s=float(row[3]),
         dv_normal_m_s=float(row[4]), dv_radial_m_s=float(row[5]), direction=DIRECTIONS[int(z.argmax())],
         delta_a_km=float(row[0]), delta_i_deg=float(np.degrees(row[6])), delta_node_deg=float(np.degrees(row[7])),

@@ -27,7 +27,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ssa.propagate.kernels import MU_KM3_S2, P_EPOCH_FR, P_EPOCH_JD, sgp4_point
+from ssa.constants import MINUTES_PER_DAY, MU_KM3_S2
+from ssa.propagate.kernels import P_EPOCH_FR, P_EPOCH_JD, sgp4_point
 
 RESIDUAL_COLUMNS = ("delta_a_km", "plane_rad", "delta_e", "dv_along_m_s", "dv_normal_m_s", "dv_radial_m_s",
                     "delta_i_rad", "delta_node_rad")
@@ -91,7 +92,7 @@ def pair_residuals(params, earlier, later, out, err):
     for k in prange(earlier.shape[0]):
         p0 = params[earlier[k]]
         p1 = params[later[k]]
-        t = (p1[P_EPOCH_JD] - p0[P_EPOCH_JD]) * 1440.0 + (p1[P_EPOCH_FR] - p0[P_EPOCH_FR]) * 1440.0
+        t = (p1[P_EPOCH_JD] - p0[P_EPOCH_JD]) * MINUTES_PER_DAY + (p1[P_EPOCH_FR] - p0[P_EPOCH_FR]) * MINUTES_PER_DAY
         e0, rx0, ry0, rz0, vx0, vy0, vz0 = sgp4_point(p0, t)
         e1, rx1, ry1, rz1, vx1, vy1, vz1 = sgp4_point(p1, 0.0)
         err[k] = e0 if e0 != 0 else e1

@@ -38,15 +38,15 @@ import math
 import numpy as np
 from numba import njit, prange
 
-# WGS-72 (python-sgp4 ``earth_gravity.wgs72``)
-RADIUS_EARTH_KM = 6378.135
-MU_KM3_S2 = 398600.8
-XKE = 60.0 / math.sqrt(RADIUS_EARTH_KM**3 / MU_KM3_S2)  # sqrt(mu) in er^1.5/min
+from ssa.constants import EARTH_RADIUS_KM, MU_KM3_S2
+
+# WGS-72 (python-sgp4 ``earth_gravity.wgs72``); radius and mu from ssa.constants
+XKE = 60.0 / math.sqrt(EARTH_RADIUS_KM**3 / MU_KM3_S2)  # sqrt(mu) in er^1.5/min
 J2 = 0.001082616
 J3 = -0.00000253881
 J4 = -0.00000165597
 J3OJ2 = J3 / J2
-VKMPERSEC = RADIUS_EARTH_KM * XKE / 60.0  # km/s per er/min
+VKMPERSEC = EARTH_RADIUS_KM * XKE / 60.0  # km/s per er/min
 INV_XKE = 1.0 / XKE
 
 TWOPI = 2.0 * math.pi
@@ -586,13 +586,13 @@ def _sgp4(p, t, state):
     vy = xmy * cossu - snod * sinsu
     vz = sini * cossu
 
-    mr = mrt * RADIUS_EARTH_KM
+    mr = mrt * EARTH_RADIUS_KM
     vx = (mvt * ux + rvdot * vx) * VKMPERSEC
     vy = (mvt * uy + rvdot * vy) * VKMPERSEC
     vz = (mvt * uz + rvdot * vz) * VKMPERSEC
     if mrt < 1.0:
         err = ERR_DECAYED
-    elif bound_state(mr, vx * vx + vy * vy + vz * vz, p[P_AO23] * RADIUS_EARTH_KM):
+    elif bound_state(mr, vx * vx + vy * vy + vz * vz, p[P_AO23] * EARTH_RADIUS_KM):
         err = 0
     else:
         err = ERR_NOT_BOUND
@@ -966,8 +966,8 @@ def sgp4init_row(row, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, no
     and ``fr`` the same epoch as a two-part Julian date (kept for tsince);
     angles in rad, ``no_kozai`` in rad/min; ``afspc`` selects opsmode 'a'.
     """
-    ss = 78.0 / RADIUS_EARTH_KM + 1.0
-    qzms2ttemp = (120.0 - 78.0) / RADIUS_EARTH_KM
+    ss = 78.0 / EARTH_RADIUS_KM + 1.0
+    qzms2ttemp = (120.0 - 78.0) / EARTH_RADIUS_KM
     qzms2t = qzms2ttemp * qzms2ttemp * qzms2ttemp * qzms2ttemp
     temp4 = 1.5e-12
     row[P_EPOCH_JD] = jd
@@ -1027,18 +1027,18 @@ def sgp4init_row(row, epoch, jd, fr, bstar, ecco, argpo, inclo, mo, no_kozai, no
 
     # ---- sgp4init proper
     isimp = 0
-    if rp < 220.0 / RADIUS_EARTH_KM + 1.0:
+    if rp < 220.0 / EARTH_RADIUS_KM + 1.0:
         isimp = 1
     sfour = ss
     qzms24 = qzms2t
-    perige = (rp - 1.0) * RADIUS_EARTH_KM
+    perige = (rp - 1.0) * EARTH_RADIUS_KM
     if perige < 156.0:  # perigee below 156 km: adjust s and qoms2t
         sfour = perige - 78.0
         if perige < 98.0:
             sfour = 20.0
-        qzms24temp = (120.0 - sfour) / RADIUS_EARTH_KM
+        qzms24temp = (120.0 - sfour) / EARTH_RADIUS_KM
         qzms24 = qzms24temp * qzms24temp * qzms24temp * qzms24temp
-        sfour = sfour / RADIUS_EARTH_KM + 1.0
+        sfour = sfour / EARTH_RADIUS_KM + 1.0
     pinvsq = 1.0 / posq
 
     tsi = 1.0 / (ao - sfour)

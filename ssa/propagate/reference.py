@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ssa.propagate.kernels import APOGEE_LIMIT, ERR_NOT_BOUND, ESCAPE_LIMIT, MU_KM3_S2, RADIUS_EARTH_KM
+from ssa.constants import EARTH_RADIUS_KM, MU_KM3_S2
+from ssa.propagate.kernels import APOGEE_LIMIT, ERR_NOT_BOUND, ESCAPE_LIMIT
 
 
 def epoch_semi_major_axis_km(satrecs) -> np.ndarray:
     """Semi-major axis at epoch (km) of python-sgp4 Satrec objects (their ``a``, earth radii)."""
-    return np.array([sat.a for sat in satrecs]) * RADIUS_EARTH_KM
+    return np.array([sat.a for sat in satrecs]) * EARTH_RADIUS_KM
 
 
 def flag_not_bound(err: np.ndarray, r: np.ndarray, v: np.ndarray, a0_km: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import BeforeValidator, Field, create_model, model_validator
 
 from ssa.respond.schema import Many, Schema
+from ssa.timeutil import parse_utc
 
 NORAD_MAX = 999_999_999  # NORAD catalogue numbers are 1 to 9 digits (OMM NORAD_CAT_ID)
 
@@ -37,7 +38,7 @@ def _time(value) -> datetime | None:
         value = value.astype("datetime64[us]").item()
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = parse_utc(value)
         except ValueError:
             raise ValueError(f"is not an ISO 8601 time: {value!r}") from None
     if not isinstance(value, datetime):

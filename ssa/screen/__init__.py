@@ -27,12 +27,15 @@ later than its end. Algorithm:
    reports them with the code and its reason.
 
 Collision probability is added by ``ssa.assess.assess(table, catalog)``
-(``ssa screen`` does so unless ``--no-pc``).
+(``ssa screen``, through ``ssa.pipeline``, does so unless ``--no-pc``).
+``write_table`` writes the table (CSV, JSON, Parquet) and
+``conjunctions_from_csv`` reads a CSV of it (or SOCRATES') back.
 """
 from ssa.screen.engine import ScreenResult, StoppedObject, run_screen
-from ssa.screen.table import CONJUNCTION_DTYPE, write_table
+from ssa.screen.table import CONJUNCTION_DTYPE, conjunctions_from_csv, write_table
 
-__all__ = ["CONJUNCTION_DTYPE", "ScreenResult", "StoppedObject", "run_screen", "screen", "write_table"]
+__all__ = ["CONJUNCTION_DTYPE", "ScreenResult", "StoppedObject", "conjunctions_from_csv", "run_screen", "screen",
+           "write_table"]
 
 
 def screen(catalog, start, days=7.0, threshold_km=5.0, primaries=None, progress=None):

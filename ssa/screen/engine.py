@@ -8,12 +8,14 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-
 import numpy as np
 
 from ssa.catalog.model import Catalog
+from ssa.catalog.reader import drop_duplicates
+from ssa.catalog.summary import perigee_apogee_altitude_km
+from ssa.constants import EARTH_RADIUS_KM, MINUTES_PER_DAY, SECONDS_PER_DAY
 from ssa.screen.table import CONJUNCTION_DTYPE, build_table
+from ssa.timeutil import to_julian
 
 log = logging.getLogger("ssa.screen")
 
@@ -21,9 +23,8 @@ DEFAULT_STEP_S = 60.0  # sampling interval of the broad phase; see benchmarks/RE
 SUB_CHORDS = 3  # broad-phase hash passes per interval, each over 1/SUB_CHORDS of the chords
 PERSISTENT_S = 3600.0  # within threshold for this long without a break: persistent
 PREFILTER_PAD_KM = 100.0  # apogee/perigee band pad (SGP4 short periodics are ~10 km)
-LOW_PERIGEE_KM = 6378.135 + 400.0  # below this, drag may lower an orbit a lot in a week
+LOW_PERIGEE_KM = EARTH_RADIUS_KM + 400.0  # below this, drag may lower an orbit a lot in a week
 SLICE_BYTES = 192 * 2**20  # positions + velocities of one time slice
-JD_UNIX = 2440587.5
 
 
 @dataclass
@@ -50,34 +51,22 @@ class ScreenResult:
     seconds: dict = field(default_factory=dict)  # wall time per stage: propagate, broad, narrow
 
 
-def to_julian(start) -> tuple[float, float]:
-    """UTC datetime / ISO string / numpy datetime64 -> two-part Julian date (jd, fr)."""
-    if isinstance(start, str):
-        start = datetime.fromisoformat(start.replace("Z", "+00:00"))
-    if isinstance(start, datetime):
-        if start.tzinfo is not None:
-            start = start.astimezone(timezone.utc).replace(tzinfo=None)
-        start = np.datetime64(start, "us")
-    us = int(np.datetime64(start, "us").astype(np.int64))
-    days, rem = divmod(us, 86_400_000_000)
-    return JD_UNIX + days, rem / 86_400e6
+def one_per_object(catalog: Catalog) -> tuple[Catalog, list[str]]:
+    """One element set per NORAD id, sorted by id, and a note per repeated id.
 
-
-def _dedup(catalog: Catalog) -> tuple[Catalog, list[str]]:
-    """Sort by NORAD id; of repeated ids keep the latest epoch."""
-    epoch = catalog.epoch_jd + catalog.epoch_fr
-    order = np.lexsort((-epoch, catalog.norad_id))
-    ids = catalog.norad_id[order]
-    first = np.ones(len(ids), dtype=bool)
-    first[1:] = ids[1:] != ids[:-1]
-    notes = [f"NORAD id {n} appears more than once: kept the latest epoch" for n in np.unique(ids[~first])]
-    return catalog.take(order[first]), notes
+    The set kept is ``ssa.catalog.drop_duplicates``' "newest" (latest epoch;
+    of equal epochs the row read first).
+    """
+    ids, counts = np.unique(catalog.norad_id, return_counts=True)
+    notes = [f"NORAD id {n} appears more than once: kept the latest epoch" for n in ids[counts > 1]]
+    unique = drop_duplicates(catalog, "newest")
+    return unique.take(np.argsort(unique.norad_id, kind="stable")), notes
 
 
 def _bands(catalog: Catalog, threshold_km: float) -> tuple[np.ndarray, np.ndarray]:
     """Padded [low, high] radius bands (km) from mean elements (Kozai n, close enough here)."""
-    a = (398600.8 / (catalog.no_kozai / 60.0) ** 2) ** (1.0 / 3.0)
-    perigee, apogee = a * (1.0 - catalog.ecco), a * (1.0 + catalog.ecco)
+    perigee, apogee = (altitude + EARTH_RADIUS_KM for altitude in
+                       perigee_apogee_altitude_km(catalog.no_kozai, catalog.ecco))
     pad = PREFILTER_PAD_KM + threshold_km
     low = np.where(perigee < LOW_PERIGEE_KM, 0.0, perigee - pad)
     return low, apogee + pad
@@ -130,7 +119,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
     if threshold_km <= 0 or days <= 0 or step_s <= 0:
         raise ValueError("threshold_km, days and step_s must be positive")
     start_jd, start_fr = to_julian(start)
-    catalog, notes = _dedup(catalog)
+    catalog, notes = one_per_object(catalog)
     primary = None
     if primaries is not None:
         wanted = np.unique(np.asarray(list(primaries), dtype=np.int64))
@@ -150,8 +139,8 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
 
     clock = time.perf_counter()
     params = init_params(catalog)
-    base_min = ((start_jd - catalog.epoch_jd) * 1440.0 + (start_fr - catalog.epoch_fr) * 1440.0)
-    total_s = days * 86400.0
+    base_min = ((start_jd - catalog.epoch_jd) * MINUTES_PER_DAY + (start_fr - catalog.epoch_fr) * MINUTES_PER_DAY)
+    total_s = days * SECONDS_PER_DAY
     n_int_total = int(math.ceil(total_s / step_s - 1e-9))
     dt = total_s / n_int_total  # the window holds a whole number of intervals
     per_slice = max(1, min(n_int_total, SLICE_BYTES // (48 * n) - 1))
@@ -166,7 +155,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
         k1 = min(n_int_total, k0 + per_slice)
         t = np.arange(k0, k1 + 1) * dt
         jd = np.full(len(t), start_jd)
-        fr = start_fr + t / 86400.0
+        fr = start_fr + t / SECONDS_PER_DAY
         err = np.empty((n, len(t)), dtype=np.uint8)
         pos = np.empty((n, len(t), 3))
         vel = np.empty((n, len(t), 3))
@@ -239,7 +228,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
     tau = np.concatenate([tau[keep], persistent_rows[2]])
     state = np.concatenate([state[keep], persistent_rows[3]])
     flag = np.concatenate([np.zeros(keep.sum(), bool), np.ones(len(persistent_rows[0]), bool)])
-    tca_fr = start_fr + tau / 86400.0
+    tca_fr = start_fr + tau / SECONDS_PER_DAY
     table = build_table(catalog, idx1, idx2, np.full(len(tau), start_jd), tca_fr,
                         state[:, 0:3], state[:, 3:6], state[:, 6:9], state[:, 9:12], flag)
     return ScreenResult(table, stopped, n_objects=n, n_candidates=n_candidates, step_s=dt, notes=notes,

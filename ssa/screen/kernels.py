@@ -38,7 +38,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ssa.propagate.kernels import MU_KM3_S2, sgp4_point
+from ssa.constants import MU_KM3_S2
+from ssa.propagate.kernels import sgp4_point
 
 # bound on the relative acceleration of two objects: the gravity-gradient norm
 # (2 mu / r^3 for a point mass, J2 adds < 1 %) is taken as 3 mu / r^3 at

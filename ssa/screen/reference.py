@@ -12,19 +12,75 @@ a refined minimum at or below the threshold, strictly inside the window and
 not at the edge of its bracket. Persistent pairs: within threshold on every
 sample for at least ``PERSISTENT_S`` (one row, the pair's closest refined
 minimum or sample). Slow: for tests and benchmarks on subsets.
+
+It shares no helper with the engine (a bug there could not show): its own
+choice of one element set per NORAD id (the latest epoch, of equal epochs the
+first), python-sgp4's ``jday`` for the start, and its own row assembly.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import numpy as np
 from scipy.optimize import minimize_scalar
-from sgp4.api import SatrecArray
+from sgp4.api import SatrecArray, jday
 
 from ssa.catalog.model import Catalog
+from ssa.constants import SECONDS_PER_DAY
 from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
-from ssa.screen.engine import PERSISTENT_S, _dedup, to_julian
-from ssa.screen.table import build_table
+from ssa.screen.engine import PERSISTENT_S
+from ssa.screen.table import CONJUNCTION_DTYPE
+from ssa.timeutil import JD_UNIX_EPOCH
 
 MAX_RELATIVE_SPEED_KM_S = 25.0
+
+
+def _latest_per_object(catalog: Catalog) -> Catalog:
+    """One element set per NORAD id, sorted by id: the latest epoch, of equal epochs the first row."""
+    best = {}
+    for row, key in enumerate(zip(catalog.norad_id.tolist(), catalog.epoch_jd.tolist(), catalog.epoch_fr.tolist())):
+        norad, epoch = key[0], key[1:]
+        if norad not in best or epoch > best[norad][0]:
+            best[norad] = (epoch, row)
+    return catalog.take(np.array([best[n][1] for n in sorted(best)], dtype=np.int64))
+
+
+def _start_julian(start) -> tuple[float, float]:
+    """python-sgp4's ``jday`` of a UTC start (datetime, ISO-8601 text or numpy datetime64)."""
+    if isinstance(start, str):
+        start = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    if not isinstance(start, datetime):
+        start = np.datetime64(start, "us").item()
+    if start.tzinfo is not None:
+        start = start.astimezone(timezone.utc)
+    return jday(start.year, start.month, start.day, start.hour, start.minute,
+                start.second + start.microsecond / 1e6)
+
+
+def _rows(catalog: Catalog, found: list, start_jd: float, start_fr: float) -> np.ndarray:
+    """CONJUNCTION_DTYPE rows of (i, j, seconds from start, 12-state, persistent), by TCA then ids."""
+    out = np.zeros(len(found), dtype=CONJUNCTION_DTYPE)
+    for k, (i, j, tau, state, persistent) in enumerate(found):
+        r1, v1, r2, v2 = state[0:3], state[3:6], state[6:9], state[9:12]
+        tca_fr = start_fr + tau / SECONDS_PER_DAY
+        radial = r1 / np.linalg.norm(r1)
+        normal = np.cross(r1, v1) / np.linalg.norm(np.cross(r1, v1))
+        miss = r2 - r1
+        row = out[k]
+        row["norad_id_1"], row["name_1"] = catalog.norad_id[i], str(catalog.name[i])
+        row["norad_id_2"], row["name_2"] = catalog.norad_id[j], str(catalog.name[j])
+        row["dse_1"] = (start_jd - catalog.epoch_jd[i]) + (tca_fr - catalog.epoch_fr[i])
+        row["dse_2"] = (start_jd - catalog.epoch_jd[j]) + (tca_fr - catalog.epoch_fr[j])
+        row["tca_jd"], row["tca_fr"] = start_jd, tca_fr
+        row["tca"] = np.datetime64("1970-01-01T00:00:00", "us") + np.timedelta64(
+            round(((start_jd - JD_UNIX_EPOCH) + tca_fr) * SECONDS_PER_DAY * 1e6), "us")
+        row["range_km"], row["relative_speed_km_s"] = np.linalg.norm(miss), np.linalg.norm(v2 - v1)
+        row["radial_km"] = miss @ radial
+        row["in_track_km"] = miss @ np.cross(normal, radial)
+        row["cross_track_km"] = miss @ normal
+        row["persistent"] = persistent
+        row["r1"], row["v1"], row["r2"], row["v2"] = r1, v1, r2, v2
+    return out[np.lexsort((out["norad_id_2"], out["norad_id_1"], out["tca"]))]
 
 
 def _state(sat, jd, fr):
@@ -44,15 +100,15 @@ def _longest_run(mask: np.ndarray) -> int:
 def reference_screen(catalog: Catalog, start, days: float = 1.0, threshold_km: float = 5.0,
                      primaries=None, step_s: float = 5.0, pair_chunk: int = 256) -> np.ndarray:
     """Conjunction table (CONJUNCTION_DTYPE) by brute force; see the module docstring."""
-    catalog, _ = _dedup(catalog)
-    start_jd, start_fr = to_julian(start)
+    catalog = _latest_per_object(catalog)
+    start_jd, start_fr = _start_julian(start)
     sats = catalog.satrecs()
     n = len(sats)
-    total_s = days * 86400.0
+    total_s = days * SECONDS_PER_DAY
     n_steps = int(np.ceil(total_s / step_s))
     t = np.arange(-1, n_steps + 2) * step_s  # one sample beyond each edge
     jd = np.full(len(t), start_jd)
-    fr = start_fr + t / 86400.0
+    fr = start_fr + t / SECONDS_PER_DAY
     err, r, v = SatrecArray(sats).sgp4(jd, fr)
     err = flag_not_bound(err, r, v, epoch_semi_major_axis_km(sats))  # states no bound orbit has: stop
     ok = np.logical_and.accumulate(err == 0, axis=1)
@@ -79,25 +135,18 @@ def reference_screen(catalog: Catalog, start, days: float = 1.0, threshold_km: f
         for p in np.flatnonzero(near):
             rows.extend(_pair_minima(sats[a[p]], sats[b[p]], int(a[p]), int(b[p]), d[p], t, inside,
                                      start_jd, start_fr, threshold_km, coarse, step_s, min_run, total_s))
-    if not rows:
-        return build_table(catalog, [], [], [], [], *(np.zeros((0, 3)),) * 4, [])
-    idx1, idx2, tau, state, persistent = zip(*rows)
-    state = np.array(state)
-    tau = np.array(tau)
-    return build_table(catalog, np.array(idx1), np.array(idx2), np.full(len(tau), start_jd),
-                       start_fr + tau / 86400.0, state[:, 0:3], state[:, 3:6], state[:, 6:9],
-                       state[:, 9:12], np.array(persistent))
+    return _rows(catalog, rows, start_jd, start_fr)
 
 
 def _pair_minima(s1, s2, i, j, d, t, inside, start_jd, start_fr, threshold, coarse, step_s, min_run, total_s):
     def rng(tt):
-        e1, r1, _ = _state(s1, start_jd, start_fr + tt / 86400.0)
-        e2, r2, _ = _state(s2, start_jd, start_fr + tt / 86400.0)
+        e1, r1, _ = _state(s1, start_jd, start_fr + tt / SECONDS_PER_DAY)
+        e2, r2, _ = _state(s2, start_jd, start_fr + tt / SECONDS_PER_DAY)
         return np.inf if (e1 or e2) else float(np.linalg.norm(r2 - r1))
 
     def states(tt):
-        _, r1, v1 = _state(s1, start_jd, start_fr + tt / 86400.0)
-        _, r2, v2 = _state(s2, start_jd, start_fr + tt / 86400.0)
+        _, r1, v1 = _state(s1, start_jd, start_fr + tt / SECONDS_PER_DAY)
+        _, r2, v2 = _state(s2, start_jd, start_fr + tt / SECONDS_PER_DAY)
         return np.concatenate([r1, v1, r2, v2])
 
     found = []

@@ -1,4 +1,4 @@
-"""The conjunction table: dtype, row assembly from TCA states, writers.
+"""The conjunction table: dtype, row assembly from TCA states, its writer and its reader.
 
 One row per conjunction. Object 1 is the primary (the lower NORAD id in
 all-vs-all). States are TEME km and km/s at TCA; the miss vector is object 2
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+
+from ssa.fileio import atomic_path, atomic_write
+from ssa.timeutil import jd_to_datetime64, parse_utc, to_julian, unix_days
 
 CONJUNCTION_DTYPE = np.dtype([
     ("norad_id_1", "i8"), ("name_1", "U48"), ("dse_1", "f8"),
@@ -23,8 +25,6 @@ CONJUNCTION_DTYPE = np.dtype([
     ("persistent", "?"),
     ("r1", "f8", (3,)), ("v1", "f8", (3,)), ("r2", "f8", (3,)), ("v2", "f8", (3,)),
 ])
-
-UNIX_EPOCH_JD = 2440587.5
 
 # SOCRATES' column names first, then ours; value = field of CONJUNCTION_DTYPE
 CSV_COLUMNS = {
@@ -38,22 +38,28 @@ FORMATS = ("csv", "json", "parquet")
 PROBABILITY_COLUMNS = ("PC", "MAX_PROB")  # written in exponent notation
 
 
+def rtn_basis(r, v) -> np.ndarray:
+    """Rows R, T, N unit vectors (radial, in-track, cross-track) of a state, in its inertial frame; shape (..., 3, 3).
+
+    The package's one RTN frame: R along r, N along r x v, T = N x R.
+
+    >>> rtn_basis([7000.0, 0.0, 0.0], [0.0, 7.5, 0.0])
+    array([[1., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 1.]])
+    """
+    r = np.asarray(r, dtype=float)
+    v = np.asarray(v, dtype=float)
+    rhat = r / np.linalg.norm(r, axis=-1, keepdims=True)
+    h = np.cross(r, v)
+    nhat = h / np.linalg.norm(h, axis=-1, keepdims=True)
+    that = np.cross(nhat, rhat)
+    return np.stack([rhat, that, nhat], axis=-2)
+
+
 def rtn_miss(r1: np.ndarray, v1: np.ndarray, r2: np.ndarray) -> np.ndarray:
-    """(radial, in-track, cross-track) km of r2 - r1 in object 1's RTN frame; arrays (n, 3)."""
-    radial = r1 / np.linalg.norm(r1, axis=-1, keepdims=True)
-    h = np.cross(r1, v1)
-    cross = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    along = np.cross(cross, radial)
-    miss = r2 - r1
-    return np.stack([(miss * radial).sum(-1), (miss * along).sum(-1), (miss * cross).sum(-1)], axis=-1)
-
-
-def jd_to_datetime64(jd: np.ndarray, fr: np.ndarray) -> np.ndarray:
-    """UTC two-part Julian dates to datetime64[us] (rounded to the microsecond)."""
-    days = (np.asarray(jd) - UNIX_EPOCH_JD) + np.asarray(fr)
-    whole = np.floor(days)
-    us = np.rint((days - whole) * 86_400e6).astype(np.int64)
-    return (whole.astype(np.int64) * 86_400_000_000 + us).astype("datetime64[us]")
+    """(radial, in-track, cross-track) km of r2 - r1 in object 1's RTN frame; arrays (..., 3)."""
+    return (rtn_basis(r1, v1) @ (np.asarray(r2, dtype=float) - r1)[..., None])[..., 0]
 
 
 def build_table(catalog, idx1, idx2, tca_jd, tca_fr, r1, v1, r2, v2, persistent) -> np.ndarray:
@@ -85,7 +91,7 @@ def build_table(catalog, idx1, idx2, tca_jd, tca_fr, r1, v1, r2, v2, persistent)
 
 def sort_table(table: np.ndarray) -> np.ndarray:
     """Stable order: TCA, then NORAD id 1, then NORAD id 2."""
-    days = (table["tca_jd"] - UNIX_EPOCH_JD) + table["tca_fr"]
+    days = unix_days(table["tca_jd"], table["tca_fr"])
     order = np.lexsort((table["norad_id_2"], table["norad_id_1"], days))
     return table[order]
 
@@ -132,34 +138,93 @@ def write_table(table: np.ndarray, path, fmt: str | None = None) -> Path:
     """Write a conjunction table (or an extension of it) atomically as csv, json or parquet.
 
     ``fmt`` defaults to the file suffix. The file appears complete or not at
-    all: it is written to a temporary file in the same directory and renamed.
+    all (``ssa.fileio``).
     """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     cols = _columns(table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if fmt == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-            os.close(fd)
+        with atomic_path(path) as tmp:
             pq.write_table(pa.table({k: np.asarray(v) for k, v in cols.items()}), tmp)
-        else:
-            with os.fdopen(fd, "w", newline="") as handle:
-                if fmt == "csv":
-                    _write_csv(cols, handle)
-                else:
-                    rows = [dict(zip(cols, values)) for values in zip(*(v.tolist() for v in cols.values()))]
-                    json.dump(rows, handle, indent=1)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    else:
+        with atomic_write(path, newline="") as handle:
+            if fmt == "csv":
+                _write_csv(cols, handle)
+            else:
+                rows = [dict(zip(cols, values)) for values in zip(*(v.tolist() for v in cols.values()))]
+                json.dump(rows, handle, indent=1)
     return path
+
+
+SOCRATES_TCA_FORMAT = "%Y %b %d %H:%M:%S.%f"  # CelesTrak SOCRATES' TCA, e.g. 2023 Mar 26 19:37:24.146
+
+
+def parse_tca(text: str) -> datetime:
+    """A TCA as ``ssa screen`` (ISO-8601) or SOCRATES ('2023 Mar 26 19:37:24.146') writes it, naive UTC."""
+    try:
+        return parse_utc(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text.strip(), SOCRATES_TCA_FORMAT)
+    except ValueError:
+        raise ValueError(f"TCA {text!r} is not an ISO-8601 or SOCRATES UTC time") from None
+
+
+def conjunctions_from_csv(path, catalog):
+    """Screening rows from a conjunction CSV (SOCRATES/ssa column names), states re-propagated.
+
+    Columns used: NORAD_CAT_ID_1, NORAD_CAT_ID_2, TCA (``parse_tca``; TCA_JD
+    and TCA_FR instead where present, as ``write_table`` writes them),
+    PERSISTENT if present. States at TCA come from python-sgp4 on the
+    catalogue's element sets (TEME). Returns (rows, problems): a bad row
+    (unknown object, bad TCA, SGP4 error) is reported as 'line N: reason'
+    and skipped; a DSE_1/DSE_2 that does not match the catalogue's element
+    set (more than 1e-3 day) is reported too.
+    """
+    idx1, idx2, jds, frs, states, persistent, problems = [], [], [], [], [], [], []
+    satrecs = {}
+    with open(path, newline="") as fh:
+        for line, rec in enumerate(csv.DictReader(fh), start=2):
+            try:
+                ids = int(rec["NORAD_CAT_ID_1"]), int(rec["NORAD_CAT_ID_2"])
+                rows = catalog.index_of(ids)
+                tca = parse_tca(rec["TCA"])
+            except (KeyError, ValueError, TypeError) as exc:
+                problems.append(f"line {line}: {exc.args[0] if exc.args else exc}")
+                continue
+            if rec.get("TCA_JD", "").strip() and rec.get("TCA_FR", "").strip():  # exact, as write_table writes
+                jd, fr = float(rec["TCA_JD"]), float(rec["TCA_FR"])
+            else:
+                jd, fr = to_julian(tca)
+            rv = []
+            for row in rows:
+                if row not in satrecs:
+                    satrecs[row] = catalog.take([row]).satrecs()[0]
+                err, r, v = satrecs[row].sgp4(jd, fr)
+                if err:
+                    break
+                rv.append((r, v))
+            if len(rv) != 2:
+                problems.append(f"line {line}: SGP4 error {err} for NORAD {ids[len(rv)]} at TCA")
+                continue
+            for k, row in enumerate(rows):
+                given = rec.get(f"DSE_{k + 1}", "")
+                ours = (jd - catalog.epoch_jd[row]) + (fr - catalog.epoch_fr[row])
+                if given.strip() and abs(float(given) - ours) > 1e-3:
+                    problems.append(f"line {line}: NORAD {ids[k]}: the catalogue's element set is not the one "
+                                    f"screened (DSE {ours:.3f} here, {float(given):.3f} in the file); used anyway")
+            idx1.append(rows[0]), idx2.append(rows[1]), jds.append(jd), frs.append(fr)
+            states.append(rv)
+            persistent.append(str(rec.get("PERSISTENT", "")).strip().lower() in ("true", "1", "yes"))
+    if not states:
+        return np.zeros(0, dtype=CONJUNCTION_DTYPE), problems
+    s = np.array(states, dtype=float)  # (n, 2 objects, 2 vectors, 3)
+    table = build_table(catalog, np.array(idx1), np.array(idx2), np.array(jds), np.array(frs),
+                        s[:, 0, 0], s[:, 0, 1], s[:, 1, 0], s[:, 1, 1], np.array(persistent))
+    return table, problems

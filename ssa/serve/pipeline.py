@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
 
 from ssa.catalog.model import Rejection
+from ssa.constants import SECONDS_PER_DAY
 from ssa.respond.config import OPERATOR
-from ssa.serve.store import JD_UNIX_EPOCH, PUBLIC, IngestResult, Routed, Store, jd_to_datetime, utcnow
+from ssa.serve.store import PUBLIC, IngestResult, Routed, Store, utcnow
+from ssa.timeutil import JD_UNIX_EPOCH, datetime_to_jd, datetime_to_unix_days, jd_to_datetime, unix_days
 
 # an operator's element set whose predicted positions differ from the public set's by more
 # than this many standard deviations (Mahalanobis distance, 3-D) is flagged; chi-square with
@@ -59,7 +61,7 @@ def window_for(catalog, mode: str, days: float) -> tuple[datetime, datetime]:
     start = utcnow()
     if mode == "catalog" and len(catalog):
         epochs = catalog.epoch_jd + catalog.epoch_fr
-        now_jd = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0 + JD_UNIX_EPOCH
+        now_jd = datetime_to_jd(start)
         past = np.flatnonzero(epochs <= now_jd)
         newest = past[np.argmax(epochs[past])] if len(past) else int(np.argmax(epochs))
         start = jd_to_datetime(float(catalog.epoch_jd[newest]), float(catalog.epoch_fr[newest]))
@@ -72,9 +74,8 @@ def split_stale(catalog, start: datetime, end: datetime, max_age_days: float):
     after `end`; SGP4 that far from epoch is meaningless and slow."""
     if len(catalog) == 0:
         return catalog, []
-    epoch_days = (catalog.epoch_jd - JD_UNIX_EPOCH) + catalog.epoch_fr  # days since 1970 (UTC)
-    start_days = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0
-    end_days = (end - datetime(1970, 1, 1)).total_seconds() / 86400.0
+    epoch_days = unix_days(catalog.epoch_jd, catalog.epoch_fr)
+    start_days, end_days = datetime_to_unix_days(start), datetime_to_unix_days(end)
     distance = np.maximum(start_days - epoch_days, epoch_days - end_days)
     stale = distance > max_age_days
     stopped = [{"norad_id": int(catalog.norad_id[i]), "name": str(catalog.name[i]),
@@ -97,15 +98,15 @@ def source_disagreement(public, operator, start: datetime, end: datetime, step_s
     from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km
     from ssa.screen.table import rtn_miss
 
-    t0_days = (start - datetime(1970, 1, 1)).total_seconds() / 86400.0
-    times = t0_days + np.arange(0.0, (end - start).total_seconds() + step_s / 2, step_s) / 86400.0
+    times = datetime_to_unix_days(start) + np.arange(0.0, (end - start).total_seconds() + step_s / 2,
+                                                     step_s) / SECONDS_PER_DAY
     jd = np.full(times.size, JD_UNIX_EPOCH)
     positions, ages, sigma_inputs = [], [], []
     for catalog in (public, operator):
         err, r, v = SatrecArray(catalog.satrecs()).sgp4(jd, times)
         r[err != 0] = np.nan
         positions.append((r, v))
-        epoch_days = (catalog.epoch_jd - JD_UNIX_EPOCH) + catalog.epoch_fr
+        epoch_days = unix_days(catalog.epoch_jd, catalog.epoch_fr)
         ages.append(times[None, :] - epoch_days[:, None])
         sigma_inputs.append(perigee_altitude_km(catalog.no_kozai, catalog.ecco))
     (r_pub, v_pub), (r_op, _) = positions
@@ -181,26 +182,21 @@ def screen_and_route(catalog, start: datetime, days: float, threshold_km: float,
     and the objects the screening stopped (SGP4 errors) as records with a reason.
 
     Routing judges each alert at the window start (`now` of the alert);
-    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants)."""
-    from ssa.assess import assess
-    from ssa.screen import run_screen
+    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants).
+    The stages run in ``ssa.pipeline``, as for ``ssa screen``."""
+    from ssa.pipeline import screen_assess_route
 
-    result = run_screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
-    rows = assess(result.conjunctions, catalog)
+    result, routings = screen_assess_route(catalog, start, days, threshold_km, progress=progress, tenants=tenants)
     stopped = [{**asdict(stop), "reason": f"SGP4 error {stop.error} at +{stop.seconds:.0f} s: {stop.reason}"}
                for stop in result.stopped]
-    return rows, route_rows(rows, catalog, start, tenants), stopped
+    return result.conjunctions, [routed(routing) for routing in routings], stopped
 
 
 def route_rows(rows: np.ndarray, catalog, now: datetime, tenants=None) -> list[Routed]:
-    from ssa.respond import Alert, load_config, route
+    """The store's view of ``ssa.pipeline.route_conjunctions`` (alerts judged at ``now``, naive UTC)."""
+    from ssa.pipeline import route_conjunctions
 
-    config = load_config()
-    tenants = tenants or {}
-    lookup = {int(n): (str(o), str(t), tenants.get(int(n), ""))
-              for n, o, t in zip(catalog.norad_id, catalog.owner, catalog.object_type)}
-    alerts = Alert.from_conjunctions(rows, lookup, now=now.replace(tzinfo=timezone.utc))
-    return [routed(route(alert, config)) for alert in alerts]
+    return [routed(routing) for routing in route_conjunctions(rows, catalog, now, tenants)]
 
 
 def routed(routing) -> Routed:

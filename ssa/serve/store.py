@@ -22,15 +22,15 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ssa.catalog.model import Catalog, Rejection
+from ssa.constants import MU_KM3_S2
 from ssa.serve import db
 from ssa.serve.models import (
     Alert, ApiKey, CatalogVersion, Counter, Elset, Event, EventUpdate, Job, Party, SpaceObject,
 )
+from ssa.timeutil import jd_to_datetime
 
-MU_EARTH = 398600.8  # km^3/s^2, WGS-72 (as SGP4)
 ROLES = ("operator", "agency", "analyst", "admin")
 ALERT_ROLES = ("lead", "supporting", "informed")
-JD_UNIX_EPOCH = 2440587.5
 STOPPED_LISTED = 100  # objects a job record lists as not screened (the message gives the count)
 PUBLIC = "public"  # origin of catalogue uploads and watched files; an operator key's sets: "operator:<tenant>"
 OPERATOR_PREFIX = "operator:"
@@ -41,12 +41,6 @@ ELSET_FLOAT_FIELDS = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "node
 def utcnow() -> datetime:
     """Naive UTC, microsecond resolution (the store's time type)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def jd_to_datetime(jd: float, fr: float) -> datetime:
-    """UTC two-part Julian date to naive UTC datetime (rounded to the microsecond)."""
-    days = (jd - JD_UNIX_EPOCH) + fr
-    return datetime(1970, 1, 1) + timedelta(microseconds=round(days * 86400e6))
 
 
 @dataclass
@@ -104,8 +98,8 @@ def text_field(value, length: int) -> str:
 
 def orbital_period_s(r_km: np.ndarray, v_km_s: np.ndarray) -> float:
     """Osculating period from a TEME state (vis-viva); inf for unbound states."""
-    inv_a = 2.0 / np.linalg.norm(r_km) - float(np.dot(v_km_s, v_km_s)) / MU_EARTH
-    return float(2 * np.pi * np.sqrt(inv_a ** -3 / MU_EARTH)) if inv_a > 0 else float("inf")
+    inv_a = 2.0 / np.linalg.norm(r_km) - float(np.dot(v_km_s, v_km_s)) / MU_KM3_S2
+    return float(2 * np.pi * np.sqrt(inv_a ** -3 / MU_KM3_S2)) if inv_a > 0 else float("inf")
 
 
 def lock_changes(session: Session) -> None:

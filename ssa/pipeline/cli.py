@@ -1,4 +1,8 @@
-"""`ssa screen CATALOG ...`: batch conjunction screening to CSV/JSON/Parquet."""
+"""`ssa screen CATALOG ...`: batch conjunction screening, assessed, to CSV/JSON/Parquet.
+
+The command runs the pipeline (``ssa.pipeline``), so it lives beside it and
+not in ``ssa.screen``, which imports no later stage.
+"""
 from __future__ import annotations
 
 from enum import Enum
@@ -29,6 +33,8 @@ def resolve_primaries(spec: str, catalog) -> list[int]:
     """NORAD ids from 'ID,ID,...', a file of ids (one per line or comma separated) or a GROUP name."""
     import numpy as np
 
+    from ssa.pipeline import dutch_interest_ids
+
     group = spec.strip().lower()
     if group == "dutch":
         ids = dutch_interest_ids(catalog)
@@ -43,15 +49,6 @@ def resolve_primaries(spec: str, catalog) -> list[int]:
     if not ids:
         usage_error(f"--primaries {spec!r} selects no object of the catalogue")
     return ids
-
-
-def dutch_interest_ids(catalog) -> list[int]:
-    """NORAD ids of the catalogue's objects that ssa.respond gives a Dutch interest category."""
-    from ssa.respond import AlertObject, load_config, object_interest
-
-    config = load_config()
-    return [int(n) for n, name, owner, kind in zip(catalog.norad_id, catalog.name, catalog.owner, catalog.object_type)
-            if object_interest(AlertObject(int(n), str(name), str(owner), str(kind)), config).category]
 
 
 def _parse_ids(tokens, where: str) -> list[int]:
@@ -98,8 +95,10 @@ def screen_command(
 
     from ssa.catalog import SHIPPED_SATCAT
     from ssa.catalog.cli import read_catalog
-    from ssa.screen import run_screen, write_table
-    from ssa.screen.table import format_tca
+    from ssa.constants import SECONDS_PER_DAY
+    from ssa.pipeline import screen_and_assess
+    from ssa.screen.table import format_tca, write_table
+    from ssa.timeutil import parse_utc
 
     fmt = fmt.value if fmt else (out.suffix.lstrip(".") or "csv").lower()
     if fmt not in TableFormat.__members__:
@@ -110,7 +109,7 @@ def screen_command(
         start = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
     else:
         try:
-            datetime.fromisoformat(start.replace("Z", "+00:00"))
+            parse_utc(start)
         except ValueError:
             usage_error(f"--start {start!r} is not an ISO-8601 date/time")
     catalog = read_catalog(catalog_path, satcat=satcat or SHIPPED_SATCAT)
@@ -129,14 +128,10 @@ def screen_command(
     logging.getLogger("ssa.screen").addHandler(logging.NullHandler())  # stopped objects: listed below
     with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
-        task = bar.add_task("screen", total=days * 86400.0)
-        result = run_screen(catalog, start, days, threshold_km, primary_ids,
-                            progress=lambda done, total: bar.update(task, completed=done))
+        task = bar.add_task("screen", total=days * SECONDS_PER_DAY)
+        result = screen_and_assess(catalog, start, days, threshold_km, primary_ids, covariances, pc,
+                                   progress=lambda done, total: bar.update(task, completed=done))
     table = result.conjunctions
-    if pc:
-        from ssa.assess import assess
-
-        table = assess(table, catalog, covariances)
     write_table(table, out, fmt)
 
     summary = Table(title="Screening", show_header=False)
