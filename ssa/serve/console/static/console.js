@@ -199,7 +199,7 @@ function alertsPage() {
   const tbody = document.querySelector("#alerts tbody");
   const live = document.getElementById("live");
   const more = document.getElementById("more");
-  let since = 0, shown = PAGE_ROWS, loaded = false, rendered = false;
+  let since = 0, shown = PAGE_ROWS, loaded = false, rendered = false, lastRender = 0;
 
   function filters() { return Object.fromEntries(new FormData(form).entries()); }
 
@@ -268,7 +268,16 @@ function alertsPage() {
     const now = new Date();
     const f = filters();
     const list = [...alerts.values()].filter((a) => matches(a, f, now)).sort(compare(f.order, now));
+    // keep keyboard focus on the same alert's link or button across a redraw
+    const focused = document.activeElement && document.activeElement.closest("#alerts tr[data-alert]");
+    const focusedTag = focused ? document.activeElement.tagName.toLowerCase() : null;
     tbody.replaceChildren(...list.slice(0, shown).map((a) => row(a, now)));
+    if (focused) {
+      const again = tbody.querySelector(`tr[data-alert="${focused.dataset.alert}"] ${focusedTag}`) ||
+        tbody.querySelector(`tr[data-alert="${focused.dataset.alert}"] a`);
+      if (again) again.focus();
+    }
+    lastRender = Date.now();
     if (!list.length) {
       tbody.append(el("tr", {}, el("td", { colspan: 7, class: "muted", text: alerts.size ? "No alert matches these filters." : "No alerts." })));
     }
@@ -291,26 +300,26 @@ function alertsPage() {
     }
   }
 
-  async function pull() {
-    let added = 0;
+  async function pull() {  // every change since the last one seen; the number of alerts that changed
+    let changed = 0;
     for (;;) {
       const page = await api(`/v1/alerts?since=${since}&limit=${API_PAGE}`);
       for (const a of page.items) {
-        if (loaded && !alerts.has(a.id)) { fresh.add(a.id); added += 1; }
+        if (loaded && !alerts.has(a.id)) fresh.add(a.id);
         alerts.set(a.id, a);
       }
+      changed += page.items.length;
       since = page.next_since;
       if (!loaded && page.items.length) render();  // first rows while the rest loads
       if (!page.has_more) break;
     }
-    return added;
+    return changed;
   }
 
   async function poll() {
     try {
-      const before = alerts.size;
-      await pull();
-      if (alerts.size !== before || loaded) render();
+      // redraw on a change, and each minute for the times to event
+      if (await pull() || Date.now() - lastRender > 60000) render();
       partyOptions();
     } catch (error) {
       showProblem(error, "Polling the alerts failed");
@@ -350,7 +359,7 @@ function niceTicks(lo, hi, count = 5) {
   return ticks;
 }
 
-function linePlot({ title, description, xs, series, xLabel, yLabel, xFormat = String, yFormat = String, logY = false }) {
+function linePlot({ title, description, xs, series, xLabel, yLabel, xFormat = String, yFormat = String, logY = false, xTicks = null }) {
   const W = 640, H = 300, L = 72, R = 16, T = 16, B = 46;
   const points = series.flatMap((s) => s.ys.map((y, i) => [xs[i], y])).filter(([, y]) => y !== null && (!logY || y > 0));
   const fy = logY ? (y) => Math.log10(y) : (y) => y;
@@ -361,10 +370,13 @@ function linePlot({ title, description, xs, series, xLabel, yLabel, xFormat = St
   if (!logY && y0 > 0 && y0 < (y1 - y0) * 0.5) y0 = 0;
   const sx = (x) => L + (x - x0) / (x1 - x0) * (W - L - R);
   const sy = (y) => T + (1 - (fy(y) - y0) / (y1 - y0)) * (H - T - B);
-  const yTicks = logY ? niceTicks(Math.floor(y0), Math.ceil(y1)).filter((t) => Number.isInteger(t)).map((t) => Math.pow(10, t))
-    : niceTicks(y0, y1);
+  let yTicks = niceTicks(y0, y1);
+  if (logY) {  // decades, or within one decade ticks evenly spaced in log
+    const decades = niceTicks(Math.floor(y0), Math.ceil(y1)).filter((t) => Number.isInteger(t) && t >= y0 && t <= y1);
+    yTicks = (decades.length >= 2 ? decades : yTicks).map((t) => Math.pow(10, t));
+  }
   const grid = svg("g", { class: "grid" },
-    niceTicks(x0, x1, 6).filter((t) => t >= x0 && t <= x1).map((t) => svg("g", {},
+    (xTicks || niceTicks(x0, x1, 6)).filter((t) => t >= x0 && t <= x1).map((t) => svg("g", {},
       svg("line", { x1: sx(t), x2: sx(t), y1: T, y2: H - B }),
       svg("text", { x: sx(t), y: H - B + 16, "text-anchor": "middle", text: xFormat(t) }))),
     yTicks.filter((t) => fy(t) >= y0 - 1e-9 && fy(t) <= y1 + 1e-9).map((t) => svg("g", {},
@@ -501,12 +513,12 @@ function drawIncidentObjects(inc, routing) {
 function drawRouting(r) {
   const node = section("routing");
   const actions = r.actions || {};
-  const roles = [["lead", r.lead ? [r.lead] : []], ["supporting", r.supporting || []], ["informed", r.informed || []],
-    ["notified", r.notify || []]];
+  const roles = [["lead", r.lead ? [r.lead] : []], ["supporting", r.supporting || []], ["informed", r.informed || []]];
   node.append(definitionList([
     ["Level", el("span", {}, levelBadge(r.level || "log"), r.paged ? " · parties paged" : " · nobody paged")],
     ["Rule", r.rule || "—"], ["Basis", r.basis || "—"], r.why ? ["Why", r.why] : null,
     (r.operators || []).length ? ["Operators", r.operators.join(", ")] : null,
+    (r.notify || []).length ? ["Notified now", r.notify.map(partyName).join(", ")] : null,
   ]));
   node.append(el("table", { class: "grid routing" }, el("thead", {}, el("tr", {},
     el("th", { scope: "col", text: "Role" }), el("th", { scope: "col", text: "Party" }), el("th", { scope: "col", text: "Action expected" }))),
@@ -571,16 +583,27 @@ async function drawConjunction(c) {
 function drawHistory(history) {
   const node = section("history");
   if (!history.length) { node.append(el("p", { text: "No history recorded." })); return; }
-  const xs = history.map((h) => +utc(h.recorded_at));
-  const fmtDay = (ms) => new Date(ms).toISOString().slice(5, 16).replace("T", " ");
+  if (history.length > 1) drawHistoryPlots(node, history);
+  drawHistoryTable(node, history);
+}
+
+function drawHistoryPlots(node, history) {
+  // one point per screening, in order; labelled with the job that screened the catalogue version
+  const xs = history.map((h, i) => i);
+  const fmtDay = (i) => `job ${history[i].job_id}`;
+  const common = { xTicks: xs, xLabel: "screening (job), oldest first" };
   const figs = el("div", { class: "figures" },
     el("figure", {}, linePlot({ title: "Miss distance over catalogue versions", description: "Miss distance at each screening of the event.",
-      xs, series: [{ ys: history.map((h) => h.MISS_DISTANCE), markers: true }], xLabel: "screened at (UTC)", yLabel: "miss distance (m)",
+      xs, ...common, series: [{ ys: history.map((h) => h.MISS_DISTANCE), markers: true }], yLabel: "miss distance (m)",
       xFormat: fmtDay, yFormat: (v) => v.toLocaleString("en") }), el("figcaption", { text: "Miss distance per screening." })),
     el("figure", {}, linePlot({ title: "Pc over catalogue versions", description: "Collision probability at each screening (log scale).",
-      xs, series: [{ ys: history.map((h) => h.COLLISION_PROBABILITY), markers: true }], xLabel: "screened at (UTC)", yLabel: "Pc (log)",
-      xFormat: fmtDay, yFormat: (v) => v.toExponential(0), logY: true }), el("figcaption", { text: "Pc per screening (log scale)." })));
-  node.append(figs, el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["Screened (UTC)", "Job", "Change", "Status",
+      xs, ...common, series: [{ ys: history.map((h) => h.COLLISION_PROBABILITY), markers: true }], yLabel: "Pc (log)",
+      xFormat: fmtDay, yFormat: (v) => v.toExponential(2), logY: true }), el("figcaption", { text: "Pc per screening (log scale)." })));
+  node.append(figs);
+}
+
+function drawHistoryTable(node, history) {
+  node.append(el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["Screened (UTC)", "Job", "Change", "Status",
     "TCA", "Miss", "Pc", "Level"].map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, history.map((h) => el("tr", {},
     el("td", {}, timeEl(utc(h.recorded_at))), el("td", { text: h.job_id }), el("td", { text: h.kind }),
     el("td", { text: h.status + (h.close_reason ? ` (${h.close_reason})` : "") }), el("td", {}, timeEl(utc(h.TCA))),
@@ -612,7 +635,8 @@ async function jobsPage() {
       const took = j.started_at && j.finished_at ? `${((utc(j.finished_at) - utc(j.started_at)) / 1000).toFixed(1)} s` : "—";
       const stopped = j.stopped || [];
       return el("tr", {}, el("td", { text: j.id }), el("td", { text: j.catalog_version_id }),
-        el("td", {}, el("strong", { text: j.status }), j.message ? el("div", { class: "small", text: j.message }) : null),
+        el("td", {}, el("strong", { text: j.status }),
+          j.message && j.message !== j.status ? el("div", { class: "small", text: j.message }) : null),
         el("td", {}, j.window_start ? `${fmtUtc(utc(j.window_start))} → ${fmtUtc(utc(j.window_end))}` : "—",
           j.threshold_km ? el("div", { class: "small", text: `threshold ${j.threshold_km} km` }) : null),
         el("td", { text: took }), el("td", { text: j.n_objects ?? "—" }), el("td", { text: j.n_conjunctions ?? "—" }),
