@@ -134,6 +134,14 @@ def test_sign_in_refuses_a_wrong_key_and_lists_the_keys_alerts_most_urgent_first
     assert browser.execute_script("return localStorage.length") == 0
     assert browser.get_cookies() == []
     assert "agency" in css(browser, "#who")[0].text
+    # keyboard: the first Tab reaches the skip link, which moves focus to the content
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    assert browser.execute_script("return document.activeElement.textContent") == "Skip to content"
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    assert browser.execute_script("return document.activeElement.id") == "main"
 
 
 def test_filters_narrow_the_list_as_the_api_data_says(console, browser):
@@ -186,8 +194,9 @@ def test_a_conjunction_shows_objects_routing_history_and_its_plots(console, brow
     sign_in(browser, server, keys["dssc"])
     loaded(browser)
     emergency = next(a for a in visible_alerts(server, keys["dssc"]) if a["level"] == "emergency")
-    link = css(browser, f'#alerts tr[data-alert="{emergency["id"]}"] a')[0]
-    link.click()
+    from selenium.webdriver.common.keys import Keys
+
+    css(browser, f'#alerts tr[data-alert="{emergency["id"]}"] a')[0].send_keys(Keys.ENTER)  # keyboard
     wait(browser, lambda d: d.current_url.endswith(f"/console/alerts/{emergency['id']}"), "alert page")
     loaded(browser)
     wait(browser, lambda d: css(d, "#range-plot svg path.line"), "range plot")
@@ -313,6 +322,9 @@ def test_wall_screen_and_print_layouts(console):
         loaded(wall)
         size = wall.execute_script("return getComputedStyle(document.documentElement).fontSize")
         assert float(size.rstrip("px")) >= 20
+        from selenium.webdriver.support.ui import Select
+
+        Select(css(wall, "#filters select[name=kind]")[0]).select_by_value("conjunction")  # screenings only
         screenshot(wall, "alerts-wall-screen", full_page=False)
         wall.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         assert not css(wall, "#filters")[0].is_displayed() and css(wall, "#alerts")[0].is_displayed()
