@@ -288,6 +288,16 @@ def test_a_new_alert_appears_without_reload(console, browser):
     assert browser.execute_script("return window.__sameDocument === true")  # no reload
     assert len(rows(browser)) == before + 1
     assert "1 new since this page opened" in css(browser, "#live")[0].text
+    # the incident's own page: its objects and routing as the API routed it
+    css(browser, f'#alerts tr[data-alert="{mine[0]["id"]}"] a')[0].click()
+    loaded(browser)
+    routing = made.json()["incident"]["routing"]
+    assert "RESURS-DK 1" in css(browser, "#objects")[0].text
+    shown = css(browser, "#routing")[0].text
+    assert routing["rule"] in shown and all(c["quote"] in shown for c in routing["cite"])
+    role_rows = [tr.text for tr in css(browser, "#routing tbody tr")]
+    assert any(text.startswith(mine[0]["role"]) and "(dssc)" in text for text in role_rows)
+    assert not css(browser, "#geometry")[0].is_displayed() and css(browser, "#downloads button")
 
 
 def test_jobs_and_catalogue_versions(console, browser):
