@@ -292,7 +292,8 @@ def test_a_new_alert_appears_without_reload(console, browser):
     css(browser, f'#alerts tr[data-alert="{mine[0]["id"]}"] a')[0].click()
     loaded(browser)
     routing = made.json()["incident"]["routing"]
-    assert "RESURS-DK 1" in css(browser, "#objects")[0].text
+    objects = css(browser, "#objects")[0].text
+    assert "RESURS-DK 1" in objects and f"fragments = {report['evidence']['fragments']}" in objects
     shown = css(browser, "#routing")[0].text
     assert routing["rule"] in shown and all(c["quote"] in shown for c in routing["cite"])
     role_rows = [tr.text for tr in css(browser, "#routing tbody tr")]

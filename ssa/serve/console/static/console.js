@@ -503,7 +503,16 @@ async function drawObjects(c, routing) {
 function drawIncidentObjects(inc, routing) {
   const node = section("objects");
   const objects = (inc.report && inc.report.objects) || [];
-  node.append(el("p", { text: `Reported by ${inc.reporter} (${inc.reporter_role}) at ${fmtUtc(utc(inc.created_at))}.` }));
+  const report = inc.report || {};
+  const evidence = Object.entries(report.evidence || {}).map(([k, v]) => `${k} = ${v}`).join(", ");
+  node.append(definitionList([
+    ["Reported", `by ${inc.reporter} (${inc.reporter_role}) at ${fmtUtc(utc(inc.created_at))}`],
+    report.tca ? ["Event time", timeEl(utc(report.tca))] : null,
+    report.region ? ["Region", report.region] : null,
+    report.miss_km !== undefined && report.miss_km !== null ? ["Range", `${report.miss_km} km`] : null,
+    report.pc !== undefined && report.pc !== null ? ["Pc", fmtPc(report.pc)] : null,
+    evidence ? ["Evidence", evidence] : null,
+  ]));
   node.append(el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["NORAD", "Name", "Owner", "Type", "Dutch interest"]
     .map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, objects.map((o) => el("tr", {},
     el("td", { text: o.norad_id ?? "—" }), el("td", { text: o.name || "—" }), el("td", { text: o.owner || "—" }),
