@@ -35,7 +35,7 @@ def vocabulary() -> dict:
         "incidents": [{"id": i.id, "name": i.name_en} for i in cfg.incidents.values()],
         "parties": {p.id: p.name_en for p in cfg.parties.values()},
         "categories": dict(cfg.categories),
-        "letters": {code: letter["title"] for code, letter in cfg.letters.items()},
+        "letters": {code: dict(letter)["title"] for code, letter in cfg.letters.items()},
     }
 
 
