@@ -62,7 +62,7 @@ def iso(when: datetime | None) -> str | None:
     return when.isoformat(timespec="microseconds") if when is not None else None
 
 
-ROUTING_SUMMARY = ("level", "paged", "lead", "supporting", "informed", "rule", "basis", "alerted")
+ROUTING_SUMMARY = ("level", "paged", "lead", "supporting", "informed", "rule", "basis", "alerted", "interests")
 
 
 def conjunction_json(ev: Event, full_routing: bool = False) -> dict:
@@ -713,6 +713,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
             return [{"code": p.code, "name": p.name, "description": p.description}
                     for p in s.scalars(select(Party).order_by(Party.code))]
 
+    from ssa.serve.console import install_console  # here: the console's endpoints import this module
+    install_console(app)
     return app
 
 
