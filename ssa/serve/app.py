@@ -31,7 +31,7 @@ from ssa.serve.models import (
     Alert, CatalogVersion, Delivery, DeliveryAttempt, Event, EventUpdate, Incident, Job, Party, SpaceObject, Subscription,
 )
 from ssa.serve.settings import Settings
-from ssa.serve.store import Store, next_change_seqs, utcnow
+from ssa.serve.store import Store, high_water, next_change_seqs, open_store, utcnow
 
 PROBLEM = "application/problem+json"
 Who = Annotated[Principal, Depends(principal)]
@@ -337,8 +337,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
                               "Dutch space incident response mechanism. Poll `/v1/conjunctions?since=N` or "
                               "`/v1/alerts?since=N` with `If-None-Match`.")
     if store is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store(settings.resolved_database_url())
+        store = open_store(settings)
     store.upsert_parties(pipeline.known_parties())
     app.state.settings, app.state.store = settings, store
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
@@ -378,7 +377,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
     @app.get("/healthz", tags=["service"], response_model=schemas.Health)
     def healthz():
         with Session() as s:
-            seq = store.high_water(s)
+            seq = high_water(s)
         return {"status": "ok", "database": store.engine.dialect.name, "change_seq": seq}
 
     @app.get("/metrics", tags=["service"], response_class=PlainTextResponse, include_in_schema=settings.metrics != "off",
@@ -392,7 +391,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         with Session() as s:
             counts = dict(s.execute(select(Job.status, func.count()).group_by(Job.status)).all())
             open_events.set(s.scalar(select(func.count()).select_from(Event).where(Event.status == "open")))
-            change_seq_gauge.set(store.high_water(s))
+            change_seq_gauge.set(high_water(s))
         for status in ("queued", "running", "done", "failed", "superseded"):
             jobs_gauge.labels(status).set(counts.get(status, 0))
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
@@ -445,7 +444,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         # plain rows without the TEME states: no ORM identity map, no JSON decoding the list does not need
         query = select(*(c for c in Event.__table__.columns if c.name != "state"))
         with Session() as s:
-            high_water = store.high_water(s)  # read before the items: see Store's note on ordering
+            newest_seq = high_water(s)  # read before the items: see Store's note on ordering
             if since is not None:
                 query = query.where(Event.change_seq > since, *conds).order_by(Event.change_seq)
             else:
@@ -458,10 +457,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         events = events[:limit]
         items = [conjunction_json(ev) for ev in events]
         if since is not None:
-            next_since = events[-1].change_seq if has_more else max([high_water, since] + [e.change_seq for e in events])
+            next_since = events[-1].change_seq if has_more else max([newest_seq, since] + [e.change_seq for e in events])
             next_cursor = None
         else:
-            next_since = high_water
+            next_since = newest_seq
             next_cursor = encode_cursor(iso(events[-1].tca), events[-1].id) if has_more else None
         return etag_response(request, {"items": items, "next_cursor": next_cursor, "next_since": next_since,
                                        "has_more": has_more})
@@ -522,13 +521,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sta
         if acknowledged is not None:
             conds.append(Alert.acknowledged_at.is_not(None) if acknowledged else Alert.acknowledged_at.is_(None))
         with Session() as s:
-            high_water = store.high_water(s)
+            newest_seq = high_water(s)
             rows = s.execute(select(Alert, Event, Incident).outerjoin(Event, Alert.event_id == Event.id)
                              .outerjoin(Incident, Alert.incident_id == Incident.id).where(*conds)
                              .order_by(Alert.change_seq).limit(limit + 1)).all()
         has_more = len(rows) > limit
         rows = rows[:limit]
-        next_since = rows[-1][0].change_seq if has_more else max([high_water, since] + [r[0].change_seq for r in rows])
+        next_since = rows[-1][0].change_seq if has_more else max([newest_seq, since] + [r[0].change_seq for r in rows])
         return etag_response(request, {"items": [alert_json(*r) for r in rows], "next_since": next_since,
                                        "has_more": has_more})
 

@@ -21,6 +21,31 @@ def load_settings(**overrides):
         raise typer.Exit(2) from None
 
 
+def opened_store(settings):
+    """The store for `ssa serve` and `ssa worker` (ssa.serve.store.open_store): a schema behind
+    the code, with auto_migrate off, ends the command with the reason (exit status 1)."""
+    from ssa.serve.store import SchemaBehind, open_store
+
+    try:
+        return open_store(settings)
+    except SchemaBehind as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def migrated_store():
+    """The store of the settings, left as it is: a schema behind the code (or none) ends the
+    command with the reason (exit status 1); `ssa migrate` makes it."""
+    from ssa.serve.store import Store
+
+    store = Store(load_settings().resolved_database_url())
+    behind = store.schema_behind()
+    if behind is not None:
+        typer.echo(f"error: {behind}: run `ssa migrate`", err=True)
+        raise typer.Exit(1)
+    return store
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -36,7 +61,8 @@ def register(app: typer.Typer) -> None:
         overrides = {k: v for k, v in dict(host=host, port=port, embedded_worker=embedded_worker).items()
                      if v is not None}
         settings = load_settings(**overrides)
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings, store=opened_store(settings)), host=settings.host, port=settings.port,
+                    log_level="info")
 
     @app.command()
     def worker(once: Annotated[bool, typer.Option(help="run queued jobs, then exit")] = False) -> None:
@@ -46,7 +72,8 @@ def register(app: typer.Typer) -> None:
         from ssa.serve.worker import run_worker
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        run_worker(load_settings(), once=once)
+        settings = load_settings()
+        run_worker(settings, opened_store(settings), once=once)
 
     @app.command()
     def migrate() -> None:
@@ -56,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        Store(settings.resolved_database_url())
+        Store(settings.resolved_database_url()).migrate()
         typer.echo(f"schema up to date: {settings.resolved_database_url()}")
 
     keys = typer.Typer(help="API keys", no_args_is_help=True)
@@ -70,17 +97,12 @@ def register(app: typer.Typer) -> None:
         label: Annotated[str, typer.Option(help="free text, e.g. who holds the key")] = "",
     ) -> None:
         """Create an API key and print it once (only its hash is stored)."""
-        from ssa.serve.settings import Settings
-        from ssa.serve.store import Store
-
         try:
             ids = [int(x) for x in objects.split(",") if x.strip()]
         except ValueError:
             raise typer.BadParameter(f"--objects must be NORAD ids separated by commas, not {objects!r}") from None
-        settings = Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
         try:
-            key = Store(settings.resolved_database_url()).create_key(role, party, ids, label)
+            key = opened_store(load_settings()).create_key(role, party, ids, label)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
         typer.echo(key)
@@ -88,19 +110,13 @@ def register(app: typer.Typer) -> None:
     @keys.command("list")
     def keys_list() -> None:
         """Key ids, roles, parties, objects (never the secrets)."""
-        from ssa.serve.settings import Settings
-        from ssa.serve.store import Store
-
-        for k in Store(Settings().resolved_database_url()).list_keys():
+        for k in migrated_store().list_keys():
             state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
             typer.echo(f"{k.key_id}\t{k.role}\t{k.party or '-'}\t{','.join(map(str, k.objects)) or '-'}\t{state}\t{k.label}")
 
     @keys.command("revoke")
     def keys_revoke(key_id: Annotated[str, typer.Argument(help="the id in ssa_<id>_<secret>")]) -> None:
         """Revoke a key."""
-        from ssa.serve.settings import Settings
-        from ssa.serve.store import Store
-
-        if not Store(Settings().resolved_database_url()).revoke_key(key_id):
+        if not migrated_store().revoke_key(key_id):
             raise typer.BadParameter(f"no live key with id {key_id!r}")
         typer.echo(f"revoked {key_id}")

@@ -61,7 +61,7 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
     now = alert.now.replace(tzinfo=None)
     with store.session.begin() as s:
         incident = Incident(incident=alert.incident, report=alert.to_dict(), level=result.level,
-                            routing=dict(result.detail, level=result.level, alerted=result.parties()),
+                            routing=result.as_json(),
                             reporter_key_id=who.key_id, reporter_role=who.role, reporter=reporter_name(who),
                             created_at=now)
         s.add(incident)
