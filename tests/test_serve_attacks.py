@@ -454,7 +454,7 @@ def test_keys_in_query_strings_are_not_logged(live):
     log = server.log.read_text()
     assert "GET /v1/parties?api_key=REDACTED&limit=5" in log, log[-2000:]
     assert secret not in log
-    from ssa.serve.app import redact_keys
+    from ssa.serve.api.middleware import redact_keys
     assert redact_keys("/v1/x?token=abc&x=1&X-API-Key=ssa_ab12_cd-ef") == "/v1/x?token=REDACTED&x=1&X-API-Key=REDACTED"
 
 

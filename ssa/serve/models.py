@@ -8,7 +8,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Role(enum.StrEnum):
@@ -178,6 +178,8 @@ class Event(Base):
     change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
 
     __table_args__ = (Index("ix_events_pair", "norad_id_1", "norad_id_2", "status"),)
+    # the API's detail view: loaded on request (selectinload), never lazily
+    history: Mapped[list[EventUpdate]] = relationship(order_by="EventUpdate.id", viewonly=True, lazy="raise")
 
 
 class EventUpdate(Base):
@@ -232,6 +234,9 @@ class Alert(Base):
     change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
 
     __table_args__ = (UniqueConstraint("event_id", "party", name="uq_alerts_event_party"),)
+    # what the alert is about, for the API: loaded with the alert (joinedload), never lazily
+    event: Mapped[Event | None] = relationship(viewonly=True, lazy="raise")
+    incident: Mapped[Incident | None] = relationship(viewonly=True, lazy="raise")
 
 
 class ApiKey(Base):
@@ -276,6 +281,9 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("subscription_id", "alert_id", name="uq_deliveries_subscription_alert"),)
+    # every attempt, for the API (selectinload); `attempts` counts them
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(order_by="DeliveryAttempt.id", viewonly=True,
+                                                              lazy="raise")
 
 
 class DeliveryAttempt(Base):
