@@ -9,6 +9,7 @@ where the API's name differs, and the annotated types convert units and times
 (``MetresFromKm``, ``UtcTime``)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -55,6 +56,9 @@ class FromStore(BaseModel):
     """A response read from the store's rows by attribute."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+PAIR_COLUMNS = ("norad_id", "name", "dse", "source")  # each with _1 and _2 in an event row
 
 
 class PairObject:
@@ -135,8 +139,11 @@ class Conjunction(FromStore):
     @model_validator(mode="before")
     @classmethod
     def with_objects(cls, event):
-        """An event row (ORM object or row of its columns): its pair's columns as OBJECT1, OBJECT2."""
-        return event if isinstance(event, dict) else EventRow(event)
+        """An event (ORM object, or the mapping of a row of its columns, which lists read
+        faster): its pair's columns norad_id_<n>, name_<n>, dse_<n>, source_<n> as OBJECT<n>."""
+        if isinstance(event, Mapping):
+            return {**event, **{f"OBJECT{n}": {name: event[f"{name}_{n}"] for name in PAIR_COLUMNS} for n in (1, 2)}}
+        return EventRow(event)
 
     @field_validator("routing")
     @classmethod

@@ -81,7 +81,8 @@ def list_conjunctions(
     else:
         page = dict(next_since=newest_seq,
                     next_cursor=encode_cursor(schemas.iso(events[-1].tca), events[-1].id) if has_more else None)
-    return etag_response(request, schemas.ConjunctionPage(items=events, has_more=has_more, **page))
+    return etag_response(request, schemas.ConjunctionPage(items=[ev._mapping for ev in events], has_more=has_more,
+                                                          **page))
 
 
 # a CDM costs tens of ms of CPU (it re-assesses the encounter): more at once than cores only
