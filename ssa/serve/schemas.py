@@ -81,6 +81,7 @@ class EventRow:
     def __getattr__(self, name: str):
         return getattr(self.event, name)
 
+
 EXAMPLE_CONJUNCTION = {
     "id": 17, "status": "open", "close_reason": None, "change_seq": 4211, "level": "attention",
     "created_at": "2024-11-01T00:03:12.512000", "updated_at": "2024-11-01T12:30:02.114000",
