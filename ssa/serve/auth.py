@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
-from ssa.serve.models import Role
+from ssa.serve.enums import Role
 
 KEY_FORMAT = re.compile(r"ssa_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,100}")  # what Store.create_key makes
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="ssa_<key id>_<secret> from `ssa keys create`")

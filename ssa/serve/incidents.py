@@ -16,7 +16,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from ssa.serve.auth import Principal, ProblemException
-from ssa.serve.models import Alert, Incident, Role, SpaceObject
+from ssa.serve.enums import Role
+from ssa.serve.models import Alert, Incident, SpaceObject
 from ssa.serve.store import Store, next_change_seqs
 
 MAX_REPORT_CHARS = 65536  # an incident report as stored (JSON); the whole catalogue's upload cap is far larger

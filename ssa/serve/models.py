@@ -4,32 +4,10 @@ The alembic migrations in ``ssa/serve/migrations`` create exactly these tables.
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
-
-class Role(enum.StrEnum):
-    """What an API key may see and do (``api_keys.role``): ``operator`` the conjunctions of its
-    own objects, ``agency`` the alerts routed to its party, ``analyst`` everything read-only,
-    ``admin`` everything."""
-
-    OPERATOR = "operator"
-    AGENCY = "agency"
-    ANALYST = "analyst"
-    ADMIN = "admin"
-
-
-class JobStatus(enum.StrEnum):
-    """Where a screening job is (``jobs.status``)."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    SUPERSEDED = "superseded"
 
 
 class Base(DeclarativeBase):
@@ -114,7 +92,7 @@ class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # a JobStatus
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # a JobStatus (ssa.serve.enums)
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     message: Mapped[str] = mapped_column(Text, nullable=False, default="")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -244,7 +222,7 @@ class ApiKey(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_id: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)  # public part of the key
     secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    role: Mapped[str] = mapped_column(String(16), nullable=False)  # a Role
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # a Role (ssa.serve.enums)
     party: Mapped[str | None] = mapped_column(String(200))
     objects: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # NORAD ids (operator)
     label: Mapped[str] = mapped_column(String(200), nullable=False, default="")

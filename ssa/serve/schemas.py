@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ssa.serve.models import JobStatus
+from ssa.serve.enums import JobStatus
 
 ROUTING_SUMMARY = ("level", "paged", "lead", "supporting", "informed", "rule", "basis", "alerted")
 

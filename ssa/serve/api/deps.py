@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ssa.serve.auth import Principal, ProblemException, principal
-from ssa.serve.models import Alert, CatalogVersion, Event, Incident, Job, Role, SpaceObject
+from ssa.serve.enums import Role
+from ssa.serve.models import Alert, CatalogVersion, Event, Incident, Job, SpaceObject
 from ssa.serve.settings import Settings
 from ssa.serve.store import Store
 

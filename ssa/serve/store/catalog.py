@@ -10,7 +10,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ssa.catalog.model import Catalog, Rejection
-from ssa.serve.models import CatalogVersion, Elset, Job, JobStatus, SpaceObject
+from ssa.serve.enums import JobStatus
+from ssa.serve.models import CatalogVersion, Elset, Job, SpaceObject
 from ssa.serve.store.changes import jd_to_datetime, utcnow
 
 PUBLIC = "public"  # origin of catalogue uploads and watched files; an operator key's sets: "operator:<tenant>"

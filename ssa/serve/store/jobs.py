@@ -13,7 +13,8 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ssa.serve.models import Event, EventUpdate, Job, JobStatus
+from ssa.serve.enums import JobStatus
+from ssa.serve.models import Event, EventUpdate, Job
 from ssa.serve.store.changes import lock_changes, next_change_seqs, utcnow
 from ssa.serve.store.events import (
     Routed, ScreeningSummary, apply_alerts, apply_screening, closed_history_row, flags_by_object,

@@ -7,7 +7,8 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ssa.serve.models import ApiKey, Party, Role
+from ssa.serve.enums import Role
+from ssa.serve.models import ApiKey, Party
 from ssa.serve.store.changes import utcnow
 
 

@@ -13,7 +13,8 @@ from ssa.serve.api.deps import NO_NUL, CurrentKey, Limit, RowId, Scope, SessionD
 from ssa.serve.api.paging import etag_response, next_since
 from ssa.serve.api.problems import PROBLEM_RESPONSES, responses, not_found
 from ssa.serve.auth import ProblemException
-from ssa.serve.models import Alert, Event, Role
+from ssa.serve.enums import Role
+from ssa.serve.models import Alert, Event
 from ssa.serve.store import high_water, next_change_seqs, utcnow
 
 router = APIRouter(tags=["alerts"])

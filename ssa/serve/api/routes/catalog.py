@@ -12,7 +12,8 @@ from ssa.serve import pipeline, schemas
 from ssa.serve.api.deps import Limit, RowId, Scope, SessionDep, SettingsDep, StoreDep, UploaderKey, upload_source
 from ssa.serve.api.problems import PROBLEM_RESPONSES, not_found, responses
 from ssa.serve.auth import ProblemException
-from ssa.serve.models import Job, Role
+from ssa.serve.enums import Role
+from ssa.serve.models import Job
 from ssa.serve.store import PUBLIC
 
 router = APIRouter(tags=["catalog"])

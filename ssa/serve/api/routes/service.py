@@ -10,7 +10,8 @@ from ssa.serve import schemas
 from ssa.serve.api.deps import SessionDep, SettingsDep, StoreDep, require_roles
 from ssa.serve.api.problems import PROBLEM_RESPONSES
 from ssa.serve.auth import ProblemException, principal
-from ssa.serve.models import Event, Job, JobStatus, Role
+from ssa.serve.enums import JobStatus, Role
+from ssa.serve.models import Event, Job
 from ssa.serve.settings import Settings
 from ssa.serve.store import high_water
 
