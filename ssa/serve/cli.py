@@ -33,7 +33,7 @@ def opened_store(settings):
         raise typer.Exit(1) from None
 
 
-def migrated_store():
+def current_store():
     """The store of the settings, left as it is: a schema behind the code (or none) ends the
     command with the reason (exit status 1); `ssa migrate` makes it."""
     from ssa.serve.store import Store
@@ -110,13 +110,13 @@ def register(app: typer.Typer) -> None:
     @keys.command("list")
     def keys_list() -> None:
         """Key ids, roles, parties, objects (never the secrets)."""
-        for k in migrated_store().list_keys():
+        for k in current_store().list_keys():
             state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
             typer.echo(f"{k.key_id}\t{k.role}\t{k.party or '-'}\t{','.join(map(str, k.objects)) or '-'}\t{state}\t{k.label}")
 
     @keys.command("revoke")
     def keys_revoke(key_id: Annotated[str, typer.Argument(help="the id in ssa_<id>_<secret>")]) -> None:
         """Revoke a key."""
-        if not migrated_store().revoke_key(key_id):
+        if not current_store().revoke_key(key_id):
             raise typer.BadParameter(f"no live key with id {key_id!r}")
         typer.echo(f"revoked {key_id}")
