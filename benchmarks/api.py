@@ -60,6 +60,7 @@ def populate(url: str, n_events: int) -> None:
     from ssa.serve.store import Store
 
     store = Store(url)
+    store.migrate()
     catalog = load(SHIPPED_CATALOG)
     sample = catalog.take(np.arange(0, len(catalog), len(catalog) // 2000)[:2000])
     rows = screen(sample, "2024-11-01T00:00:00", days=0.5, threshold_km=20.0)
@@ -141,6 +142,7 @@ def main() -> None:
         url = f"sqlite:///{Path(tmp) / 'ssa.sqlite3'}"
         populate(url, args.events)
         store = Store(url)
+        store.migrate()
         keys = [store.create_key("analyst", label=f"poller {k}") for k in range(args.pollers)]
         port = free_port()
         admin = store.create_key("admin", label="benchmark upload")

@@ -54,6 +54,7 @@ def populate(url: str, n_alerts: int) -> int:
     from ssa.serve.store import Store
 
     store = Store(url)
+    store.migrate()
     store.upsert_parties(known_parties())
     ingest_text(store, seed_csv(), "benchmark seed")
     job = store.claim_job("benchmark", 3600)

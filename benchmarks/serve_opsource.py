@@ -39,6 +39,7 @@ def main() -> None:
     for k in args.operator_sets:
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(f"sqlite:///{Path(tmp) / 'ssa.sqlite3'}")
+            store.migrate()
             version = store.ingest(catalog, "public", "public").catalog_version_id
             if k:
                 moved = catalog.take(np.arange(k))

@@ -68,6 +68,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ssa-bench-store-"))
     try:
         store = Store(f"sqlite:///{tmp / 'ssa.sqlite3'}")
+        store.migrate()
         catalog = load(SHIPPED_CATALOG)
         t = time.perf_counter()
         for k in range(args.versions):

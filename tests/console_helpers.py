@@ -86,6 +86,7 @@ def seed(folder: Path):
 
     url = f"sqlite:///{folder / 'ssa.sqlite3'}"
     store = Store(url)
+    store.migrate()
     store.upsert_parties(known_parties())
     worker = Worker(store, make_settings(folder, url, threshold_km=SEED_THRESHOLD_KM, window_days=SEED_WINDOW_DAYS))
     ingest_text(store, scenario_omm_csv(SEED_IDS), "celestrak_on_orbit_2024-11-01.csv (11 objects)")

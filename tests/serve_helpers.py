@@ -175,6 +175,15 @@ def database_url(request, tmp_path):
         admin.dispose()
 
 
+def migrated_store(url: str):
+    """A Store on `url` with its schema brought to the newest revision (as `ssa migrate` does)."""
+    from ssa.serve.store import Store
+
+    store = Store(url)
+    store.migrate()
+    return store
+
+
 def make_settings(tmp_path, database_url, **overrides):
     from ssa.serve.settings import Settings
 
@@ -190,10 +199,9 @@ def service(tmp_path, database_url):
     from fastapi.testclient import TestClient
 
     from ssa.serve.app import create_app
-    from ssa.serve.store import Store
 
     settings = make_settings(tmp_path, database_url)
-    store = Store(database_url)
+    store = migrated_store(database_url)
     app = create_app(settings, store=store)
     with TestClient(app) as client:
         yield client, store, store.create_key("admin", label="test admin")

@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 
 from serve_helpers import (  # noqa: F401  (fixtures)
     ISS, ISS_HISTORY, database_url, iss_tle, make_settings, run_job_with_reference,
-    scenario_omm_csv, scenario_uploads, service,
+    scenario_omm_csv, scenario_uploads, service, migrated_store,
 )
 from ssa.serve.app import create_app
-from ssa.serve.store import Routed, Store
+from ssa.serve.store import Routed
 
 ICEYE_X20 = 52759
 OBJECT_CZ = 58568
@@ -298,7 +298,7 @@ def test_access_matrix(populated):
 
 
 def test_rate_limit_and_keys(tmp_path, database_url):
-    store = Store(database_url)
+    store = migrated_store(database_url)
     app = create_app(make_settings(tmp_path, database_url, rate_limit_per_minute=3), store=store)
     key = store.create_key("analyst")
     with pytest.raises(ValueError, match="role"):
@@ -357,7 +357,7 @@ def test_settings_file_and_keys_cli(tmp_path, monkeypatch):
     made = runner.invoke(cli, ["keys", "create", "--role", "operator", "--party", "ISS-OPS", "--objects", "25544,52759"])
     assert made.exit_code == 0, made.output
     key = made.output.strip()
-    store = Store(settings.resolved_database_url())
+    store = migrated_store(settings.resolved_database_url())
     who = store.lookup_key(key)
     assert (who.role, who.party, who.objects) == ("operator", "ISS-OPS", [25544, 52759])
     refused = runner.invoke(cli, ["keys", "create", "--role", "agency"])
@@ -378,8 +378,8 @@ def test_migrations_create_the_model_schema(database_url):
 
     from ssa.serve.models import Base
 
-    store = Store(database_url)
-    Store(database_url, engine=store.engine)  # migrating again is a no-op
+    store = migrated_store(database_url)
+    store.migrate()  # migrating again is a no-op
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
     store.engine.dispose()
@@ -396,7 +396,7 @@ def test_job_lease_reclaim_and_stale_worker_commits_nothing(database_url):
     from ssa.serve.models import Event, Job
     from ssa.serve.pipeline import window_for
 
-    store = Store(database_url)
+    store = migrated_store(database_url)
     queued = ingest_text_scenario(store)
     first = store.claim_job("worker-a", lease_s=0.5)
     assert first.id == queued and store.claim_job("worker-b", lease_s=60) is None  # leased

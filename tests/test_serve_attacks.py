@@ -19,11 +19,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serve_helpers import (  # noqa: F401  (fixtures)
-    ISS, REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service,
+    ISS, REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service, migrated_store,
 )
 from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text, route_rows, window_for
-from ssa.serve.store import Store
 
 SHIPPED_CATALOG = REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
 ICEYE_X20 = 52759
@@ -50,7 +49,7 @@ class LiveServer:
     def __init__(self, folder: Path, **env):
         self.folder, self.port = folder, free_port()
         self.url = f"sqlite:///{folder / 'ssa.sqlite3'}"
-        self.store = Store(self.url)
+        self.store = migrated_store(self.url)
         self.admin = self.store.create_key("admin")
         self.log = folder / "server.log"
         settings = dict(SSA_DATA_DIR=str(folder), SSA_DATABASE_URL=self.url, SSA_EMBEDDED_WORKER="false",
@@ -228,7 +227,7 @@ def test_rejections_listed_are_capped_and_counted(service):
 # ---- item 8: bounded metric labels, /metrics behind a setting ------------------------------
 
 def test_metrics_labels_are_bounded_and_metrics_need_a_setting(tmp_path, database_url):
-    store = Store(database_url)
+    store = migrated_store(database_url)
     admin, analyst = store.create_key("admin"), store.create_key("analyst")
     with TestClient(create_app(make_settings(tmp_path, database_url), store=store)) as client:
         for k in range(50):
@@ -425,7 +424,7 @@ def test_invalid_settings_are_refused_at_start(tmp_path):
 
 
 def test_failed_key_attempts_are_rate_limited(tmp_path, database_url):
-    store = Store(database_url)
+    store = migrated_store(database_url)
     good = store.create_key("analyst")
     app = create_app(make_settings(tmp_path, database_url, failed_keys_per_minute=3), store=store)
     with TestClient(app) as client:
@@ -455,7 +454,7 @@ def test_keys_in_query_strings_are_not_logged(live):
     log = server.log.read_text()
     assert "GET /v1/parties?api_key=REDACTED&limit=5" in log, log[-2000:]
     assert secret not in log
-    from ssa.serve.app import redact_keys
+    from ssa.serve.api.middleware import redact_keys
     assert redact_keys("/v1/x?token=abc&x=1&X-API-Key=ssa_ab12_cd-ef") == "/v1/x?token=REDACTED&x=1&X-API-Key=REDACTED"
 
 
@@ -466,7 +465,7 @@ def test_embedded_worker_screens_outside_the_server_process(tmp_path, database_u
     child process, so requests are not queued behind it (figures: benchmarks/api.py --busy)."""
     from ssa.serve.models import Job
 
-    store = Store(database_url)
+    store = migrated_store(database_url)
     admin = store.create_key("admin")
     settings = make_settings(tmp_path, database_url, embedded_worker=True, worker_poll_s=0.1)
     with TestClient(create_app(settings, store=store)) as client:

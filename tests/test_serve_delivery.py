@@ -11,10 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import database_url, make_settings, wait_until  # noqa: F401  (fixtures)
+from serve_helpers import database_url, make_settings, wait_until, migrated_store  # noqa: F401  (fixtures)
 from ssa.serve.app import create_app
 from ssa.serve.delivery import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, DeliveryLoop, verify_signature
-from ssa.serve.store import Store
 from test_serve_incidents import space_weather
 
 TIMEOUT_S = 0.5
@@ -60,7 +59,7 @@ def delivery_service(tmp_path, database_url):
     """(TestClient, store, admin key, DeliveryLoop) with short timeouts and backoff."""
     settings = make_settings(tmp_path, database_url, delivery_timeout_s=TIMEOUT_S, delivery_backoff_s=BACKOFF_S,
                              delivery_max_attempts=4)
-    store = Store(database_url)
+    store = migrated_store(database_url)
     with TestClient(create_app(settings, store=store)) as client:
         yield client, store, store.create_key("admin"), DeliveryLoop(store, settings)
     store.engine.dispose()
@@ -174,7 +173,7 @@ def test_subscriptions_are_admin_only_and_name_a_known_party(delivery_service):
 
 
 def test_private_targets_refused_when_the_setting_says_so(tmp_path, database_url):
-    store = Store(database_url)
+    store = migrated_store(database_url)
     settings = make_settings(tmp_path, database_url, delivery_refuse_private_targets=True)
     try:
         with TestClient(create_app(settings, store=store)) as client:
@@ -197,7 +196,7 @@ def test_ssa_worker_delivers_while_the_api_keeps_answering(tmp_path, database_ur
 
     from serve_helpers import REPO
 
-    store = Store(database_url)
+    store = migrated_store(database_url)
     receiver = Receiver(["timeout"])
     env = dict(os.environ, SSA_DATABASE_URL=database_url, SSA_DATA_DIR=str(tmp_path), SSA_WATCH_DIR=str(tmp_path / "none"),
                SSA_DELIVERY_TIMEOUT_S=str(TIMEOUT_S * 4), SSA_DELIVERY_BACKOFF_S=str(BACKOFF_S),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from serve_helpers import (  # noqa: F401  (database_url is a fixture)
     CREW_DRAGON_9, ISS, ISS_HISTORY, ISS_LATER_EPOCHS, SCENARIO_IDS, database_url, iss_tle, make_settings,
-    scenario_omm_csv,
+    scenario_omm_csv, migrated_store,
 )
 from ssa.serve.models import Event, Job, SpaceObject
 from ssa.serve.worker import Worker
@@ -47,10 +47,9 @@ def screen_operator_uploads(tmp_path, database_url):
     from fastapi.testclient import TestClient
 
     from ssa.serve.app import create_app
-    from ssa.serve.store import Store
-
+    
     settings = make_settings(tmp_path, database_url)
-    store = Store(database_url)
+    store = migrated_store(database_url)
     client = TestClient(create_app(settings, store=store))
     admin = store.create_key("admin", label="test admin")
     keys = {"brik": store.create_key("operator", party="opsBRIK", objects=[BRIK_II]),
@@ -156,9 +155,8 @@ def check_events_of_an_object_name_its_flagged_operator_set(client, store, admin
 
 def test_an_operator_copy_of_a_public_set_is_kept_as_the_operators_and_changes_no_object(database_url):
     from ssa.catalog import parse_text
-    from ssa.serve.store import Store
-
-    store = Store(database_url)
+    
+    store = migrated_store(database_url)
     try:
         public = parse_text(scenario_omm_csv((ISS, BRIK_II)), source="public.csv")
         assert store.ingest(public, "public", "public.csv").n_new == 2

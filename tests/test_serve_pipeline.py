@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from serve_helpers import (  # noqa: F401  (fixtures)
     REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service,
-    wait_until,
+    wait_until, migrated_store,
 )
 from ssa.assess.cdm import parse
 from ssa.serve.models import Event, EventUpdate, Job
@@ -67,10 +67,9 @@ def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
     re-claims it when the lease runs out and commits every event exactly once: the
     same events as an uninterrupted run of the same job."""
     from ssa.catalog import SHIPPED_CATALOG, load
-    from ssa.serve.store import Store
-
+    
     url = f"sqlite:///{tmp_path / 'ssa.sqlite3'}"
-    store = Store(url)
+    store = migrated_store(url)
     full = load(SHIPPED_CATALOG)
     leo = np.nonzero(full.no_kozai > 2 * np.pi / 100.0)[0]  # period under 100 min
     catalog = full.take(leo[:: max(1, len(leo) // 1500)][:1500])
@@ -202,9 +201,8 @@ def test_objects_of_an_operator_key_are_routed_as_its_tenant(tmp_path):
     from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
     from ssa.screen import CONJUNCTION_DTYPE
     from ssa.serve.pipeline import route_rows
-    from ssa.serve.store import Store
-
-    store = Store(f"sqlite:///{tmp_path / 'tenants.db'}")
+    
+    store = migrated_store(f"sqlite:///{tmp_path / 'tenants.db'}")
     store.create_key("operator", party="acme-sat", objects=[30000])
     store.create_key("operator", party="late-comer", objects=[30000, 49863])
     revoked = store.create_key("operator", party="gone", objects=[25544])

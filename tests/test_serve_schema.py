@@ -6,10 +6,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from serve_helpers import database_url, make_settings, run_job_with_reference, scenario_omm_csv  # noqa: F401
+from serve_helpers import database_url, make_settings, run_job_with_reference, scenario_omm_csv, migrated_store  # noqa: F401
 from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text
-from ssa.serve.store import Store
 
 
 
@@ -17,7 +16,7 @@ def test_no_server_error_and_documented_shapes(tmp_path, database_url):
     """Every operation of the OpenAPI document, driven by hypothesis through
     schemathesis' strategies (no pytest plugin: it follows pytest's internals)."""
     url = database_url
-    store = Store(url)
+    store = migrated_store(url)
     ingest_text(store, scenario_omm_csv(), "schema-test")
     run_job_with_reference(store)
     headers = {"X-API-Key": store.create_key("admin")}

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 from sqlalchemy import event, func, select, update
 
-from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv, wait_until  # noqa: F401  (fixture)
+from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv, wait_until, migrated_store  # noqa: F401  (fixture)
 from ssa.screen import CONJUNCTION_DTYPE
 from ssa.serve import pipeline
 from ssa.serve.models import Elset, Event, EventUpdate, Job
-from ssa.serve.store import Store, apply_screening, utcnow
+from ssa.serve.store import apply_screening, utcnow
 from ssa.timeutil import datetime_to_jd, jd_to_datetime
 from ssa.serve.worker import Worker
 
@@ -86,7 +86,7 @@ def test_a_commit_reads_open_events_only_after_the_one_before_it(database_url):
     """Worker 1's commit holds the change counter; worker 2's commit of the same
     encounter waits for it and then continues worker 1's event instead of opening
     a second one (PostgreSQL read the open events before waiting: two events)."""
-    store = Store(database_url)
+    store = migrated_store(database_url)
     catalog = leo_catalog(3)
     store.ingest(catalog.take([0, 1]), "v1", "v1")
     store.ingest(catalog, "v2", "v2")
@@ -114,7 +114,7 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers by itself: this is PostgreSQL's test")
     url = database_url
-    store = Store(url)
+    store = migrated_store(url)
     catalog = leo_catalog(1000)
     # 1.5 days: job 1 screens for many seconds, far longer than uploading version 2 takes
     env = worker_env(url, tmp_path, job_lease_s=30, threshold_km=30, window_days=1.5)  # no re-claims under load
@@ -163,7 +163,7 @@ def test_a_killed_job_reclaimed_after_a_newer_version_completed_is_superseded(tm
     """kill -9 the worker during job 1, upload version 2, restart: job 2 completes;
     when job 1's lease has run out and a worker re-claims it, job 1 is superseded
     and none of its (older) results are committed."""
-    store = Store(database_url)
+    store = migrated_store(database_url)
     catalog = leo_catalog(600)
     job1 = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
     env = worker_env(database_url, tmp_path, job_lease_s=300)
@@ -201,7 +201,7 @@ def test_a_killed_job_reclaimed_after_a_newer_version_completed_is_superseded(tm
 def test_an_older_job_finishing_after_a_newer_one_commits_nothing(database_url):
     """Two workers: the job of version 2 completes while job 1 still screens; job 1's
     commit is refused (superseded), the events keep version 2's values."""
-    store = Store(database_url)
+    store = migrated_store(database_url)
     catalog = leo_catalog(3)
     store.ingest(catalog.take([0, 1]), "v1", "v1")
     store.ingest(catalog, "v2", "v2")
@@ -222,7 +222,7 @@ def test_an_older_job_finishing_after_a_newer_one_commits_nothing(database_url):
 def test_stale_and_future_element_sets_are_not_screened_and_are_reported(tmp_path, database_url):
     """Window from now: element sets of today are screened; one seven months old and
     one dated thirty years ahead are left out and listed as stopped with the reason."""
-    store = Store(database_url)
+    store = migrated_store(database_url)
     catalog = leo_catalog(40)
     newest = np.max(catalog.epoch_jd + catalog.epoch_fr)
     catalog = catalog.take(np.flatnonzero(catalog.epoch_jd + catalog.epoch_fr > newest - 20.0))
@@ -259,7 +259,7 @@ def test_a_job_lists_an_object_sgp4_stopped_in_the_window_with_its_reason(tmp_pa
     is reported in the job record as the CLI reports it: SGP4 error code and its message."""
     from ssa.propagate import ERROR_MESSAGES
 
-    store = Store(database_url)
+    store = migrated_store(database_url)
     catalog = leo_catalog(20)
     catalog.bstar = catalog.bstar.copy()
     catalog.bstar[0] = 10.0
@@ -289,7 +289,7 @@ def test_a_future_element_set_does_not_move_a_replay_window():
 def test_a_job_lists_at_most_100_objects_it_did_not_screen(tmp_path, database_url):
     """The shipped 2024 catalogue screened from now (2026): every object is stale; the
     job ends at once, lists 100 of them and gives the count."""
-    store = Store(database_url)
+    store = migrated_store(database_url)
     catalog = leo_catalog(300)
     job_id = store.ingest(catalog, "old", "old").job_id
     assert Worker(store, make_settings(tmp_path, database_url, window_start="now")).run_once()
@@ -301,7 +301,7 @@ def test_a_job_lists_at_most_100_objects_it_did_not_screen(tmp_path, database_ur
 
 
 def test_a_job_past_its_timeout_is_failed_with_the_reason(tmp_path, database_url):
-    store = Store(database_url)
+    store = migrated_store(database_url)
     job_id = store.ingest(leo_catalog(200), "t", "t").job_id
     settings = make_settings(tmp_path, database_url, window_days=0.5, threshold_km=10.0, job_timeout_s=1e-3)
     assert Worker(store, settings).run_once()
@@ -313,7 +313,7 @@ def test_a_job_past_its_timeout_is_failed_with_the_reason(tmp_path, database_url
 def test_a_job_whose_workers_keep_dying_is_failed_after_max_attempts(database_url):
     """Each claim's worker dies (its lease runs out); after the third the job is
     failed with the reason instead of being claimed a fourth time."""
-    store = Store(database_url)
+    store = migrated_store(database_url)
     job_id = store.ingest(leo_catalog(3), "a", "a").job_id
     for k in range(3):
         assert store.claim_job(f"dies-{k}", lease_s=-1.0, max_attempts=3).id == job_id
@@ -327,7 +327,7 @@ def test_a_job_whose_workers_keep_dying_is_failed_after_max_attempts(database_ur
 
 # ---- item 5: a job reads what it screens; the watch folder remembers files ----------------------------------
 def test_a_job_reads_only_the_newest_element_set_of_each_object(database_url):
-    store = Store(database_url)
+    store = migrated_store(database_url)
     catalog = leo_catalog(30)
     versions = [store.ingest(shifted(catalog, days), f"v{days}", f"v{days}").catalog_version_id
                 for days in range(5)]
@@ -356,7 +356,7 @@ def test_a_job_reads_only_the_newest_element_set_of_each_object(database_url):
 
 def test_the_watch_folder_reads_a_file_again_only_when_it_changes(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'ssa.sqlite3'}"
-    store = Store(url)
+    store = migrated_store(url)
     watch = tmp_path / "incoming"
     watch.mkdir()
     (watch / "a.csv").write_text(scenario_omm_csv())
@@ -379,7 +379,7 @@ def test_the_watch_folder_reads_a_file_again_only_when_it_changes(tmp_path, monk
 # ---- item 9: one bad watched file never stops the others ----------------------------------------------------
 def test_a_bad_watched_file_is_logged_and_the_others_are_ingested(tmp_path, caplog):
     url = f"sqlite:///{tmp_path / 'ssa.sqlite3'}"
-    store = Store(url)
+    store = migrated_store(url)
     watch = tmp_path / "incoming"
     watch.mkdir()
     (watch / "a.json").write_text("[" * 100_000 + "]" * 100_000)  # RecursionError in the JSON reader

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+from ssa.serve.enums import Role
+
 KEY_FORMAT = re.compile(r"ssa_[0-9a-f]{1,16}_[A-Za-z0-9_-]{1,100}")  # what Store.create_key makes
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="ssa_<key id>_<secret> from `ssa keys create`")
 
@@ -23,14 +25,14 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="s
 @dataclass(frozen=True)
 class Principal:
     key_id: str
-    role: str
+    role: Role
     party: str | None
     objects: frozenset[int]
     tenant: str = ""  # operator: the name its objects are registered under (Store.object_tenants)
 
     @property
     def sees_everything(self) -> bool:
-        return self.role in ("analyst", "admin")
+        return self.role in (Role.ANALYST, Role.ADMIN)
 
 
 class RateLimiter:
@@ -90,7 +92,7 @@ def authenticate(state, key: str | None, client: str) -> Principal:
             state.failed_keys.retry_after(client)
             raise ProblemException(401, "Invalid API key", "the API key is unknown or revoked", field="X-API-Key",
                                    headers={"WWW-Authenticate": "ApiKey"})
-        cached = (Principal(row.key_id, row.role, row.party, frozenset(int(n) for n in row.objects),
+        cached = (Principal(row.key_id, Role(row.role), row.party, frozenset(int(n) for n in row.objects),
                             row.party or row.label or row.key_id), time.monotonic() + 10.0)
         state.key_cache[key] = cached
     who = cached[0]
@@ -99,8 +101,3 @@ def authenticate(state, key: str | None, client: str) -> Principal:
         raise ProblemException(429, "Too many requests", f"rate limit of {state.settings.rate_limit_per_minute} "
                                f"requests a minute exceeded; retry after {wait} s", headers={"Retry-After": str(wait)})
     return who
-
-
-def require_roles(who: Principal, *roles: str) -> None:
-    if who.role not in roles:
-        raise ProblemException(403, "Forbidden", f"role {who.role!r} may not do this (needs {' or '.join(roles)})")

@@ -1,25 +1,16 @@
 """`ssa serve`, `ssa worker`, `ssa migrate` and `ssa keys create|list|revoke`."""
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from ssa.cli_errors import fail, usage_error
+from ssa.serve.enums import Role
 
 app = typer.Typer()
 keys_app = typer.Typer(help="API keys", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-
-
-class Role(str, Enum):
-    """Roles of API keys (ssa.serve.store.ROLES)."""
-
-    operator = "operator"
-    agency = "agency"
-    analyst = "analyst"
-    admin = "admin"
 
 
 def load_settings(**overrides):
@@ -36,6 +27,29 @@ def load_settings(**overrides):
         usage_error(f"invalid settings: {problems}")
 
 
+def opened_store(settings):
+    """The store for `ssa serve`, `ssa worker` and `ssa keys create` (ssa.serve.store.open_store):
+    a schema behind the code, with auto_migrate off, fails the command with the reason."""
+    from ssa.serve.store import SchemaBehind, open_store
+
+    try:
+        return open_store(settings)
+    except SchemaBehind as exc:
+        fail(str(exc))
+
+
+def current_store():
+    """The store of the settings, left as it is: a schema behind the code (or none) fails
+    the command with the reason; `ssa migrate` makes it."""
+    from ssa.serve.store import Store
+
+    store = Store(load_settings().resolved_database_url())
+    behind = store.schema_behind()
+    if behind is not None:
+        fail(f"{behind}: run `ssa migrate`")
+    return store
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address (default SSA_HOST, 127.0.0.1)")] = None,
@@ -50,7 +64,8 @@ def serve(
     overrides = {k: v for k, v in dict(host=host, port=port, embedded_worker=embedded_worker).items()
                  if v is not None}
     settings = load_settings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, store=opened_store(settings)), host=settings.host, port=settings.port,
+                log_level="info")
 
 
 @app.command("worker")
@@ -61,7 +76,8 @@ def worker(once: Annotated[bool, typer.Option(help="run queued jobs, then exit")
     from ssa.serve.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    run_worker(load_settings(), once=once)
+    settings = load_settings()
+    run_worker(settings, opened_store(settings), once=once)
 
 
 @app.command("migrate")
@@ -71,7 +87,7 @@ def migrate() -> None:
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    Store(settings.resolved_database_url())
+    Store(settings.resolved_database_url()).migrate()
     typer.echo(f"schema up to date: {settings.resolved_database_url()}")
 
 
@@ -83,16 +99,12 @@ def keys_create(
     label: Annotated[str, typer.Option(help="free text, e.g. who holds the key")] = "",
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
-    from ssa.serve.store import Store
-
     try:
         ids = [int(x) for x in objects.split(",") if x.strip()]
     except ValueError:
         usage_error(f"--objects must be NORAD ids separated by commas, not {objects!r}")
-    settings = load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        key = Store(settings.resolved_database_url()).create_key(role.value, party, ids, label)
+        key = opened_store(load_settings()).create_key(role, party, ids, label)
     except ValueError as exc:
         usage_error(str(exc))
     typer.echo(key)
@@ -101,9 +113,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """Key ids, roles, parties, objects (never the secrets)."""
-    from ssa.serve.store import Store
-
-    for k in Store(load_settings().resolved_database_url()).list_keys():
+    for k in current_store().list_keys():
         state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live"
         typer.echo(f"{k.key_id}\t{k.role}\t{k.party or '-'}\t{','.join(map(str, k.objects)) or '-'}\t{state}\t{k.label}")
 
@@ -111,8 +121,6 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="the id in ssa_<id>_<secret>")]) -> None:
     """Revoke a key."""
-    from ssa.serve.store import Store
-
-    if not Store(load_settings().resolved_database_url()).revoke_key(key_id):
+    if not current_store().revoke_key(key_id):
         fail(f"no live key with id {key_id!r}")
     typer.echo(f"revoked {key_id}")

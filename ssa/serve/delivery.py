@@ -36,13 +36,15 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from ssa.serve.models import Alert, Delivery, DeliveryAttempt, Event, Incident, Subscription
+from ssa.serve.models import Alert, Delivery, DeliveryAttempt, Event, Subscription
+from ssa.serve.schemas import AlertOut
 from ssa.serve.settings import Settings
 from ssa.serve.store import Store, utcnow
 
@@ -109,23 +111,6 @@ def subscribe(store: Store, party: str, url: str) -> Subscription:
     return sub
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat(timespec="microseconds") if when is not None else None
-
-
-def subscription_json(sub: Subscription) -> dict:
-    return {"id": sub.id, "party": sub.party, "url": sub.url, "created_at": _iso(sub.created_at),
-            "revoked_at": _iso(sub.revoked_at)}
-
-
-def delivery_json(d: Delivery, attempts) -> dict:
-    return {"delivery_id": d.delivery_id, "alert_id": d.alert_id, "status": d.status,
-            "next_attempt_at": _iso(d.next_attempt_at) if d.status == "pending" else None,
-            "created_at": _iso(d.created_at), "finished_at": _iso(d.finished_at),
-            "attempts": [{"attempt": a.attempt, "started_at": _iso(a.started_at), "duration_s": a.duration_s,
-                          "status_code": a.status_code, "error": a.error} for a in attempts]}
-
-
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None  # a 3xx answer is a failed attempt
@@ -160,17 +145,14 @@ class DeliveryLoop:
         made = 0
         with self.store.session() as s:
             subs = s.scalars(select(Subscription).where(Subscription.revoked_at.is_(None))).all()
-        if subs:  # the API's module, imported only when needed: a worker without subscriptions stays lean
-            from ssa.serve.app import alert_json
         for sub in subs:
             with self.store.session() as s:
-                rows = s.execute(
-                    select(Alert, Event, Incident).outerjoin(Event, Alert.event_id == Event.id)
-                    .outerjoin(Incident, Alert.incident_id == Incident.id)
+                alerts = s.scalars(
+                    select(Alert).options(joinedload(Alert.event).defer(Event.state), joinedload(Alert.incident))
                     .where(Alert.party == sub.party, Alert.id > sub.after_alert_id,
                            ~exists().where(Delivery.subscription_id == sub.id, Delivery.alert_id == Alert.id))
                     .order_by(Alert.id).limit(ENQUEUE_BATCH)).all()
-                items = [(row[0].id, alert_json(*row)) for row in rows]
+                items = [(a.id, AlertOut.model_validate(a).model_dump(mode="json")) for a in alerts]
             now = utcnow()
             for alert_id, item in items:
                 delivery_id = str(uuid.uuid4())

@@ -13,18 +13,19 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import joinedload
 
 from ssa.serve.auth import Principal, ProblemException
+from ssa.serve.enums import Role
 from ssa.serve.models import Alert, Incident, SpaceObject
 from ssa.serve.store import Store, next_change_seqs
 
-REPORTER_ROLES = ("operator", "agency", "admin")
 MAX_REPORT_CHARS = 65536  # an incident report as stored (JSON); the whole catalogue's upload cap is far larger
 
 
 def reporter_name(who: Principal) -> str:
     """Who reported, as alerts name recipients: an operator's tenant, else the key's party (or key id)."""
-    return f"tenant {who.tenant}" if who.role == "operator" else (who.party or who.key_id)
+    return f"tenant {who.tenant}" if who.role == Role.OPERATOR else (who.party or who.key_id)
 
 
 def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[Alert]]:
@@ -44,7 +45,7 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
     if len(json.dumps(alert.to_dict())) > MAX_REPORT_CHARS:
         raise ProblemException(422, "Invalid incident", f"the report is longer than {MAX_REPORT_CHARS} characters "
                                "as JSON", field="objects")
-    if who.role == "operator":
+    if who.role == Role.OPERATOR:
         if alert.level:
             raise ProblemException(403, "Forbidden", "operator keys may not set 'level': the escalation criteria "
                                    "decide it", field="level")
@@ -61,7 +62,7 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
     now = alert.now.replace(tzinfo=None)
     with store.session.begin() as s:
         incident = Incident(incident=alert.incident, report=alert.to_dict(), level=result.level,
-                            routing=dict(result.detail, level=result.level, alerted=result.parties()),
+                            routing=result.as_json(),
                             reporter_key_id=who.key_id, reporter_role=who.role, reporter=reporter_name(who),
                             created_at=now)
         s.add(incident)
@@ -72,7 +73,8 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
             s.execute(insert(Alert), [dict(incident_id=incident.id, party=party, role=role, level=result.level,
                                            created_at=now, updated_at=now, change_seq=seq)
                                       for (party, role), seq in zip(parties.items(), seqs)])
-        alerts = list(s.scalars(select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id)))
+        alerts = list(s.scalars(select(Alert).options(joinedload(Alert.event), joinedload(Alert.incident))
+                                .where(Alert.incident_id == incident.id).order_by(Alert.id)))
         s.expunge_all()
     return incident, alerts
 
@@ -99,12 +101,3 @@ def _field_of(message: str) -> str | None:
     if "objects[" in message:
         return "objects[" + message.split("objects[", 1)[1].split(" ", 1)[0]
     return None
-
-
-def incident_json(inc: Incident, full_routing: bool = False) -> dict:
-    """The API form of a reported incident (the routing summary, or all of it)."""
-    from ssa.serve.app import ROUTING_SUMMARY, iso
-
-    routing = inc.routing if full_routing else {k: inc.routing[k] for k in ROUTING_SUMMARY if k in inc.routing}
-    return {"id": inc.id, "incident": inc.incident, "level": inc.level, "created_at": iso(inc.created_at),
-            "reporter": inc.reporter, "reporter_role": inc.reporter_role, "report": inc.report, "routing": routing}

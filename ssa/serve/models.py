@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -92,7 +92,7 @@ class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # queued running done failed superseded
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # a JobStatus (ssa.serve.enums)
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     message: Mapped[str] = mapped_column(Text, nullable=False, default="")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -156,6 +156,8 @@ class Event(Base):
     change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
 
     __table_args__ = (Index("ix_events_pair", "norad_id_1", "norad_id_2", "status"),)
+    # the API's detail view: loaded on request (selectinload), never lazily
+    history: Mapped[list[EventUpdate]] = relationship(order_by="EventUpdate.id", viewonly=True, lazy="raise")
 
 
 class EventUpdate(Base):
@@ -210,6 +212,9 @@ class Alert(Base):
     change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
 
     __table_args__ = (UniqueConstraint("event_id", "party", name="uq_alerts_event_party"),)
+    # what the alert is about, for the API: loaded with the alert (joinedload), never lazily
+    event: Mapped[Event | None] = relationship(viewonly=True, lazy="raise")
+    incident: Mapped[Incident | None] = relationship(viewonly=True, lazy="raise")
 
 
 class ApiKey(Base):
@@ -217,7 +222,7 @@ class ApiKey(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_id: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)  # public part of the key
     secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    role: Mapped[str] = mapped_column(String(16), nullable=False)  # operator agency analyst admin
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # a Role (ssa.serve.enums)
     party: Mapped[str | None] = mapped_column(String(200))
     objects: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # NORAD ids (operator)
     label: Mapped[str] = mapped_column(String(200), nullable=False, default="")
@@ -254,6 +259,9 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("subscription_id", "alert_id", name="uq_deliveries_subscription_alert"),)
+    # every attempt, for the API (selectinload); `attempts` counts them
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(order_by="DeliveryAttempt.id", viewonly=True,
+                                                              lazy="raise")
 
 
 class DeliveryAttempt(Base):

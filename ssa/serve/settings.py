@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     watch_dir: Path | None = Field(None, description="catalogue files dropped here are ingested; default <data_dir>/incoming")
     watch_interval_s: float = 30.0
     embedded_worker: bool = Field(True, description="run the job worker as a thread inside `ssa serve`")
+    auto_migrate: bool = Field(True, description="`ssa serve` and `ssa worker` bring the database schema to the newest "
+                                                 "revision at start; false: they refuse to start when it is behind "
+                                                 "(run `ssa migrate`)")
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ssa.serve import pipeline
 from ssa.serve.delivery import start_delivery_thread
 from ssa.serve.settings import Settings
-from ssa.serve.store import Store
+from ssa.serve.store import Store, open_store
 
 log = logging.getLogger("ssa.worker")
 CATALOG_SUFFIXES = {".tle", ".txt", ".3le", ".2le", ".csv", ".json", ".xml"}
@@ -182,10 +182,10 @@ class Worker:
         return True
 
 
-def run_worker(settings: Settings, once: bool = False) -> None:
-    """`ssa worker`: jobs and, unless `once`, the webhook delivery loop (ssa.serve.delivery) beside them."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.resolved_database_url())
+def run_worker(settings: Settings, store: Store | None = None, once: bool = False) -> None:
+    """`ssa worker`: jobs and, unless `once`, the webhook delivery loop (ssa.serve.delivery) beside them,
+    on `store` (default: open_store(settings))."""
+    store = store or open_store(settings)
     store.upsert_parties(pipeline.known_parties())
     worker = Worker(store, settings)
     if once:
