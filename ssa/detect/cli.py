@@ -106,3 +106,59 @@ def manoeuvres_command(
         console.print(f"[dim]skipped {note}[/dim]")
     if len(result.skipped) > 10:
         console.print(f"[dim]... and {len(result.skipped) - 10} more objects skipped[/dim]")
+
+
+@detect_app.command("reentry")
+def reentry_command(
+    catalog_file: Path = typer.Argument(..., metavar="CATALOG", exists=True, dir_okay=False,
+                                        help="catalogue (2LE/3LE/OMM): the newest element set per object is used"),
+    history: list[Path] = typer.Argument(None, metavar="[HISTORY...]", exists=True, dir_okay=False,
+                                         help="element-set histories of the same objects, for the decay fit"),
+    horizon_days: float = typer.Option(30.0, "--horizon-days", min=0.01, help="report windows that open "
+                                       "within this many days of the catalogue's newest epoch"),
+    out: Path = typer.Option(Path("reentry.csv"), "--out", help="output file (.csv or .json), written atomically"),
+    margin_km: float = typer.Option(100.0, "--margin-km", min=0.0, help="footprint margin around Dutch "
+                                    "territory (km)"),
+    png: Optional[Path] = typer.Option(None, "--png", help="folder for one ground-track PNG per prediction"),
+    satcat: Optional[Path] = typer.Option(None, help="SATCAT owner/type CSV (default: shipped)."),
+) -> None:
+    """Re-entry watch: candidates, predicted re-entry and window, Dutch territory under the ground track."""
+    import csv
+    import json
+    import os
+
+    from ssa.catalog import SHIPPED_SATCAT, load
+    from ssa.detect.reentry import RECORD_FIELDS, ground_track_png, to_records, watch
+
+    fmt = out.suffix.lstrip(".").lower() or "csv"
+    if fmt not in ("csv", "json"):
+        raise typer.BadParameter(f"--out {out}: use a .csv or .json file")
+    sat = satcat or SHIPPED_SATCAT
+    try:
+        catalog = load(catalog_file, satcat=sat)
+        hist = load(history, keep="all", satcat=sat) if history else None
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    for cat in (catalog,) + ((hist,) if hist is not None else ()):
+        for rejection in cat.rejected[:10]:
+            typer.echo(f"skipped {rejection}", err=True)
+    found = watch(catalog, hist, horizon_days=horizon_days, margin_km=margin_km)
+    rows = to_records(found)
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        if fmt == "json":
+            json.dump(rows, f, indent=1)
+        else:
+            writer = csv.DictWriter(f, fieldnames=RECORD_FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+    os.replace(tmp, out)
+    if png is not None:
+        png.mkdir(parents=True, exist_ok=True)
+        for r in found:
+            if r.predicted is not None:
+                ground_track_png(r, catalog, png / f"reentry_{r.norad_id}.png")
+    dutch = sum(r.dutch_interest for r in found)
+    typer.echo(f"{len(found)} re-entry candidate(s) within {horizon_days:g} days ({dutch} of Dutch interest), "
+               f"written to {out}")
