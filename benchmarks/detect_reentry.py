@@ -54,6 +54,14 @@ def main() -> None:
         decay = read_decay_dates(DECAY)
         found = watch(catalog, horizon_days=90.0, margin_km=None)
         odd = {n for n in decay if n % 2 == 1}
+        ratios = [((np.datetime64(decay[r.norad_id], "s") + np.timedelta64(12, "h") - np.datetime64(
+                       r.epoch.replace(tzinfo=None), "s")) / np.timedelta64(1, "s"))
+                  / (r.predicted - r.epoch).total_seconds()
+                  for r in found if r.norad_id in decay and r.norad_id % 2 == 0 and r.predicted is not None
+                  and (decay[r.norad_id] - SINCE).astype(int) <= 90]
+        low, high = np.percentile(ratios, [7.5, 92.5])
+        print(f"actual / predicted remaining time, even NORAD ids, re-entered within 90 days ({len(ratios)}): "
+              f"central 85 % {low:.3f} .. {high:.3f} (window early {1 - low:.2f}, late {high - 1:.2f})")
         print(f"\nwindow: {1 - reentry.WINDOW_EARLY:.2f} .. {1 + reentry.WINDOW_LATE:.2f} x predicted remaining time")
         print("| re-entered within | objects | predicted | median error (d) | p90 error (d) | median error / "
               "remaining | p90 | median signed | inside window | inside, odd ids | inside +/-20 % |")

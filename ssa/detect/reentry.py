@@ -38,7 +38,9 @@ Model and assumptions:
   is unknown, so the track stands for the ground the object can come down on.
   Its closest distance to Dutch territory (``dutch_territory.csv``, Natural
   Earth 1:10m admin-0, public domain): a pass within ``margin_km`` (the
-  footprint) is a crossing.
+  footprint) is a crossing; the share of the window's track within the margin
+  is the chance of coming down there (re-entry time uniform over the window),
+  and a region with at least MIN_REGION_SHARE is one the re-entry is over.
 
 Times are UTC; distances km; angles degrees in the results.
 """
@@ -61,6 +63,10 @@ REENTRY_KM = 100.0  # perigee height taken as re-entry (km)
 # central 85 % of actual/predicted remaining time measured on the even NORAD ids of the 2024-11-01
 # re-entries (benchmarks/detect_reentry.py; the usual +/-20 % holds about a third)
 WINDOW_EARLY, WINDOW_LATE = 0.10, 3.0
+# a region is "under" the re-entry when at least this share of the window's track passes within the
+# margin: a window of days sweeps every latitude band the orbit reaches (0.02-0.15 % near the
+# Netherlands for NEOWISE and two Starlinks of 2024-11), one of an hour over the country a few per cent
+MIN_REGION_SHARE = 0.01
 TRACK_STEP_S = 10.0  # ground-track sampling (s): 75 km along the track ...
 MAX_TRACK_POINTS = 200_000  # ... or coarser, for windows of more than 23 days (dense tracks then)
 HISTORY_DAYS = 10.0  # the fit uses the element sets of the last HISTORY_DAYS
@@ -159,14 +165,24 @@ class Reentry:
     territory_km: dict = field(default_factory=dict)  # Dutch territory -> closest ground-track distance
     crosses: tuple = ()  # Dutch territories passed within the margin
     regions: tuple = ()  # interest.toml regions of those: nl-europe, nl-caribbean
+    # region -> share of the window's ground track within the margin of its territory: the chance
+    # of coming down there when the re-entry time is uniform over the window
+    region_share: dict = field(default_factory=dict)
 
     @property
     def dutch_object(self) -> bool:
         return self.owner == "NETH"
 
     @property
+    def over_dutch_region(self) -> str:
+        """The region (nl-europe, nl-caribbean) with the largest share of the window's
+        track when that share is at least MIN_REGION_SHARE, else ""."""
+        region, share = max(self.region_share.items(), key=lambda kv: kv[1], default=("", 0.0))
+        return region if share >= MIN_REGION_SHARE else ""
+
+    @property
     def dutch_interest(self) -> bool:
-        return self.dutch_object or bool(self.crosses)
+        return self.dutch_object or bool(self.over_dutch_region)
 
 
 def fit_ballistic(catalog: Catalog, history: Catalog | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -367,6 +383,12 @@ def _where(catalog: Catalog, row: int, ballistic: float, days: float, margin_km:
     dist = np.empty((len(lat), len(names)))
     territory_distance(lat, lon, poly_lon, poly_lat, starts, boxes, float(margin_km), dist)
     nearest = dist.min(axis=0) if len(dist) else np.full(len(names), np.inf)
+    flying = np.isfinite(lat)
+    share = {}
+    for region in sorted({region for region, _t in names}):
+        columns = [k for k, (r, _t) in enumerate(names) if r == region]
+        near = (dist[:, columns] <= margin_km).any(axis=1)
+        share[region] = round(float(near[flying].mean()) if flying.any() else 0.0, 5)
     closest: dict[str, float] = {}
     for k, (_region, territory) in enumerate(names):
         d = float(nearest[k])
@@ -374,7 +396,7 @@ def _where(catalog: Catalog, row: int, ballistic: float, days: float, margin_km:
             closest[territory] = round(min(d, closest.get(territory, np.inf)), 1)
     crosses = tuple(sorted(name for name, d in closest.items() if d <= margin_km))
     regions = tuple(sorted({region for region, territory in names if territory in crosses}))
-    return {"territory_km": closest, "crosses": crosses, "regions": regions}
+    return {"territory_km": closest, "crosses": crosses, "regions": regions, "region_share": share}
 
 
 def read_decay_dates(path) -> dict[int, np.datetime64]:
@@ -440,7 +462,7 @@ def accuracy(predictions: list[Reentry], decay_dates: dict[int, np.datetime64], 
 RECORD_FIELDS = ("NORAD_CAT_ID", "OBJECT_NAME", "OBJECT_ID", "OWNER", "OBJECT_TYPE", "EPOCH", "PERIGEE_KM",
                  "APOGEE_KM", "INCLINATION_DEG", "BALLISTIC_M2_KG", "FIT", "PREDICTED_REENTRY", "WINDOW_START",
                  "WINDOW_END", "LOW_PERIGEE", "DUTCH_TERRITORY", "DUTCH_REGIONS", "CLOSEST_DUTCH_KM",
-                 "DUTCH_INTEREST")
+                 "SHARE_NL_EUROPE", "SHARE_NL_CARIBBEAN", "OVER_DUTCH_REGION", "DUTCH_INTEREST")
 
 
 def to_records(found: list[Reentry]) -> list[dict]:
@@ -456,6 +478,8 @@ def to_records(found: list[Reentry]) -> list[dict]:
         "WINDOW_START": iso(r.window_start), "WINDOW_END": iso(r.window_end), "LOW_PERIGEE": r.low_perigee,
         "DUTCH_TERRITORY": ";".join(r.crosses), "DUTCH_REGIONS": ";".join(r.regions),
         "CLOSEST_DUTCH_KM": min(r.territory_km.values()) if r.territory_km else "",
+        "SHARE_NL_EUROPE": r.region_share.get("nl-europe", ""),
+        "SHARE_NL_CARIBBEAN": r.region_share.get("nl-caribbean", ""), "OVER_DUTCH_REGION": r.over_dutch_region,
         "DUTCH_INTEREST": r.dutch_interest,
     } for r in found]
 
@@ -479,7 +503,10 @@ def ground_track_png(r: Reentry, catalog: Catalog, path) -> None:
     ax.plot(lon_plot, lat, lw=0.5, color="tab:blue", label="ground track, last day of the window")
     names, poly_lon, poly_lat, starts, _boxes = dutch_territory()
     for k in range(len(names)):
-        ax.fill(poly_lon[starts[k]:starts[k + 1]], poly_lat[starts[k]:starts[k + 1]], color="tab:orange")
+        ring_lon, ring_lat = poly_lon[starts[k]:starts[k + 1]], poly_lat[starts[k]:starts[k + 1]]
+        ax.fill(ring_lon, ring_lat, color="tab:orange")
+        ax.plot(ring_lon.mean(), ring_lat.mean(), "o", ms=3, color="tab:orange",
+                label="Dutch territory" if k == 0 else None)
     ax.set_xlim(-180, 180)
     ax.set_ylim(-90, 90)
     ax.set_xlabel("longitude (deg)")

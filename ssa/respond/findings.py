@@ -112,26 +112,21 @@ def alerts_from_fragmentation(events, now: datetime | None = None) -> list[Alert
 def alerts_from_reentry(predictions, now: datetime | None = None) -> list[Alert]:
     """One ``reentry`` alert per ``ssa.detect.reentry.Reentry`` with a predicted
     epoch: the object, the predicted re-entry as ``tca`` (escalation by time to
-    go), ``region`` the Dutch region (interest.toml) of the closest territory its
-    ground track passes within the margin inside the window, "" when none. The
-    router gives a Dutch object (owner, registry) or a Dutch region its rules;
-    every other re-entry is logged (rule reentry-logged)."""
-    from ssa.detect.reentry import dutch_territory
-
-    region_of = {territory: region for region, territory in dutch_territory()[0]}
+    go), ``region`` the Dutch region (interest.toml) the re-entry is over
+    (``Reentry.over_dutch_region``: at least MIN_REGION_SHARE of the window's
+    ground track within the margin), "" when none. The router gives a Dutch
+    object (owner, registry) or a Dutch region its rules; every other re-entry
+    is logged (rule reentry-logged)."""
     alerts = []
     for r in predictions:
         if r.predicted is None:
             continue
-        region = ""
-        if r.crosses:
-            region = region_of[min(r.crosses, key=lambda name: r.territory_km[name])]
         alerts.append(Alert(
             incident="reentry",
             objects=(AlertObject(r.norad_id, r.name, r.owner, r.object_type),),
             tca=r.predicted,
             now=now,
-            region=region,
+            region=r.over_dutch_region,
             id=f"reentry-{r.norad_id}-{r.epoch:%Y%m%dT%H%M%S}",
         ))
     return alerts
