@@ -157,7 +157,7 @@ class Reentry:
     apogee_km: float
     inclination_deg: float
     ballistic_m2_kg: float  # fitted B = Cd A / m
-    fit: str  # "history", "ndot" or "bstar"
+    fit: str  # "history", "ndot" or "bstar"; "" when no decay could be fitted
     predicted: datetime | None  # None: not within the prediction span
     window_start: datetime | None
     window_end: datetime | None
@@ -188,7 +188,7 @@ class Reentry:
 def fit_ballistic(catalog: Catalog, history: Catalog | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(B m^2/kg, how) per row of ``catalog``: the observed decay of the semi-major
     axis at the epoch (history slope, else n-dot) divided by the model's decay at
-    B = 1 m^2/kg, else from BSTAR; NaN where none gives a positive B."""
+    B = 1 m^2/kg, else from BSTAR; NaN (how "") where none gives a positive B."""
     a = _semi_major_axis_km(catalog.no_kozai)
     n = catalog.no_kozai
     ndot = 2.0 * catalog.ndot  # catalogue ndot is n-dot / 2, rad/min^2
@@ -207,6 +207,7 @@ def fit_ballistic(catalog: Catalog, history: Catalog | None = None) -> tuple[np.
     b = np.where(fallback, bstar_b, b)
     how[fallback] = "bstar"
     b = np.where(b > 0, b, np.nan)
+    how[np.isnan(b)] = ""
     return b, how
 
 
@@ -227,8 +228,8 @@ def _history_slopes(catalog: Catalog, history: Catalog) -> np.ndarray:
         t, n = t[keep], history.no_kozai[rows][keep]
         if len(t) < 2 or t.max() - t.min() < MIN_HISTORY_DAYS:
             continue
-        slope_per_day = np.polyfit(t - t.mean(), n, 1)[0]
-        out[i] = slope_per_day / MINUTES_PER_DAY ** 2 * MINUTES_PER_DAY  # rad/min per day -> rad/min^2
+        slope_per_day = np.polyfit(t - t.mean(), n, 1)[0]  # rad/min per day
+        out[i] = slope_per_day / MINUTES_PER_DAY
     return out
 
 
