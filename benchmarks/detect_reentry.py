@@ -18,6 +18,7 @@ territory).
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
 import time
@@ -73,6 +74,18 @@ def main() -> None:
             print(f"| {days} d | {a.objects} | {a.predicted} | {a.median_error_days:.2f} | {a.p90_error_days:.2f} "
                   f"| {a.median_error_fraction:.2f} | {a.p90_error_fraction:.2f} | {a.median_signed_fraction:+.2f} "
                   f"| {a.inside_window:.0%} | {held.inside_window:.0%} | {usual.inside_window:.0%} |")
+        sources = DECAY.with_name("decay_truth_2024-11-01_sources.csv")
+        with open(sources, newline="", encoding="utf-8") as f:
+            both = [row for row in csv.DictReader(f) if row["SPACETRACK_DECAY"] and row["SATNOGS_DECAY"]]
+        print(f"\n{len(both)} objects with both a Space-Track and a SatNOGS decay date (payloads), within 90 days:")
+        print("| truth | objects | predicted | median error (d) | median error / remaining | median signed "
+              "| inside window |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for column in ("SPACETRACK_DECAY", "SATNOGS_DECAY"):
+            dates = {int(row["NORAD_CAT_ID"]): np.datetime64(row[column], "D") for row in both}
+            a = accuracy(found, dates, SINCE, 90)
+            print(f"| {column} | {a.objects} | {a.predicted} | {a.median_error_days:.2f} "
+                  f"| {a.median_error_fraction:.2f} | {a.median_signed_fraction:+.2f} | {a.inside_window:.0%} |")
     else:
         print(f"{DECAY} absent: accuracy skipped", file=sys.stderr)
 
