@@ -68,7 +68,7 @@ WINDOW_EARLY, WINDOW_LATE = 0.10, 3.0
 # Netherlands for NEOWISE and two Starlinks of 2024-11), one of an hour over the country a few per cent
 MIN_REGION_SHARE = 0.01
 TRACK_STEP_S = 10.0  # ground-track sampling (s): 75 km along the track ...
-MAX_TRACK_POINTS = 200_000  # ... or coarser, for windows of more than 23 days (dense tracks then)
+MAX_TRACK_POINTS = 50_000  # ... or coarser, for windows of more than 5.8 days (dense tracks then)
 HISTORY_DAYS = 10.0  # the fit uses the element sets of the last HISTORY_DAYS
 MIN_HISTORY_DAYS = 1.0  # shortest span of element sets that gives a slope
 BSTAR_RHO0 = 0.15696615  # kg/m^2/earth radius: B* = rho0 B / 2 (Vallado, SGP4)
