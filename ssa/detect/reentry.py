@@ -15,9 +15,12 @@ Model and assumptions:
   over longitude (all local times) and latitude (area-weighted, +/-80 deg), as
   a table of ln(rho) against height, one table per day of element-set epoch.
 - Solar activity: data shipped in ``ssa/detect/data/space_weather.csv``
-  (CelesTrak's SW-All.csv, observed values): the F10.7 81-day average of the
-  81 days up to the epoch (what is known then) and the mean daily Ap of those
-  days, both held for the whole prediction (persistence; no forecast).
+  (CelesTrak's SW-All.csv, observed values), only what is known at the epoch:
+  the fit's atmosphere has the daily F10.7 and Ap of the RECENT_DAYS (3) up to
+  it (the span an element set's n-dot reflects) and the 81-day F10.7 mean; the
+  prediction's has the 81-day means of F10.7 and Ap, held for the whole
+  prediction (persistence; no forecast). Past the table's last day, its last
+  days stand in.
 - Fit: the ballistic coefficient B = Cd A/m (m^2/kg) is fitted so that the
   model's decay of the semi-major axis at the epoch equals the observed one:
   from the object's history when it has element sets spanning at least
@@ -32,8 +35,8 @@ Model and assumptions:
   of high solar activity, decay dates that lag), so the window reaches far
   past the prediction; it tightens in proportion as re-entry nears.
 - Where: the ground track inside the window (``reentry_kernels.ground_track``,
-  10 s grid: two-body with the decaying mean motion, J2 drift of node and
-  perigee), of the decay stretched to end at the window's end (B divided by
+  10 s grid, coarser beyond MAX_TRACK_POINTS: two-body with the decaying mean
+  motion, J2 drift of node and perigee), of the decay stretched to end at the window's end (B divided by
   1 + WINDOW_LATE): over a window of more than hours the phase along the orbit
   is unknown, so the track stands for the ground the object can come down on.
   Its closest distance to Dutch territory (``dutch_territory.csv``, Natural
