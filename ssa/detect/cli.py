@@ -10,7 +10,7 @@ from ssa.cli_errors import usage_error
 
 app = typer.Typer(help="Detect fragmentations, manoeuvres and re-entries in catalogues and histories.",
                   no_args_is_help=True)
-MANOEUVRE_FORMATS = ("csv", "json")  # --out suffixes of `ssa detect manoeuvres`
+OUT_FORMATS = ("csv", "json")  # --out suffixes of `ssa detect manoeuvres` and `reentry`
 
 
 @app.command("fragmentation")
@@ -83,7 +83,7 @@ def manoeuvres_command(
     from ssa.fileio import atomic_write
 
     fmt = out.suffix.lstrip(".").lower() or "csv"
-    if fmt not in MANOEUVRE_FORMATS:
+    if fmt not in OUT_FORMATS:
         usage_error(f"--out {out}: use a .csv or .json file")
     console = Console(stderr=True)
     catalog = read_catalog(history, keep="all")
@@ -108,3 +108,57 @@ def manoeuvres_command(
         console.print(f"[dim]skipped {note}[/dim]")
     if len(result.skipped) > 10:
         console.print(f"[dim]... and {len(result.skipped) - 10} more objects skipped[/dim]")
+
+
+@app.command("reentry")
+def reentry_command(
+    catalog_file: Annotated[Path, typer.Argument(metavar="CATALOG", exists=True, dir_okay=False,
+                                                 help="catalogue (2LE/3LE/OMM): the newest element set per "
+                                                      "object is used")],
+    history: Annotated[list[Path] | None, typer.Argument(metavar="[HISTORY...]", exists=True, dir_okay=False,
+                                                         help="element-set histories of the same objects, for "
+                                                              "the decay fit")] = None,
+    horizon_days: Annotated[float, typer.Option(min=0.01, help="report windows that open within this many days "
+                                                "of the catalogue's newest epoch")] = 30.0,
+    out: Annotated[Path, typer.Option(help="output file (.csv or .json), written atomically")] = Path("reentry.csv"),
+    margin_km: Annotated[float, typer.Option(min=0.0, help="footprint margin around Dutch territory (km)")] = 100.0,
+    png: Annotated[Path | None, typer.Option(help="folder for one ground-track PNG per prediction")] = None,
+    satcat: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                                help="SATCAT owner/type CSV (default: shipped).")] = None,
+) -> None:
+    """Re-entry watch: candidates, predicted re-entry and window, Dutch territory under the ground track."""
+    import csv
+    import json
+
+    from ssa.catalog import SHIPPED_SATCAT
+    from ssa.catalog.cli import read_catalog
+    from ssa.cli_errors import warn
+    from ssa.detect.reentry import RECORD_FIELDS, ground_track_png, to_records, watch
+    from ssa.fileio import atomic_write
+
+    fmt = out.suffix.lstrip(".").lower() or "csv"
+    if fmt not in OUT_FORMATS:
+        usage_error(f"--out {out}: use a .csv or .json file")
+    sat = satcat or SHIPPED_SATCAT
+    catalog = read_catalog(catalog_file, satcat=sat)
+    hist = read_catalog(history, keep="all", satcat=sat) if history else None
+    for cat in (catalog,) + ((hist,) if hist is not None else ()):
+        for rejection in cat.rejected[:10]:
+            warn(f"rejected {rejection}")
+    found = watch(catalog, hist, horizon_days=horizon_days, margin_km=margin_km)
+    rows = to_records(found)
+    with atomic_write(out, newline="") as f:
+        if fmt == "json":
+            json.dump(rows, f, indent=1)
+        else:
+            writer = csv.DictWriter(f, fieldnames=RECORD_FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+    if png is not None:
+        png.mkdir(parents=True, exist_ok=True)
+        for r in found:
+            if r.predicted is not None:
+                ground_track_png(r, catalog, png / f"reentry_{r.norad_id}.png")
+    dutch = sum(r.dutch_interest for r in found)
+    typer.echo(f"{len(found)} re-entry candidate(s) within {horizon_days:g} days ({dutch} of Dutch interest), "
+               f"written to {out}")

@@ -107,3 +107,26 @@ def alerts_from_fragmentation(events, now: datetime | None = None) -> list[Alert
             evidence={"fragments": float(event.n_fragments)},
         ))
     return alerts
+
+
+def alerts_from_reentry(predictions, now: datetime | None = None) -> list[Alert]:
+    """One ``reentry`` alert per ``ssa.detect.reentry.Reentry`` with a predicted
+    epoch: the object, the predicted re-entry as ``tca`` (escalation by time to
+    go), ``region`` the Dutch region (interest.toml) the re-entry is over
+    (``Reentry.over_dutch_region``: at least MIN_REGION_SHARE of the window's
+    ground track within the margin), "" when none. The router gives a Dutch
+    object (owner, registry) or a Dutch region its rules; every other re-entry
+    is logged (rule reentry-logged)."""
+    alerts = []
+    for r in predictions:
+        if r.predicted is None:
+            continue
+        alerts.append(Alert(
+            incident="reentry",
+            objects=(AlertObject(r.norad_id, r.name, r.owner, r.object_type),),
+            tca=r.predicted,
+            now=now,
+            region=r.over_dutch_region,
+            id=f"reentry-{r.norad_id}-{r.epoch:%Y%m%dT%H%M%S}",
+        ))
+    return alerts
