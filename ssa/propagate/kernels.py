@@ -20,9 +20,9 @@ float64 row per satellite; the column indices are the ``P_*`` constants below.
 
 - ``sgp4_point(p, tsince)``: one satellite (row ``p``) at ``tsince`` minutes
   from its epoch, for use inside other numba kernels.
-- ``propagate_grid(params, jd, fr, err, r, v)``: every satellite at every
-  UTC two-part Julian date, parallel over satellites, into preallocated
-  arrays.
+- ``_sgp4(p, t, state)``: the same, carrying the deep-space resonance
+  integrator from one time to the next; ``ssa.propagate.lane_kernels`` runs
+  it over grids of times (and near-earth satellites in SIMD lanes).
 
 Error codes are python-sgp4's: 1 mean eccentricity out of range, 2 mean
 motion below zero, 3 perturbed eccentricity out of range, 4 semi-latus rectum
@@ -36,7 +36,7 @@ object decayed) gives such states, e.g. 1e6 km from the Earth.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 # WGS-72 (python-sgp4 ``earth_gravity.wgs72``)
 RADIUS_EARTH_KM = 6378.135
@@ -629,37 +629,10 @@ def sgp4_point(p, tsince):
     return err, rx, ry, rz, vx, vy, vz
 
 
-# satellites handed to a thread at a time by propagate_grid: deep-space orbits
-# cost twice as much and a busy machine slows threads unevenly, so equal shares
+# satellites handed to a thread at a time by lane_kernels.propagate_rows: deep-space
+# orbits cost twice as much and a busy machine slows threads unevenly, so equal shares
 # of the satellites would finish far apart
 GRID_CHUNK = 16
-
-
-@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
-def propagate_grid(params, jd, fr, err, r, v):
-    """Every satellite at every UTC two-part Julian date (jd[j] + fr[j]).
-
-    Fills err (n_sat, n_time) and r, v (n_sat, n_time, 3), TEME km, km/s.
-    Minutes since epoch are formed as python-sgp4's SatrecArray does. Call it
-    under ``numba.parallel_chunksize(GRID_CHUNK)`` to balance threads.
-    """
-    n_sat = params.shape[0]
-    n_time = jd.shape[0]
-    for i in prange(n_sat):
-        p = params[i]
-        epoch_jd = p[P_EPOCH_JD]
-        epoch_fr = p[P_EPOCH_FR]
-        state = _fresh_state()
-        for j in range(n_time):
-            t = (jd[j] - epoch_jd) * 1440.0 + (fr[j] - epoch_fr) * 1440.0
-            e, rx, ry, rz, vx, vy, vz, state = _sgp4(p, t, state)
-            err[i, j] = e
-            r[i, j, 0] = rx
-            r[i, j, 1] = ry
-            r[i, j, 2] = rz
-            v[i, j, 0] = vx
-            v[i, j, 1] = vy
-            v[i, j, 2] = vz
 
 
 # ---- initialisation (sgp4init: initl, dscom, dsinit) ---------------------------
