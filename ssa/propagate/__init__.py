@@ -37,7 +37,8 @@ class GridPropagator:
     Near-earth element sets with the full drag model run in blocks of
     ``lane_kernels.LANES`` satellites on the vector kernel, the others (deep
     space, simplified drag) on the scalar one; results are the scalar
-    kernel's, bit for bit.
+    kernel's, bit for bit. ``into`` uses the blocks as work space: one call
+    at a time per GridPropagator.
     """
 
     def __init__(self, params: np.ndarray):

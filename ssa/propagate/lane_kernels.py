@@ -3,7 +3,8 @@
 The same arithmetic as ``ssa.propagate.kernels._sgp4`` for near-earth element
 sets with the full drag model (no deep space, no simplified drag), written so
 that LLVM turns each loop over the LANES satellites of a block into vector
-instructions (AVX2 / AVX-512 doubles): the per-satellite constants of a block
+instructions (here 4 doubles to a ymm register; forcing 8 gained nothing,
+benchmarks/README.md): the per-satellite constants of a block
 are a structure of arrays (``lane_blocks``), the inner loops are
 straight-line code (selects instead of branches, the polynomial sine and
 cosine of ``kernels.sincos`` without its libm branch), and Kepler's equation
@@ -29,6 +30,8 @@ the scalar kernel's too.
 Outputs are python-sgp4's layout: err (n_sat, n_time), r and v
 (n_sat, n_time, 3), TEME km and km/s; ``with_velocity=False`` leaves v
 untouched (the screen's grid needs positions only; v may then be empty).
+``propagate_lanes`` writes its work rows into ``blocks``: one call at a time
+per blocks array.
 """
 import math
 
@@ -45,8 +48,8 @@ from ssa.propagate.kernels import (
     _fresh_state, _sgp4,
 )
 
-LANES = 16  # satellites per block: two AVX-512 registers of eight doubles (LLVM treats loops
-# of fewer than 16 iterations as optimised for size and will not vectorise them)
+LANES = 16  # satellites per block (LLVM treats loops of fewer than 16 iterations as
+# optimised for size and will not vectorise them: it refuses the run-time checks they need)
 SINCOS_RANGE = 1.0e5  # |x| (rad) below which the polynomial sincos is used (kernels.sincos)
 SMALL_ANGLE = 1.0e-2  # |d| (rad) below which kernels._sincos_small uses its Taylor series
 KEPLER_ITERATIONS = 10
