@@ -99,7 +99,7 @@ def test_propagate_shapes_and_one_call_for_all(catalog, params):
 
 
 def scalar_grid(params, jd, fr, with_velocity=True):
-    """Every row of params on the scalar kernel (``kernels._sgp4``) alone."""
+    """Every row of params on the scalar kernel (``kernels.sgp4_step``) alone."""
     n, n_time = len(params), len(jd)
     err, r = np.zeros((n, n_time), np.uint8), np.zeros((n, n_time, 3))
     v = np.zeros((n, n_time, 3)) if with_velocity else np.empty((0, 0, 3))

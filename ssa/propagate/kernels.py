@@ -20,7 +20,7 @@ float64 row per satellite; the column indices are the ``P_*`` constants below.
 
 - ``sgp4_point(p, tsince)``: one satellite (row ``p``) at ``tsince`` minutes
   from its epoch, for use inside other numba kernels.
-- ``_sgp4(p, t, state)``: the same, carrying the deep-space resonance
+- ``sgp4_step(p, t, state)``: the same, carrying the deep-space resonance
   integrator from one time to the next; ``ssa.propagate.lane_kernels`` runs
   it over grids of times (and near-earth satellites in SIMD lanes).
 
@@ -201,13 +201,22 @@ _C3 = 2.48015872894767294178e-05
 _C4 = -2.75573143513906633035e-07
 _C5 = 2.08757232129817482790e-09
 _C6 = -1.13596475577881948265e-11
+SINCOS_POLY_RANGE = 1.0e5  # |x| (rad) below which sincos uses its polynomial
+SMALL_ANGLE = 1.0e-2  # |d| (rad) below which _sincos_small uses its Taylor series
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def sincos(x):
     """(sin x, cos x) for x in radians, within 1 ulp of libm (libm itself beyond 1e5 rad)."""
-    if not abs(x) < 1.0e5:  # also NaN and inf
+    if not abs(x) < SINCOS_POLY_RANGE:  # also NaN and inf
         return math.sin(x), math.cos(x)
+    return sincos_poly(x)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def sincos_poly(x):
+    """``sincos`` for |x| < SINCOS_POLY_RANGE rad: the polynomial alone, without a branch
+    (``lane_kernels`` vectorises it)."""
     fn = (x * _INVPIO2 + _ROUND) - _ROUND
     y = (x - fn * _PIO2_1) - fn * _PIO2_1T  # |y| <= pi/4
     z = y * y
@@ -223,16 +232,22 @@ def sincos(x):
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _sincos_small(d):
     """(sin d, cos d) for a small correction angle d: Taylor series, exact to
-    1e-19 for |d| < 1e-2 (larger d goes through ``sincos``)."""
-    if not abs(d) < 1.0e-2:
+    1e-19 for |d| < SMALL_ANGLE (larger d goes through ``sincos``)."""
+    if not abs(d) < SMALL_ANGLE:
         return sincos(d)
+    return sincos_taylor(d)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def sincos_taylor(d):
+    """The Taylor series of ``_sincos_small`` for |d| < SMALL_ANGLE rad, without a branch."""
     z = d * d
     return (d - d * z * (1.0 / 6.0 - z * (1.0 / 120.0 - z * (1.0 / 5040.0))),
             1.0 - z * (0.5 - z * (1.0 / 24.0 - z * (1.0 / 720.0 - z * (1.0 / 40320.0)))))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _wrap(x):
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def wrap_angle(x):
     """x reduced to about [-pi, pi] (for Kepler's equation, which is 2 pi periodic)."""
     return x - TWOPI * ((x * (1.0 / TWOPI) + _ROUND) - _ROUND)
 
@@ -406,8 +421,9 @@ def _dspace(p, t, em, argpm, inclm, mm, nodem, nm, state):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _sgp4(p, t, state):
-    """SGP4/SDP4 at t minutes from epoch, continuing a resonance integrator state.
+def sgp4_step(p, t, state):
+    """SGP4/SDP4 at t minutes from epoch, continuing a resonance integrator state (from ``fresh_state()``
+    or the previous call).
 
     Returns (err, rx, ry, rz, vx, vy, vz, state): TEME km and km/s, then the
     deep-space integrator state for the next call (see ``_dspace``).
@@ -514,7 +530,7 @@ def _sgp4(p, t, state):
     # Kepler's equation (Newton, at most 10 evaluations, steps clamped to 0.95 rad).
     # Once a step is below 1e-2 rad, (sin, cos) of the next iterate come from
     # rotating the current pair by the step instead of evaluating them again.
-    u = _wrap(xl - nodep)
+    u = wrap_angle(xl - nodep)
     eo1 = u
     if deep or p[P_ISIMP] == 1.0:
         sineo1, coseo1 = sincos(eo1)
@@ -613,7 +629,7 @@ def bound_state(r, v2, a0):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fresh_state():
+def fresh_state():
     """Resonance integrator state that starts from epoch."""
     return (0.0, 0.0, 0.0, 0.0, np.nan, 0.0)
 
@@ -625,7 +641,7 @@ def sgp4_point(p, tsince):
     Returns (err, rx, ry, rz, vx, vy, vz): TEME km and km/s, error code as
     python-sgp4 (0 = fine; NaN state for codes 1-4).
     """
-    err, rx, ry, rz, vx, vy, vz, _ = _sgp4(p, tsince, _fresh_state())
+    err, rx, ry, rz, vx, vy, vz, _ = sgp4_step(p, tsince, fresh_state())
     return err, rx, ry, rz, vx, vy, vz
 
 

@@ -1,13 +1,13 @@
 """SGP4 for near-earth satellites in SIMD lanes: blocks of LANES satellites side by side.
 
-The same arithmetic as ``ssa.propagate.kernels._sgp4`` for near-earth element
+The same arithmetic as ``ssa.propagate.kernels.sgp4_step`` for near-earth element
 sets with the full drag model (no deep space, no simplified drag), written so
 that LLVM turns each loop over the LANES satellites of a block into vector
 instructions (here 4 doubles to a ymm register; forcing 8 gained nothing,
 benchmarks/README.md): the per-satellite constants of a block
 are a structure of arrays (``lane_blocks``), the inner loops are
 straight-line code (selects instead of branches, the polynomial sine and
-cosine of ``kernels.sincos`` without its libm branch), and Kepler's equation
+cosine of ``kernels.sincos_poly``, without ``sincos``'s libm branch), and Kepler's equation
 runs Newton steps on all lanes together until every lane has converged, each
 lane stopping exactly where the scalar loop stops. No fastmath: every lane's
 result is, operation for operation, the scalar kernel's (the tests require
@@ -39,19 +39,16 @@ import numpy as np
 from numba import njit, prange
 
 from ssa.propagate.kernels import (
-    _C1, _C2, _C3, _C4, _C5, _C6, _INVPIO2, _PIO2_1, _PIO2_1T, _ROUND, _S1, _S2, _S3, _S4, _S5, _S6,
     APOGEE_LIMIT, ERR_DECAYED, ERR_NOT_BOUND, ESCAPE_LIMIT, INV_XKE, J2, MU_KM3_S2, N_PARAMS, P_AO23,
     P_ARGPDOT, P_ARGPO, P_AYCOF, P_BC4, P_BC5, P_CC1, P_CON41, P_COSIO, P_D2, P_D3, P_D4, P_DEEP,
     P_DELMO, P_EPOCH_FR, P_EPOCH_JD, P_ECCO, P_ETA, P_INIT_ERR, P_ISIMP, P_MDOT, P_MO, P_NODECF,
     P_NODEDOT, P_NODEO, P_NO_UNKOZAI, P_OMGCOF, P_SINIO, P_SINMAO, P_T2COF, P_T3COF, P_T4COF,
-    P_T5COF, P_X1MTH2, P_X7THM1, P_XLCOF, P_XMCOF, RADIUS_EARTH_KM, TWOPI, VKMPERSEC, XKE,
-    _fresh_state, _sgp4,
+    P_T5COF, P_X1MTH2, P_X7THM1, P_XLCOF, P_XMCOF, RADIUS_EARTH_KM, SINCOS_POLY_RANGE, SMALL_ANGLE,
+    VKMPERSEC, XKE, fresh_state, sgp4_step, sincos_poly, sincos_taylor, wrap_angle,
 )
 
 LANES = 16  # satellites per block (LLVM treats loops of fewer than 16 iterations as
 # optimised for size and will not vectorise them: it refuses the run-time checks they need)
-SINCOS_RANGE = 1.0e5  # |x| (rad) below which the polynomial sincos is used (kernels.sincos)
-SMALL_ANGLE = 1.0e-2  # |d| (rad) below which kernels._sincos_small uses its Taylor series
 KEPLER_ITERATIONS = 10
 # work rows of a block after its N_PARAMS parameter rows: 0-2 r (km), 3-5 v (km/s), 6 err,
 # 7 fallback flag (1: recompute the lane with the scalar kernel), then intermediates. One
@@ -90,29 +87,6 @@ def lane_blocks(params: np.ndarray):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _sincos_poly(x):
-    """``kernels.sincos`` for |x| < SINCOS_RANGE, without its branch (vectorisable)."""
-    fn = (x * _INVPIO2 + _ROUND) - _ROUND
-    y = (x - fn * _PIO2_1) - fn * _PIO2_1T
-    z = y * y
-    s = y + y * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
-    hz = 0.5 * z
-    w = 1.0 - hz
-    c = w + (((1.0 - w) - hz) + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
-    q = int(fn)
-    swap = (q & 1) != 0
-    return (c if swap else s) * (1.0 - (q & 2)), (s if swap else c) * (1.0 - ((q + 1) & 2))
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _sincos_taylor(d):
-    """``kernels._sincos_small`` for |d| < SMALL_ANGLE, without its branch."""
-    z = d * d
-    return (d - d * z * (1.0 / 6.0 - z * (1.0 / 120.0 - z * (1.0 / 5040.0))),
-            1.0 - z * (0.5 - z * (1.0 / 24.0 - z * (1.0 / 720.0 - z * (1.0 / 40320.0)))))
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _lane_time(P, jd, fr, l):
     """Minutes from the epoch of lane l to UTC jd + fr, formed as propagate_rows forms them."""
     return (jd - P[P_EPOCH_JD * LANES + l]) * 1440.0 + (fr - P[P_EPOCH_FR * LANES + l]) * 1440.0
@@ -132,7 +106,7 @@ def _block(P, jd, fr):
         tempa = 1.0 - P[P_CC1 * LANES + l] * t
         tempe = P[P_BC4 * LANES + l] * t
         templ = P[P_T2COF * LANES + l] * t2
-        sinmdf, cosmdf = _sincos_poly(xmdf)
+        sinmdf, cosmdf = sincos_poly(xmdf)
         delomg = P[P_OMGCOF * LANES + l] * t
         delmtemp = 1.0 + P[P_ETA * LANES + l] * cosmdf
         delm = P[P_XMCOF * LANES + l] * (delmtemp * delmtemp * delmtemp - P[P_DELMO * LANES + l])
@@ -142,30 +116,29 @@ def _block(P, jd, fr):
         t3 = t2 * t
         t4 = t3 * t
         tempa = tempa - P[P_D2 * LANES + l] * t2 - P[P_D3 * LANES + l] * t3 - P[P_D4 * LANES + l] * t4
-        sintemp, costemp = _sincos_taylor(delta_m)
+        sintemp, costemp = sincos_taylor(delta_m)
         tempe = tempe + P[P_BC5 * LANES + l] * ((sinmdf * costemp + cosmdf * sintemp) - P[P_SINMAO * LANES + l])
         templ = templ + P[P_T3COF * LANES + l] * t3 + t4 * (P[P_T4COF * LANES + l] + t * P[P_T5COF * LANES + l])
 
         am = P[P_AO23 * LANES + l] * tempa * tempa
         nm = XKE / (am * math.sqrt(am))
         em = P[P_ECCO * LANES + l] - tempe
-        bad = (em >= 1.0) or (em < -0.001) or not (math.fabs(xmdf) < SINCOS_RANGE) \
+        bad = (em >= 1.0) or (em < -0.001) or not (math.fabs(xmdf) < SINCOS_POLY_RANGE) \
             or not (math.fabs(delta_m) < SMALL_ANGLE)
         em = 1.0e-6 if em < 1.0e-6 else em
         mm = mm + P[P_NO_UNKOZAI * LANES + l] * templ
 
-        sinargp, cosargp = _sincos_poly(argpm)
+        sinargp, cosargp = sincos_poly(argpm)
         axnl = em * cosargp
         temp = 1.0 / (am * (1.0 - em * em))
         aynl = em * sinargp + temp * P[P_AYCOF * LANES + l]
         xl = mm + argpm + nodem + temp * P[P_XLCOF * LANES + l] * axnl
-        u = xl - nodem
-        u = u - TWOPI * ((u * (1.0 / TWOPI) + _ROUND) - _ROUND)
+        u = wrap_angle(xl - nodem)
         sinu0 = sinmdf * cosargp + cosmdf * sinargp
         cosu0 = cosmdf * cosargp - sinmdf * sinargp
         d = delta_m + P[P_NO_UNKOZAI * LANES + l] * templ + temp * P[P_XLCOF * LANES + l] * axnl
-        sind, cosd = _sincos_taylor(d)
-        bad = bad or not (math.fabs(argpm) < SINCOS_RANGE) or not (math.fabs(d) < SMALL_ANGLE)
+        sind, cosd = sincos_taylor(d)
+        bad = bad or not (math.fabs(argpm) < SINCOS_POLY_RANGE) or not (math.fabs(d) < SMALL_ANGLE)
         P[(W + U) * LANES + l] = u
         P[(W + AXNL) * LANES + l] = axnl
         P[(W + AYNL) * LANES + l] = aynl
@@ -202,7 +175,7 @@ def _block(P, jd, fr):
             break
         if n_big == 0:
             for l in range(LANES):  # every step small: rotate (sin, cos) by it (a zero step is exact)
-                sind, cosd = _sincos_taylor(P[(W + TEM5) * LANES + l])
+                sind, cosd = sincos_taylor(P[(W + TEM5) * LANES + l])
                 sineo1 = P[(W + SINE) * LANES + l]
                 coseo1 = P[(W + COSE) * LANES + l]
                 P[(W + SINE) * LANES + l] = sineo1 * cosd + coseo1 * sind
@@ -210,12 +183,12 @@ def _block(P, jd, fr):
         else:
             for l in range(LANES):
                 tem5 = P[(W + TEM5) * LANES + l]
-                sind, cosd = _sincos_taylor(tem5)
+                sind, cosd = sincos_taylor(tem5)
                 sineo1 = P[(W + SINE) * LANES + l]
                 coseo1 = P[(W + COSE) * LANES + l]
                 rs = sineo1 * cosd + coseo1 * sind
                 rc = coseo1 * cosd - sineo1 * sind
-                fs, fc = _sincos_poly(P[(W + EO1) * LANES + l])
+                fs, fc = sincos_poly(P[(W + EO1) * LANES + l])
                 big = math.fabs(tem5) >= SMALL_ANGLE
                 P[(W + SINE) * LANES + l] = fs if big else rs
                 P[(W + COSE) * LANES + l] = fc if big else rc
@@ -258,11 +231,11 @@ def _block(P, jd, fr):
         mvt = rdotl - nm * temp1 * x1mth2 * sin2u * INV_XKE
         rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) * INV_XKE
 
-        sindsu, cosdsu = _sincos_taylor(dsu)
+        sindsu, cosdsu = sincos_taylor(dsu)
         sinsu = sinu * cosdsu - cosu * sindsu
         cossu = cosu * cosdsu + sinu * sindsu
-        snod, cnod = _sincos_poly(xnode)
-        sindi, cosdi = _sincos_taylor(dinc)
+        snod, cnod = sincos_poly(xnode)
+        sindi, cosdi = sincos_taylor(dinc)
         sini = sinip * cosdi + cosip * sindi
         cosi = cosip * cosdi - sinip * sindi
         xmx = -snod * cosi
@@ -283,7 +256,7 @@ def _block(P, jd, fr):
         err = ERR_DECAYED if mrt < 1.0 else (0 if bound else ERR_NOT_BOUND)
         # NaN anywhere (e.g. from a NaN eccentricity) also goes to the scalar kernel
         finite = math.fabs(mr * ux + mr * uy + mr * uz + vx + vy + vz) < math.inf
-        bad = (P[(W + BAD) * LANES + l] != 0.0) or (pl < 0.0) or not (math.fabs(xnode) < SINCOS_RANGE) \
+        bad = (P[(W + BAD) * LANES + l] != 0.0) or (pl < 0.0) or not (math.fabs(xnode) < SINCOS_POLY_RANGE) \
             or not (math.fabs(dsu) < SMALL_ANGLE) or not (math.fabs(dinc) < SMALL_ANGLE) or not finite
         P[(W + RX) * LANES + l] = mr * ux
         P[(W + RY) * LANES + l] = mr * uy
@@ -314,7 +287,7 @@ def propagate_lanes(blocks, block_rows, params, jd, fr, err, r, v, with_velocity
                 if P[(W + BAD) * LANES + l] != 0.0:  # outside the vector code's range: the scalar kernel
                     p = params[i]
                     t = (jd[j] - p[P_EPOCH_JD]) * 1440.0 + (fr[j] - p[P_EPOCH_FR]) * 1440.0
-                    e, rx, ry, rz, vx, vy, vz, _ = _sgp4(p, t, _fresh_state())
+                    e, rx, ry, rz, vx, vy, vz, _ = sgp4_step(p, t, fresh_state())
                     err[i, j] = e
                     r[i, j, 0] = rx
                     r[i, j, 1] = ry
@@ -336,7 +309,7 @@ def propagate_lanes(blocks, block_rows, params, jd, fr, err, r, v, with_velocity
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def propagate_rows(params, rows, jd, fr, err, r, v, with_velocity):
-    """The scalar kernel (``kernels._sgp4``, deep space included) for params[rows] at
+    """The scalar kernel (``kernels.sgp4_step``, deep space included) for params[rows] at
     every UTC two-part Julian date, into those rows of err, r and (with_velocity) v."""
     n_time = jd.shape[0]
     for a in prange(rows.shape[0]):
@@ -344,10 +317,10 @@ def propagate_rows(params, rows, jd, fr, err, r, v, with_velocity):
         p = params[i]
         epoch_jd = p[P_EPOCH_JD]
         epoch_fr = p[P_EPOCH_FR]
-        state = _fresh_state()
+        state = fresh_state()
         for j in range(n_time):
             t = (jd[j] - epoch_jd) * 1440.0 + (fr[j] - epoch_fr) * 1440.0
-            e, rx, ry, rz, vx, vy, vz, state = _sgp4(p, t, state)
+            e, rx, ry, rz, vx, vy, vz, state = sgp4_step(p, t, state)
             err[i, j] = e
             r[i, j, 0] = rx
             r[i, j, 1] = ry
