@@ -2,10 +2,14 @@
 
 The full shipped catalogue over 1,440 times (one day at one-minute steps from
 2024-11-01 00:00 UTC), in chunks of satellites so memory stays small (the same
-chunks for both). Ours runs on one thread (numba.set_num_threads(1)) and on
-all threads; SatrecArray (C++, holds the GIL) runs on one. Also measured: the
-first call's compile time in a fresh process with an empty numba cache and
-again with that cache filled, and the full-catalogue initialisation time.
+chunks for all). Ours (``ssa.propagate.propagate``: near-earth objects in SIMD
+lanes, the rest on the scalar kernel) runs on one thread
+(numba.set_num_threads(1)) and on all threads; SatrecArray (C++, holds the
+GIL) runs on one, and so does the scalar kernel alone on every object
+(``lane_kernels.propagate_rows``, what ``propagate`` ran before the lanes).
+Also measured: the first call's compile time in a fresh process with an empty
+numba cache and again with that cache filled, and the full-catalogue
+initialisation time.
 
     python benchmarks/propagation.py [--repeat 2] [--max-sats N]
 """
@@ -24,6 +28,8 @@ from sgp4.api import SatrecArray
 
 from ssa.catalog import SHIPPED_CATALOG, load
 from ssa.propagate import init_params, propagate
+from ssa.propagate.kernels import GRID_CHUNK
+from ssa.propagate.lane_kernels import propagate_rows
 
 CHUNK = 1000  # satellites per call
 
@@ -91,18 +97,27 @@ def main() -> None:
         for a in arrays:
             a.sgp4(jd, fr)
 
+    def scalar():
+        for c in chunks:
+            p = params[c]
+            n = len(p)
+            err, r, v = np.empty((n, len(jd)), np.uint8), np.empty((n, len(jd), 3)), np.empty((n, len(jd), 3))
+            with numba.parallel_chunksize(GRID_CHUNK):
+                propagate_rows(p, np.arange(n), jd, fr, err, r, v, True)
+
     propagate(params[:1], jd[:1], fr[:1])  # compile (or load from cache) outside the timing
     all_threads = numba.config.NUMBA_NUM_THREADS
     # the runs alternate so that all three see the same (shared, noisy) machine
-    runs = {"ref": [], "ours_1": [], "ours_n": []}
+    runs = {"ref": [], "scalar_1": [], "ours_1": [], "ours_n": []}
     for _ in range(args.repeat):
         runs["ref"].append(timed(reference))
         numba.set_num_threads(1)
+        runs["scalar_1"].append(timed(scalar))
         runs["ours_1"].append(timed(ours))
         numba.set_num_threads(all_threads)
         runs["ours_n"].append(timed(ours))
     # best of the repeats, wall-clock and CPU separately
-    ref_1, ours_1, ours_n = (tuple(np.min(runs[k], axis=0)) for k in ("ref", "ours_1", "ours_n"))
+    ref_1, scalar_1, ours_1, ours_n = (tuple(np.min(runs[k], axis=0)) for k in ("ref", "scalar_1", "ours_1", "ours_n"))
 
     print(f"{len(catalog):,} objects x {len(jd):,} times = {n_prop / 1e6:.1f} M propagations"
           f" (best of {args.repeat}; {os.cpu_count()} CPUs, numba threading layer"
@@ -112,6 +127,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, threads, (wall, cpu) in (
         ("python-sgp4 SatrecArray (C++)", 1, ref_1),
+        ("ssa scalar kernel alone (before the lanes)", 1, scalar_1),
         ("ssa numba kernel", 1, ours_1),
         ("ssa numba kernel", all_threads, ours_n),
     ):

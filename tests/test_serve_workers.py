@@ -123,7 +123,7 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
                                 env=dict(env, SSA_DATABASE_URL=f"{url}&application_name={name}"),  # seen by the test
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for name in names]
     try:
-        wait_until(lambda: all(connected(url, name) for name in names), 120, "both workers to connect to the store")
+        wait_until(lambda: all(connected(url, name) for name in names), 300, "both workers to connect to the store")
         first = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
         wait_until(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
         time.sleep(1.0)  # past its check for a newer version, which follows the claim at once

@@ -18,7 +18,8 @@ def cloud_distances(frag_params, parent_params, jd, fr, out):
     two-part Julian date jd[j] + fr[j]; NaN where either SGP4 fails (codes 1-4).
 
     frag_params: ``init_params`` rows of the fragments; parent_params: one row.
-    Minutes since epoch are formed as ``propagate_grid`` forms them.
+    Minutes since epoch are formed as ``ssa.propagate.lane_kernels.propagate_rows``
+    forms them.
     """
     n_time = jd.shape[0]
     parent = np.empty((n_time, 3))

@@ -20,9 +20,9 @@ float64 row per satellite; the column indices are the ``P_*`` constants below.
 
 - ``sgp4_point(p, tsince)``: one satellite (row ``p``) at ``tsince`` minutes
   from its epoch, for use inside other numba kernels.
-- ``propagate_grid(params, jd, fr, err, r, v)``: every satellite at every
-  UTC two-part Julian date, parallel over satellites, into preallocated
-  arrays.
+- ``sgp4_step(p, t, state)``: the same, carrying the deep-space resonance
+  integrator from one time to the next; ``ssa.propagate.lane_kernels`` runs
+  it over grids of times (and near-earth satellites in SIMD lanes).
 
 Error codes are python-sgp4's: 1 mean eccentricity out of range, 2 mean
 motion below zero, 3 perturbed eccentricity out of range, 4 semi-latus rectum
@@ -36,7 +36,7 @@ object decayed) gives such states, e.g. 1e6 km from the Earth.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ssa.constants import EARTH_RADIUS_KM, MU_KM3_S2
 
@@ -201,13 +201,22 @@ _C3 = 2.48015872894767294178e-05
 _C4 = -2.75573143513906633035e-07
 _C5 = 2.08757232129817482790e-09
 _C6 = -1.13596475577881948265e-11
+SINCOS_POLY_RANGE = 1.0e5  # |x| (rad) below which sincos uses its polynomial
+SMALL_ANGLE = 1.0e-2  # |d| (rad) below which _sincos_small uses its Taylor series
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def sincos(x):
     """(sin x, cos x) for x in radians, within 1 ulp of libm (libm itself beyond 1e5 rad)."""
-    if not abs(x) < 1.0e5:  # also NaN and inf
+    if not abs(x) < SINCOS_POLY_RANGE:  # also NaN and inf
         return math.sin(x), math.cos(x)
+    return sincos_poly(x)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def sincos_poly(x):
+    """``sincos`` for |x| < SINCOS_POLY_RANGE rad: the polynomial alone, without a branch
+    (``lane_kernels`` vectorises it)."""
     fn = (x * _INVPIO2 + _ROUND) - _ROUND
     y = (x - fn * _PIO2_1) - fn * _PIO2_1T  # |y| <= pi/4
     z = y * y
@@ -223,16 +232,22 @@ def sincos(x):
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _sincos_small(d):
     """(sin d, cos d) for a small correction angle d: Taylor series, exact to
-    1e-19 for |d| < 1e-2 (larger d goes through ``sincos``)."""
-    if not abs(d) < 1.0e-2:
+    1e-19 for |d| < SMALL_ANGLE (larger d goes through ``sincos``)."""
+    if not abs(d) < SMALL_ANGLE:
         return sincos(d)
+    return sincos_taylor(d)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def sincos_taylor(d):
+    """The Taylor series of ``_sincos_small`` for |d| < SMALL_ANGLE rad, without a branch."""
     z = d * d
     return (d - d * z * (1.0 / 6.0 - z * (1.0 / 120.0 - z * (1.0 / 5040.0))),
             1.0 - z * (0.5 - z * (1.0 / 24.0 - z * (1.0 / 720.0 - z * (1.0 / 40320.0)))))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _wrap(x):
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def wrap_angle(x):
     """x reduced to about [-pi, pi] (for Kepler's equation, which is 2 pi periodic)."""
     return x - TWOPI * ((x * (1.0 / TWOPI) + _ROUND) - _ROUND)
 
@@ -406,8 +421,9 @@ def _dspace(p, t, em, argpm, inclm, mm, nodem, nm, state):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _sgp4(p, t, state):
-    """SGP4/SDP4 at t minutes from epoch, continuing a resonance integrator state.
+def sgp4_step(p, t, state):
+    """SGP4/SDP4 at t minutes from epoch, continuing a resonance integrator state (from ``fresh_state()``
+    or the previous call).
 
     Returns (err, rx, ry, rz, vx, vy, vz, state): TEME km and km/s, then the
     deep-space integrator state for the next call (see ``_dspace``).
@@ -514,7 +530,7 @@ def _sgp4(p, t, state):
     # Kepler's equation (Newton, at most 10 evaluations, steps clamped to 0.95 rad).
     # Once a step is below 1e-2 rad, (sin, cos) of the next iterate come from
     # rotating the current pair by the step instead of evaluating them again.
-    u = _wrap(xl - nodep)
+    u = wrap_angle(xl - nodep)
     eo1 = u
     if deep or p[P_ISIMP] == 1.0:
         sineo1, coseo1 = sincos(eo1)
@@ -613,7 +629,7 @@ def bound_state(r, v2, a0):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fresh_state():
+def fresh_state():
     """Resonance integrator state that starts from epoch."""
     return (0.0, 0.0, 0.0, 0.0, np.nan, 0.0)
 
@@ -625,41 +641,14 @@ def sgp4_point(p, tsince):
     Returns (err, rx, ry, rz, vx, vy, vz): TEME km and km/s, error code as
     python-sgp4 (0 = fine; NaN state for codes 1-4).
     """
-    err, rx, ry, rz, vx, vy, vz, _ = _sgp4(p, tsince, _fresh_state())
+    err, rx, ry, rz, vx, vy, vz, _ = sgp4_step(p, tsince, fresh_state())
     return err, rx, ry, rz, vx, vy, vz
 
 
-# satellites handed to a thread at a time by propagate_grid: deep-space orbits
-# cost twice as much and a busy machine slows threads unevenly, so equal shares
+# satellites handed to a thread at a time by lane_kernels.propagate_rows: deep-space
+# orbits cost twice as much and a busy machine slows threads unevenly, so equal shares
 # of the satellites would finish far apart
 GRID_CHUNK = 16
-
-
-@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
-def propagate_grid(params, jd, fr, err, r, v):
-    """Every satellite at every UTC two-part Julian date (jd[j] + fr[j]).
-
-    Fills err (n_sat, n_time) and r, v (n_sat, n_time, 3), TEME km, km/s.
-    Minutes since epoch are formed as python-sgp4's SatrecArray does. Call it
-    under ``numba.parallel_chunksize(GRID_CHUNK)`` to balance threads.
-    """
-    n_sat = params.shape[0]
-    n_time = jd.shape[0]
-    for i in prange(n_sat):
-        p = params[i]
-        epoch_jd = p[P_EPOCH_JD]
-        epoch_fr = p[P_EPOCH_FR]
-        state = _fresh_state()
-        for j in range(n_time):
-            t = (jd[j] - epoch_jd) * 1440.0 + (fr[j] - epoch_fr) * 1440.0
-            e, rx, ry, rz, vx, vy, vz, state = _sgp4(p, t, state)
-            err[i, j] = e
-            r[i, j, 0] = rx
-            r[i, j, 1] = ry
-            r[i, j, 2] = rz
-            v[i, j, 0] = vx
-            v[i, j, 1] = vy
-            v[i, j, 2] = vz
 
 
 # ---- initialisation (sgp4init: initl, dscom, dsinit) ---------------------------

@@ -24,7 +24,7 @@ SUB_CHORDS = 3  # broad-phase hash passes per interval, each over 1/SUB_CHORDS o
 PERSISTENT_S = 3600.0  # within threshold for this long without a break: persistent
 PREFILTER_PAD_KM = 100.0  # apogee/perigee band pad (SGP4 short periodics are ~10 km)
 LOW_PERIGEE_KM = EARTH_RADIUS_KM + 400.0  # below this, drag may lower an orbit a lot in a week
-SLICE_BYTES = 192 * 2**20  # positions + velocities of one time slice
+SLICE_BYTES = 192 * 2**20  # positions and velocities of one time slice (the grid keeps positions only)
 
 
 @dataclass
@@ -112,8 +112,7 @@ def _runs(pair_key: np.ndarray, sample: np.ndarray, value: np.ndarray):
 def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float = 5.0,
                primaries=None, progress=None, step_s: float = DEFAULT_STEP_S) -> ScreenResult:
     """Screen the catalogue; see ``ssa.screen.screen``. Also returns stopped objects and counts."""
-    from ssa.propagate import ERROR_MESSAGES, init_params
-    from ssa.propagate.kernels import propagate_grid
+    from ssa.propagate import ERROR_MESSAGES, GridPropagator, init_params
     from ssa.screen import kernels as K
 
     if threshold_km <= 0 or days <= 0 or step_s <= 0:
@@ -139,6 +138,7 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
 
     clock = time.perf_counter()
     params = init_params(catalog)
+    grid = GridPropagator(params)
     base_min = ((start_jd - catalog.epoch_jd) * MINUTES_PER_DAY + (start_fr - catalog.epoch_fr) * MINUTES_PER_DAY)
     total_s = days * SECONDS_PER_DAY
     n_int_total = int(math.ceil(total_s / step_s - 1e-9))
@@ -158,11 +158,9 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
         fr = start_fr + t / SECONDS_PER_DAY
         err = np.empty((n, len(t)), dtype=np.uint8)
         pos = np.empty((n, len(t), 3))
-        vel = np.empty((n, len(t), 3))
         clock = time.perf_counter()
-        propagate_grid(params, jd, fr, err, pos, vel)
+        grid.into(jd, fr, err, pos)  # positions only: the broad phase needs no velocities
         seconds["propagate"] += time.perf_counter() - clock
-        del vel
         ok = np.logical_and.accumulate(err == 0, axis=1) & alive[:, None]
         for i in np.flatnonzero(alive & ~ok[:, -1]):
             first = int(np.argmin(ok[i]))
