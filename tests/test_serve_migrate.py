@@ -89,3 +89,29 @@ def test_worker_and_serve_migrate_at_start_by_default(database_url, tmp_path, mo
         store = open_store(make_settings(tmp_path, fresh_url, auto_migrate=False))  # now current: no refusal
         assert store.schema_behind() is None
         store.engine.dispose()
+
+
+def test_processes_migrating_at_once_make_the_schema_once(database_url):
+    """`ssa serve` and `ssa worker` started together on an empty database both migrate:
+    the second waits for the first (PostgreSQL's advisory lock; SQLite's file lock) and
+    finds the schema made. Four stores, four threads, one start."""
+    import threading
+
+    stores = [Store(database_url) for _ in range(4)]
+    start, errors = threading.Barrier(len(stores)), []
+
+    def migrate(store):
+        start.wait()
+        try:
+            store.migrate()
+        except Exception as exc:  # noqa: BLE001  (reported below, with its type)
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=migrate, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == [] and all(s.schema_behind() is None for s in stores)
+    for s in stores:
+        s.engine.dispose()

@@ -2,13 +2,16 @@
 so the API and a worker process can share one file."""
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -37,12 +40,36 @@ def alembic_config() -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x55A_0001  # PostgreSQL advisory lock key: one migration at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest alembic revision (idempotent)."""
+    """Bring the schema to the newest alembic revision (idempotent). On PostgreSQL an
+    advisory lock held to commit serialises processes that start at once (`ssa serve`
+    beside `ssa worker`): the second finds the schema made and does nothing. SQLite
+    files are locked the same way, with a lock file beside the database."""
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on `<database file>.migrate.lock` for a SQLite file (PostgreSQL
+    locks inside its transaction; an in-memory SQLite database has one process)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def schema_behind(engine: Engine) -> str | None:
