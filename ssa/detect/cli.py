@@ -1,4 +1,5 @@
 """`ssa detect ...`: one command per detector."""
+from datetime import timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +11,7 @@ detect_app = typer.Typer(help="Detect fragmentations, manoeuvres and re-entries 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(detect_app, name="detect")
+    app.command("overflights")(overflights_command)
 
 
 @detect_app.command("fragmentation")
@@ -106,3 +108,81 @@ def manoeuvres_command(
         console.print(f"[dim]skipped {note}[/dim]")
     if len(result.skipped) > 10:
         console.print(f"[dim]... and {len(result.skipped) - 10} more objects skipped[/dim]")
+
+
+# ------------------------------------------------------------------ overflights (issue 15)
+
+def overflights_command(
+    catalog_path: Path = typer.Argument(..., metavar="CATALOG", exists=True, dir_okay=False,
+                                        help="catalogue (TLE/3LE/OMM)"),
+    sites_path: Optional[Path] = typer.Option(None, "--sites", help="sites TOML (default: the shipped public "
+                                              "example, ssa/detect/data/sites_example.toml)"),
+    start: str = typer.Option(..., "--start", help="window start, ISO UTC, e.g. 2024-11-01T00:00:00"),
+    days: float = typer.Option(1.0, "--days", min=0.001, help="window length, days"),
+    watchers_path: Optional[Path] = typer.Option(None, "--watchers", help="watchers TOML (default: payloads in "
+                                                 "sun-synchronous LEO and public radar satellites)"),
+    out: Path = typer.Option(Path("passes.csv"), "--out", help="passes file (.csv or .json); beside it "
+                             "<stem>_windows.json, <stem>_timeline.png and <stem>_alerts.json"),
+    satcat: Optional[Path] = typer.Option(None, help="SATCAT owner/type CSV (default: shipped)"),
+    min_gap_min: float = typer.Option(0.0, "--min-gap-min", min=0.0, help="shortest free window listed, minutes"),
+) -> None:
+    """Passes of watching satellites over sensitive sites, the free windows between them, a timeline
+    PNG and one recon_overflight alert per usable pass."""
+    import csv
+    import json
+    import os
+
+    from ssa.catalog import SHIPPED_SATCAT, load
+    from ssa.detect.overflight import (
+        PASS_FIELDS, OverflightConfigError, free_windows, find_overflights, load_sites, load_watchers,
+        timeline_png, to_records,
+    )
+    from ssa.respond.alert import utc_time
+    from ssa.respond.config import load_config
+    from ssa.respond.findings import alerts_from_overflights
+
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "json"):
+        raise typer.BadParameter(f"--out {out}: use a .csv or .json file")
+    try:
+        sites = load_sites(sites_path) if sites_path else load_sites()
+        watchers = load_watchers(watchers_path) if watchers_path else load_watchers()
+        begin = utc_time(start, "start", "--start").replace(tzinfo=None)
+    except (OverflightConfigError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    parties = load_config().parties
+    for i, site in enumerate(sites):
+        for reader in site.readers:
+            if reader not in parties:
+                typer.echo(f"error: {sites_path}: site[{i}] '{site.name}': field 'readers': '{reader}' is not a "
+                           f"party of parties.toml ({', '.join(sorted(parties))})", err=True)
+                raise typer.Exit(2)
+    catalog = load(catalog_path, satcat=satcat or SHIPPED_SATCAT)
+    for rejection in catalog.rejected[:10]:
+        typer.echo(f"skipped {rejection}", err=True)
+    rows, sensors = watchers.select(catalog)
+    watching = catalog.take(rows)
+    passes = find_overflights(watching, sites, begin, days, sensors)
+    records = to_records(passes, watching, sites, sensors, begin)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", newline="") as f:
+        if fmt == "json":
+            json.dump(records, f, indent=1)
+        else:
+            writer = csv.DictWriter(f, fieldnames=PASS_FIELDS)
+            writer.writeheader()
+            writer.writerows(records)
+    os.replace(tmp, out)
+    windows = [{"site": sites[s].name, "start": (begin + timedelta(seconds=a)).isoformat() + "Z",
+                "end": (begin + timedelta(seconds=b)).isoformat() + "Z", "minutes": round((b - a) / 60.0, 2)}
+               for s, a, b in free_windows(passes, len(sites), days, min_gap_min * 60.0)]
+    stem = out.with_suffix("")
+    Path(f"{stem}_windows.json").write_text(json.dumps(windows, indent=1), encoding="utf-8")
+    timeline_png(passes, sites, sensors, begin, days, Path(f"{stem}_timeline.png"))
+    alerts = alerts_from_overflights(passes, watching, sites, begin)
+    Path(f"{stem}_alerts.json").write_text(json.dumps([a.to_dict() for a in alerts], indent=1, default=str),
+                                           encoding="utf-8")
+    typer.echo(f"{len(watching):,} watching satellites, {len(sites)} sites, {days:g} days: {len(passes):,} passes "
+               f"({int(passes['usable'].sum()):,} usable), {len(windows):,} free windows; written to {out}")

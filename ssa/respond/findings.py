@@ -107,3 +107,27 @@ def alerts_from_fragmentation(events, now: datetime | None = None) -> list[Alert
             evidence={"fragments": float(event.n_fragments)},
         ))
     return alerts
+
+
+def alerts_from_overflights(passes, watching: Catalog, sites, start: datetime,
+                            now: datetime | None = None) -> list[Alert]:
+    """One ``recon_overflight`` alert per usable pass of ``ssa.detect.overflight.find_overflights``:
+    the watching satellite as object, the pass's rise (the window start when it rose before) as event
+    time, the site's name in the id (a site's passes reveal the site: share them only with the
+    parties its sites file names)."""
+    from datetime import timedelta
+
+    lookup = owner_lookup(watching)
+    alerts = []
+    for p in passes[passes["usable"]]:
+        norad = int(p["norad_id"])
+        owner, object_type = lookup.get(norad, ("", ""))
+        rise = start + timedelta(seconds=0.0 if np.isnan(p["rise_s"]) else float(p["rise_s"]))
+        site = sites[int(p["site"])].name
+        alerts.append(Alert(
+            incident="recon_overflight",
+            objects=(AlertObject(norad, str(watching.name[int(p["sat"])]), owner, object_type),),
+            tca=utc_time(rise), now=utc_time(now),
+            id=f"recon-{'-'.join(site.lower().split())}-{norad}-{rise:%Y%m%dT%H%M%S}",
+        ))
+    return alerts
