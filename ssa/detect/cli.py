@@ -186,3 +186,75 @@ def overflights_command(
                                            encoding="utf-8")
     typer.echo(f"{len(watching):,} watching satellites, {len(sites)} sites, {days:g} days: {len(passes):,} passes "
                f"({int(passes['usable'].sum()):,} usable), {len(windows):,} free windows; written to {out}")
+
+
+# ------------------------------------------------------------------ proximity operations (issue 15)
+
+@detect_app.command("proximity")
+def proximity_command(
+    catalog_path: Path = typer.Argument(..., metavar="CATALOG", exists=True, dir_okay=False,
+                                        help="catalogue (TLE/3LE/OMM)"),
+    start: str = typer.Option(..., "--start", help="window start, ISO UTC"),
+    days: float = typer.Option(7.0, "--days", min=0.001, help="window length, days"),
+    assets: str = typer.Option("registry", "--assets", help="NORAD ids (comma-separated), a file of them, or "
+                               "'registry' (ssa.respond's asset registry)"),
+    out: Path = typer.Option(Path("proximity"), "--out", help="folder for proximity.json, alerts.json and "
+                             "one PNG per operation"),
+    leo_km: float = typer.Option(10.0, "--leo-km", min=0.01, help="proximity distance near LEO assets, km"),
+    meo_km: float = typer.Option(25.0, "--meo-km", min=0.01, help="proximity distance near MEO/HEO assets, km"),
+    geo_km: float = typer.Option(50.0, "--geo-km", min=0.01, help="proximity distance near GEO assets, km"),
+    min_stay_h: float = typer.Option(0.5, "--min-stay-h", min=0.0, help="staying within the distance this "
+                                     "long is an operation, hours"),
+    min_returns: int = typer.Option(3, "--min-returns", min=1, help="this many slow approaches are an operation"),
+    slow_m_s: float = typer.Option(50.0, "--slow-m-s", min=0.0, help="an approach slower than this (m/s) is "
+                                   "co-orbital"),
+    manoeuvres_path: Optional[Path] = typer.Option(None, "--manoeuvres", exists=True, dir_okay=False,
+                                                   help="manoeuvres CSV of `ssa detect manoeuvres`: a slow "
+                                                   "approach within 7 days after one is an operation"),
+    satcat: Optional[Path] = typer.Option(None, help="SATCAT owner/type CSV (default: shipped)"),
+) -> None:
+    """Proximity operations near Dutch and allied assets: objects that stay, return or approach slowly
+    after a manoeuvre; declared docked vehicles and formations (flies_together.csv) excepted."""
+    import csv
+    import json
+
+    from ssa.catalog import SHIPPED_SATCAT, load
+    from ssa.detect.proximity import detect_proximity, proximity_png
+    from ssa.respond.alert import utc_time
+    from ssa.respond.config import load_config
+    from ssa.respond.findings import alerts_from_proximity
+
+    cfg = load_config()
+    if assets == "registry":
+        ids = sorted(cfg.assets)
+    else:
+        text = Path(assets).read_text(encoding="utf-8") if Path(assets).is_file() else assets
+        try:
+            ids = [int(x) for x in text.replace(",", " ").split()]
+        except ValueError:
+            raise typer.BadParameter(f"--assets {assets!r}: NORAD ids, a file of them, or 'registry'")
+    burns: dict = {}
+    if manoeuvres_path:
+        with manoeuvres_path.open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                burns.setdefault(int(row["norad_id"]), []).append(utc_time(row["after"]).replace(tzinfo=None))
+    catalog = load(catalog_path, satcat=satcat or SHIPPED_SATCAT)
+    operations, notes = detect_proximity(
+        catalog, ids, start, days, {"leo": leo_km, "meo": meo_km, "geo": geo_km}, min_stay_s=min_stay_h * 3600.0,
+        min_returns=min_returns, slow_km_s=slow_m_s / 1000.0, together=cfg.together.values(), manoeuvres=burns)
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    out.mkdir(parents=True, exist_ok=True)
+    records = []
+    for op in operations:
+        png = out / f"proximity_{op.asset_norad_id}_{op.norad_id}.png"
+        proximity_png(op, png)
+        records.append({**op.to_dict(), "png": png.name})
+        typer.echo(f"{op.asset_name} ({op.asset_norad_id}): {op.name} ({op.norad_id}, {op.owner}) "
+                   f"{', '.join(op.reasons)}; closest {op.min_range_km:.3f} km at {op.closest:%Y-%m-%dT%H:%M}Z, "
+                   f"longest stay {op.longest_stay_s / 3600:.1f} h")
+    (out / "proximity.json").write_text(json.dumps(records), encoding="utf-8")
+    alerts = alerts_from_proximity(operations)
+    (out / "alerts.json").write_text(json.dumps([a.to_dict() for a in alerts], indent=1, default=str),
+                                     encoding="utf-8")
+    typer.echo(f"{len(operations)} proximity operation(s) near {len(ids)} assets written to {out}")

@@ -131,3 +131,24 @@ def alerts_from_overflights(passes, watching: Catalog, sites, start: datetime,
             id=f"recon-{'-'.join(site.lower().split())}-{norad}-{rise:%Y%m%dT%H%M%S}",
         ))
     return alerts
+
+
+def alerts_from_proximity(operations, now: datetime | None = None) -> list[Alert]:
+    """One ``proximity_operation`` alert per ``ssa.detect.proximity.ProximityOperation``: the asset
+    and the other object, the closest approach as event time and its range as ``miss_km``; evidence
+    ``longest_stay_h``, ``approaches`` and ``relative_speed_m_s`` (at the closest approach). The
+    range / relative speed / RTN timeline travels beside it (``ssa detect proximity`` writes it)."""
+    cfg_assets = load_config().assets
+    alerts = []
+    for op in operations:
+        asset = cfg_assets.get(op.asset_norad_id)
+        objects = (AlertObject(op.asset_norad_id, op.asset_name, asset.owner if asset else ""),
+                   AlertObject(op.norad_id, op.name, op.owner, op.object_type))
+        alerts.append(Alert(
+            incident="proximity_operation", objects=objects, tca=utc_time(op.closest), now=utc_time(now),
+            miss_km=round(op.min_range_km, 4),
+            id=f"prox-{op.asset_norad_id}-{op.norad_id}-{op.closest:%Y%m%dT%H%M}",
+            evidence={"longest_stay_h": round(op.longest_stay_s / 3600.0, 3), "approaches": float(op.approaches),
+                      "relative_speed_m_s": round(op.relative_speed_km_s * 1000.0, 3)},
+        ))
+    return alerts
