@@ -81,14 +81,14 @@ def test_passes_match_skyfield_find_events(imaging):
             times, events = sat.find_events(topos, t0, t1, altitude_degrees=0.0)
             ours = passes[(passes["sat"] == i) & (passes["site"] == j)]
             ours = ours[~np.isnan(ours["rise_s"]) & ~np.isnan(ours["set_s"])]
+            full = [k for k in range(len(events) - 2) if tuple(events[k:k + 3]) == (0, 1, 2)]
             theirs = []
-            for k in range(len(events) - 2):
-                if tuple(events[k:k + 3]) == (0, 1, 2):
-                    culm = times[k + 1]
-                    # skyfield culminates to 0.5 s; its own altitude on a 10 ms grid around it gives the maximum
-                    fine = ts.tt_jd(culm.tt + np.arange(-100, 101) * 0.01 / 86400.0)
-                    altitude = (sat - topos).at(fine).altaz()[0].degrees.max()
-                    theirs.append((seconds(times[k]), seconds(times[k + 2]), altitude))
+            if full:
+                # skyfield culminates to 0.5 s; its own altitude on a 10 ms grid around it gives the maximum
+                offsets = np.arange(-100, 101) * 0.01 / 86400.0
+                fine = ts.tt_jd((times.tt[[k + 1 for k in full]][:, None] + offsets).ravel())
+                altitude = (sat - topos).at(fine).altaz()[0].degrees.reshape(len(full), -1).max(axis=1)
+                theirs = [(seconds(times[k]), seconds(times[k + 2]), a) for k, a in zip(full, altitude)]
             assert len(ours) == len(theirs), (sub.norad_id[i], site.name, ours, theirs)
             for (rise, set_, altitude), mine in zip(theirs, ours):
                 worst = [max(worst[0], abs(mine["rise_s"] - rise)), max(worst[1], abs(mine["set_s"] - set_)),

@@ -17,11 +17,15 @@ from ssa.propagate.kernels import sgp4_point
 
 DEG = math.pi / 180.0
 TWOPI = 2.0 * math.pi
-# a sampled local maximum of elevation more than this far below the horizon is not refined:
+# a sampled local maximum of elevation more than this far below the sensor's lowest usable elevation
+# is not refined:
 # between samples 60 s apart the elevation of an orbit above 200 km rises less than this
 REFINE_MARGIN_DEG = 10.0
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 TIME_TOL_S = 1e-3  # refinement tolerance of rise, culmination and set
+# a crossing is also found when the score is this close to 0: within 1 ms where the elevation
+# changes by 1e-4 deg/s or more at the crossing (LEO and MEO passes; a drifting GEO object, 1e-5 deg/s: 10 ms)
+SCORE_TOL_DEG = 1e-7
 # columns of the pass rows written by find_passes
 P_SITE, P_RISE, P_CULM, P_SET, P_ELEV, P_OFF_NADIR, P_AZIMUTH, P_RANGE = range(8)
 N_PASS_COLUMNS = 8
@@ -81,15 +85,29 @@ def _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_o
 
 
 @njit(cache=True, nogil=True)
-def _crossing(p, base_min, start_jd, start_fr, t_out, t_in, site, up, north, east, min_el, max_off):
-    """Bisection for the time between t_out (score < 0) and t_in (score >= 0) where the score is 0."""
-    while abs(t_in - t_out) > TIME_TOL_S:
-        mid = 0.5 * (t_in + t_out)
-        score = _at(p, base_min, start_jd, start_fr, mid, site, up, north, east, min_el, max_off)[5]
-        if score >= 0.0:
-            t_in = mid
+def _crossing(p, base_min, start_jd, start_fr, t_out, f_out, t_in, f_in, site, up, north, east, min_el, max_off):
+    """Time between t_out (score f_out < 0) and t_in (score f_in >= 0) where the score crosses 0:
+    Illinois (regula falsi halving the stale end), bisection where it would step outside."""
+    side = 0
+    for _ in range(100):
+        if abs(t_in - t_out) <= TIME_TOL_S:
+            break
+        t = (t_out * f_in - t_in * f_out) / (f_in - f_out) if f_in != f_out else 0.5 * (t_in + t_out)
+        if not (min(t_in, t_out) < t < max(t_in, t_out)):
+            t = 0.5 * (t_in + t_out)
+        f = _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5]
+        if abs(f) < SCORE_TOL_DEG:
+            return t
+        if f >= 0.0:
+            t_in, f_in = t, f
+            if side == 1:
+                f_out *= 0.5
+            side = 1
         else:
-            t_out = mid
+            t_out, f_out = t, f
+            if side == -1:
+                f_in *= 0.5
+            side = -1
     return 0.5 * (t_in + t_out)
 
 
@@ -121,23 +139,27 @@ def _pass_at(p, base_min, start_jd, start_fr, lo, hi, total_s, step_s, site, up,
     # rise: step back on the grid to a sample where the site is not seen
     t_rise = np.nan
     k = math.floor(t_max / step_s)
-    t_in = t_max
+    t_in, f_in = t_max, score
     while k >= 0:
         t = k * step_s
-        if _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5] < 0.0:
-            t_rise = _crossing(p, base_min, start_jd, start_fr, t, t_in, site, up, north, east, min_el, max_off)
+        f = _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5]
+        if f < 0.0:
+            t_rise = _crossing(p, base_min, start_jd, start_fr, t, f, t_in, f_in, site, up, north, east, min_el,
+                               max_off)
             break
-        t_in = t
+        t_in, f_in = t, f
         k -= 1
     t_set = np.nan
     k = math.ceil(t_max / step_s)
-    t_in = t_max
+    t_in, f_in = t_max, score
     while k * step_s <= total_s + 1e-9:
         t = k * step_s
-        if _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5] < 0.0:
-            t_set = _crossing(p, base_min, start_jd, start_fr, t, t_in, site, up, north, east, min_el, max_off)
+        f = _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5]
+        if f < 0.0:
+            t_set = _crossing(p, base_min, start_jd, start_fr, t, f, t_in, f_in, site, up, north, east, min_el,
+                              max_off)
             break
-        t_in = t
+        t_in, f_in = t, f
         k += 1
     out_row[P_RISE] = t_rise
     out_row[P_CULM] = t_max
@@ -159,7 +181,7 @@ def find_passes(params, base_min, start_jd, start_fr, n_steps, step_s, sites, up
     (n_site, 3) Earth-fixed km, ups/norths/easts their local unit vectors.
     min_elevation, max_off_nadir (n_sat,): each satellite's sensor limits (deg;
     max_off_nadir <= 0: elevation only). Elevation is sampled every step_s; each
-    local maximum no more than REFINE_MARGIN_DEG below the horizon is refined.
+    local maximum no more than REFINE_MARGIN_DEG below the lowest elevation the sensor can use is refined.
     Writes out[i, m] (N_PASS_COLUMNS, see P_*) and n_out[i] (may exceed the
     capacity out.shape[1]: call again with more); stopped_at[i]: seconds at which
     SGP4 failed (NaN: it did not).
@@ -175,6 +197,8 @@ def find_passes(params, base_min, start_jd, start_fr, n_steps, step_s, sites, up
         count = 0
         stopped_at[i] = np.nan
         row = np.empty(N_PASS_COLUMNS)
+        # the lowest elevation at which the sensor can see a site (off-nadir limits need it above the horizon)
+        lowest = 0.0 if max_off_nadir[i] > 0.0 else min_elevation[i]
         for k in range(n_steps + 2):
             t = min(k, n_steps) * step_s
             err, rx, ry, rz, _, _, _ = sgp4_point(p, base_min[i] + t / 60.0)
@@ -192,7 +216,7 @@ def find_passes(params, base_min, start_jd, start_fr, n_steps, step_s, sites, up
                     rng = math.sqrt(dx * dx + dy * dy + dz * dz)
                     u = (dx * ups[j, 0] + dy * ups[j, 1] + dz * ups[j, 2]) / rng
                     el = math.asin(min(1.0, max(-1.0, u))) / DEG
-                if k >= 1 and prev1[j] >= prev2[j] and prev1[j] > el and prev1[j] > -REFINE_MARGIN_DEG:
+                if k >= 1 and prev1[j] >= prev2[j] and prev1[j] > el and prev1[j] > lowest - REFINE_MARGIN_DEG:
                     lo = max(0.0, (k - 2) * step_s)
                     hi = min(total_s, k * step_s)
                     if _pass_at(p, base_min[i], start_jd, start_fr, lo, hi, total_s, step_s, sites[j], ups[j],
