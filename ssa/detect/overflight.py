@@ -303,32 +303,29 @@ def sun_elevation_deg(jd_utc, site_pos, site_up) -> np.ndarray:
 
 # ----------------------------------------------------------------- passes
 
-def _merge(passes: np.ndarray) -> np.ndarray:
+def _merge(passes: np.ndarray, total_s: float) -> np.ndarray:
     """One row per overlapping (site, satellite) pass: the union of the rows' [rise, set] (several
     polygon points, or several maxima of one pass), with the highest culmination."""
     if not len(passes):
         return passes
-    rise = np.where(np.isnan(passes["rise_s"]), -np.inf, passes["rise_s"])
+    rise = np.nan_to_num(passes["rise_s"], nan=-1.0)
+    end = np.nan_to_num(passes["set_s"], nan=total_s + 1.0)
     order = np.lexsort((rise, passes["sat"], passes["site"]))
-    passes, rise = passes[order], rise[order]
-    end = np.where(np.isnan(passes["set_s"]), np.inf, passes["set_s"])
-    out = []
-    cur = passes[0].copy()
-    cur_end = end[0]
-    for k in range(1, len(passes)):
-        row = passes[k]
-        if row["site"] == cur["site"] and row["sat"] == cur["sat"] and rise[k] <= cur_end:
-            if end[k] > cur_end:
-                cur_end, cur["set_s"] = end[k], row["set_s"]
-            if row["max_elevation_deg"] > cur["max_elevation_deg"]:
-                for name in ("culmination_s", "max_elevation_deg", "azimuth_deg", "range_km"):
-                    cur[name] = row[name]
-            cur["off_nadir_deg"] = min(cur["off_nadir_deg"], row["off_nadir_deg"])
-        else:
-            out.append(cur)
-            cur, cur_end = row.copy(), end[k]
-    out.append(cur)
-    return np.array(out, dtype=PASS_DTYPE)
+    passes, rise, end = passes[order], rise[order], end[order]
+    key = np.cumsum(np.r_[True, (passes["site"][1:] != passes["site"][:-1]) | (passes["sat"][1:] != passes["sat"][:-1])])
+    span = total_s + 3.0
+    reach = np.maximum.accumulate(key * span + end) - key * span  # latest set so far within the key
+    new = np.r_[True, (key[1:] != key[:-1]) | (rise[1:] > reach[:-1])]
+    block = np.cumsum(new) - 1
+    firsts = np.flatnonzero(new)
+    best = np.lexsort((-passes["max_elevation_deg"], block))
+    best = best[np.r_[True, block[best][1:] != block[best][:-1]]]
+    out = passes[best].copy()
+    out["rise_s"] = passes["rise_s"][firsts]
+    last_end = np.maximum.reduceat(end, firsts)
+    out["set_s"] = np.where(last_end > total_s, np.nan, last_end)
+    out["off_nadir_deg"] = np.minimum.reduceat(passes["off_nadir_deg"], firsts)
+    return out
 
 
 def find_overflights(catalog: Catalog, sites: list[Site], start, days: float, sensors: list[Sensor] | None = None,
@@ -386,15 +383,15 @@ def find_overflights(catalog: Catalog, sites: list[Site], start, days: float, se
     for name, col in (("rise_s", 1), ("culmination_s", 2), ("set_s", 3), ("max_elevation_deg", 4),
                       ("off_nadir_deg", 5), ("azimuth_deg", 6), ("range_km", 7)):
         passes[name] = rows[:, col]
-    passes = _merge(passes)
+    passes = _merge(passes, n_steps * step)
     site_pos, site_up = site_frames([s.lat_deg for s in sites], [s.lon_deg for s in sites],
                                     [s.alt_m / 1000.0 for s in sites])[:2]
     jd = start_jd + start_fr + passes["culmination_s"] / 86400.0
     passes["sun_elevation_deg"] = sun_elevation_deg(jd, site_pos[passes["site"]], site_up[passes["site"]])
-    threshold = np.array([sensors[i].min_sun_elevation_deg for i in passes["sat"]])
-    radar = np.array([sensors[i].kind == "radar" for i in passes["sat"]], dtype=bool)
-    passes["sunlit"] = passes["sun_elevation_deg"] > threshold
-    passes["usable"] = radar | passes["sunlit"]
+    threshold = np.array([s.min_sun_elevation_deg for s in sensors])
+    radar = np.array([s.kind == "radar" for s in sensors], dtype=bool)
+    passes["sunlit"] = passes["sun_elevation_deg"] > threshold[passes["sat"]]
+    passes["usable"] = radar[passes["sat"]] | passes["sunlit"]
     rise = np.where(np.isnan(passes["rise_s"]), -np.inf, passes["rise_s"])
     return passes[np.lexsort((passes["norad_id"], rise, passes["site"]))]
 
