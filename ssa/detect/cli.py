@@ -162,3 +162,4 @@ def reentry_command(
     dutch = sum(r.dutch_interest for r in found)
     typer.echo(f"{len(found)} re-entry candidate(s) within {horizon_days:g} days ({dutch} of Dutch interest), "
                f"written to {out}")
+

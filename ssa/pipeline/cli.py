@@ -1,7 +1,9 @@
-"""`ssa screen CATALOG ...`: batch conjunction screening, assessed, to CSV/JSON/Parquet.
+"""The commands that run detection through to routed alerts, so they live beside the
+pipeline and not in their stages (which import no later stage):
 
-The command runs the pipeline (``ssa.pipeline``), so it lives beside it and
-not in ``ssa.screen``, which imports no later stage.
+- `ssa screen CATALOG ...`: batch conjunction screening, assessed, to CSV/JSON/Parquet;
+- `ssa overflights CATALOG ...`: watching satellites over sensitive sites, recon_overflight alerts;
+- `ssa proximity CATALOG ...`: proximity operations near the asset registry's objects.
 """
 from __future__ import annotations
 
@@ -164,3 +166,163 @@ def screen_command(
                       f"SGP4 error {stop.error} ({stop.reason})")
     for note in result.notes:
         console.print(f"[dim]{note}[/dim]")
+
+
+# ------------------------------------------------------------------ overflights
+
+@app.command("overflights")
+def overflights_command(
+    catalog_path: Annotated[Path, typer.Argument(metavar="CATALOG", exists=True, dir_okay=False,
+                                                 help="catalogue (TLE/3LE/OMM)")],
+    start: Annotated[str, typer.Option(help="window start, ISO UTC, e.g. 2024-11-01T00:00:00")],
+    sites_path: Annotated[Path | None, typer.Option("--sites", exists=True, dir_okay=False,
+                                                    help="sites TOML (default: the shipped public example, "
+                                                         "ssa/detect/data/sites_example.toml)")] = None,
+    days: Annotated[float, typer.Option(min=0.001, help="window length, days")] = 1.0,
+    watchers_path: Annotated[Path | None, typer.Option("--watchers", exists=True, dir_okay=False,
+                                                       help="watchers TOML (default: payloads in sun-synchronous "
+                                                            "LEO and public radar satellites)")] = None,
+    out: Annotated[Path, typer.Option(help="passes file (.csv or .json); beside it <stem>_windows.json, "
+                                           "<stem>_timeline.png and <stem>_alerts.json")] = Path("passes.csv"),
+    satcat: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                                help="SATCAT owner/type CSV (default: shipped)")] = None,
+    min_gap_min: Annotated[float, typer.Option(min=0.0, help="shortest free window listed, minutes")] = 0.0,
+) -> None:
+    """Passes of watching satellites over sensitive sites, the free windows between them, a timeline
+    PNG and one recon_overflight alert per usable pass."""
+    import csv
+    import json
+    from datetime import timedelta
+
+    from ssa.catalog import SHIPPED_SATCAT
+    from ssa.catalog.cli import read_catalog
+    from ssa.cli_errors import warn
+    from ssa.detect.overflight import (
+        PASS_FIELDS, OverflightConfigError, find_overflights, free_windows, load_sites, load_watchers,
+        timeline_png, to_records,
+    )
+    from ssa.fileio import atomic_write
+    from ssa.respond.alert import utc_time
+    from ssa.respond.config import load_config
+    from ssa.respond.findings import alerts_from_overflights
+
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "json"):
+        usage_error(f"--out {out}: use a .csv or .json file")
+    try:
+        sites = load_sites(sites_path) if sites_path else load_sites()
+        watchers = load_watchers(watchers_path) if watchers_path else load_watchers()
+        begin = utc_time(start, "start", "--start").replace(tzinfo=None)
+    except (OverflightConfigError, ValueError) as exc:
+        usage_error(str(exc))
+    parties = load_config().parties
+    for i, site in enumerate(sites):
+        for reader in site.readers:
+            if reader not in parties:
+                usage_error(f"{sites_path}: site[{i}] '{site.name}': field 'readers': '{reader}' is not a party "
+                            f"of parties.toml ({', '.join(sorted(parties))})")
+    catalog = read_catalog(catalog_path, satcat=satcat or SHIPPED_SATCAT)
+    for rejection in catalog.rejected[:10]:
+        warn(f"rejected {rejection}")
+    rows, sensors = watchers.select(catalog)
+    watching = catalog.take(rows)
+    passes = find_overflights(watching, sites, begin, days, sensors)
+    records = to_records(passes, watching, sites, sensors, begin)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out, newline="") as f:
+        if fmt == "json":
+            json.dump(records, f, indent=1)
+        else:
+            writer = csv.DictWriter(f, fieldnames=PASS_FIELDS)
+            writer.writeheader()
+            writer.writerows(records)
+    windows = [{"site": sites[s].name, "start": (begin + timedelta(seconds=a)).isoformat() + "Z",
+                "end": (begin + timedelta(seconds=b)).isoformat() + "Z", "minutes": round((b - a) / 60.0, 2)}
+               for s, a, b in free_windows(passes, len(sites), days, min_gap_min * 60.0)]
+    stem = out.with_suffix("")
+    with atomic_write(Path(f"{stem}_windows.json")) as f:
+        json.dump(windows, f, indent=1)
+    timeline_png(passes, sites, sensors, begin, days, Path(f"{stem}_timeline.png"))
+    alerts = alerts_from_overflights(passes, watching, sites, begin)
+    with atomic_write(Path(f"{stem}_alerts.json")) as f:
+        json.dump([a.to_dict() for a in alerts], f, indent=1, default=str)
+    typer.echo(f"{len(watching):,} watching satellites, {len(sites)} sites, {days:g} days: {len(passes):,} passes "
+               f"({int(passes['usable'].sum()):,} usable), {len(windows):,} free windows; written to {out}")
+
+
+# ------------------------------------------------------------------ proximity operations
+
+@app.command("proximity")
+def proximity_command(
+    catalog_path: Annotated[Path, typer.Argument(metavar="CATALOG", exists=True, dir_okay=False,
+                                                 help="catalogue (TLE/3LE/OMM)")],
+    start: Annotated[str, typer.Option(help="window start, ISO UTC")],
+    days: Annotated[float, typer.Option(min=0.001, help="window length, days")] = 7.0,
+    assets: Annotated[str, typer.Option(help="NORAD ids (comma-separated), a file of them, or 'registry' "
+                                             "(ssa.respond's asset registry)")] = "registry",
+    out: Annotated[Path, typer.Option(help="folder for proximity.json, alerts.json and one PNG per "
+                                           "operation")] = Path("proximity"),
+    leo_km: Annotated[float, typer.Option(min=0.01, help="proximity distance near LEO assets, km")] = 10.0,
+    meo_km: Annotated[float, typer.Option(min=0.01, help="proximity distance near MEO/HEO assets, km")] = 25.0,
+    geo_km: Annotated[float, typer.Option(min=0.01, help="proximity distance near GEO assets, km")] = 50.0,
+    min_stay_h: Annotated[float, typer.Option(min=0.0, help="staying within the distance this long is an "
+                                                            "operation, hours")] = 0.5,
+    min_returns: Annotated[int, typer.Option(min=1, help="this many slow approaches are an operation")] = 3,
+    slow_m_s: Annotated[float, typer.Option(min=0.0, help="an approach slower than this (m/s) is "
+                                                          "co-orbital")] = 50.0,
+    manoeuvres_path: Annotated[Path | None, typer.Option("--manoeuvres", exists=True, dir_okay=False,
+                                                         help="manoeuvres CSV of `ssa detect manoeuvres`: a slow "
+                                                              "approach within 7 days after one is an "
+                                                              "operation")] = None,
+    satcat: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                                help="SATCAT owner/type CSV (default: shipped)")] = None,
+) -> None:
+    """Proximity operations near Dutch and allied assets: objects that stay, return or approach slowly
+    after a manoeuvre; declared docked vehicles and formations (flies_together.csv) excepted."""
+    import csv
+    import json
+
+    from ssa.catalog import SHIPPED_SATCAT
+    from ssa.catalog.cli import read_catalog
+    from ssa.cli_errors import warn
+    from ssa.detect.proximity import detect_proximity, proximity_png
+    from ssa.fileio import atomic_write
+    from ssa.respond.alert import utc_time
+    from ssa.respond.config import load_config
+    from ssa.respond.findings import alerts_from_proximity
+
+    cfg = load_config()
+    if assets == "registry":
+        ids = sorted(cfg.assets)
+    else:
+        text = Path(assets).read_text(encoding="utf-8") if Path(assets).is_file() else assets
+        try:
+            ids = [int(x) for x in text.replace(",", " ").split()]
+        except ValueError:
+            usage_error(f"--assets {assets!r}: NORAD ids, a file of them, or 'registry'")
+    burns: dict = {}
+    if manoeuvres_path:
+        with manoeuvres_path.open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                burns.setdefault(int(row["norad_id"]), []).append(utc_time(row["after"]).replace(tzinfo=None))
+    catalog = read_catalog(catalog_path, satcat=satcat or SHIPPED_SATCAT)
+    operations, notes = detect_proximity(
+        catalog, ids, start, days, {"leo": leo_km, "meo": meo_km, "geo": geo_km}, min_stay_s=min_stay_h * 3600.0,
+        min_returns=min_returns, slow_km_s=slow_m_s / 1000.0, together=cfg.together.values(), manoeuvres=burns)
+    for note in notes:
+        warn(note)
+    out.mkdir(parents=True, exist_ok=True)
+    records = []
+    for op in operations:
+        png = out / f"proximity_{op.asset_norad_id}_{op.norad_id}.png"
+        proximity_png(op, png)
+        records.append({**op.to_dict(), "png": png.name})
+        typer.echo(f"{op.asset_name} ({op.asset_norad_id}): {op.name} ({op.norad_id}, {op.owner}) "
+                   f"{', '.join(op.reasons)}; closest {op.min_range_km:.3f} km at {op.closest:%Y-%m-%dT%H:%M}Z, "
+                   f"longest stay {op.longest_stay_s / 3600:.1f} h")
+    with atomic_write(out / "proximity.json") as f:
+        json.dump(records, f)
+    alerts = alerts_from_proximity(operations)
+    with atomic_write(out / "alerts.json") as f:
+        json.dump([a.to_dict() for a in alerts], f, indent=1, default=str)
+    typer.echo(f"{len(operations)} proximity operation(s) near {len(ids)} assets written to {out}")

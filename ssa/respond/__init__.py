@@ -2,7 +2,8 @@
 space incidents (letters in shared/letters, digest shared/RESPONSE-MECHANISM.md).
 
 All parties, incident types, levels, interest sources and rules are data in
-``ssa/respond/data/`` (asset registry ``dutch_assets.csv`` included); an operator overrides
+``ssa/respond/data/`` (asset registry ``dutch_assets.csv`` and the docked vehicles and
+formations of ``flies_together.csv`` included); an operator overrides
 them with files in SSA_RESPONSE_DIR.
 """
 from ssa.respond.alert import Alert, AlertObject

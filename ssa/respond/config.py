@@ -5,7 +5,8 @@ The defaults ship inside the package, ``ssa/respond/data/`` (read through
 to its own directory with the ``config_dir`` argument or the SSA_RESPONSE_DIR
 environment variable: each file found there replaces the default of the same
 name (``parties.toml``, ``incident_types.toml``, ``escalation.toml``,
-``interest.toml``, ``rules.toml``, ``letters.toml``, ``dutch_assets.csv``).
+``interest.toml``, ``rules.toml``, ``letters.toml``, ``dutch_assets.csv``,
+``flies_together.csv``).
 
 Every file is validated by a schema (the models below: no unknown key anywhere, every field of
 its type), then cross-checked (parties, levels, letters and incident types named exist). Anything
@@ -238,6 +239,8 @@ class ResponseConfig:
     current_for_h: dict[str, float] = field(default_factory=dict)  # hours an event stays current
     past_level: str = ""  # the highest level of an event that is past
     evidence: dict[str, dict[str, Evidence]] = field(default_factory=dict)
+    # objects declared to fly together (docked vehicles, formations): group -> NORAD ids
+    together: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def interest_values(self) -> list[str]:
         return [*self.categories, *self.regions, NO_INTEREST]
@@ -376,6 +379,46 @@ def load_assets(path: Path, categories: dict) -> dict[int, Asset]:
     return assets
 
 
+TOGETHER_RELATIONS = ("docked", "formation")
+
+
+def load_together(path: Path) -> dict[str, frozenset[int]]:
+    """flies_together.csv: group,norad_id,name,relation,source; objects of one group fly together
+    (docked or in formation), so their staying close is no proximity operation. Each group has two or
+    more objects, each object one group."""
+    groups: dict[str, list[int]] = {}
+    where_of: dict[int, str] = {}
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"group", "norad_id", "name", "relation", "source"} - set(reader.fieldnames or ())
+            if missing:
+                raise ConfigError(f"{path}: missing column(s) {sorted(missing)}")
+            for row in reader:
+                where = f"{path}:{reader.line_num}"
+                try:
+                    norad = int(row["norad_id"])
+                except ValueError:
+                    raise ConfigError(f"{where}: field 'norad_id' is not an integer: {row['norad_id']!r}") from None
+                if not row["group"].strip():
+                    raise ConfigError(f"{where}: field 'group' is empty")
+                if row["relation"] not in TOGETHER_RELATIONS:
+                    raise ConfigError(f"{where}: field 'relation' '{row['relation']}' is not one of "
+                                      f"{list(TOGETHER_RELATIONS)}")
+                if not row["source"].strip():
+                    raise ConfigError(f"{where}: field 'source' is empty (say where the entry comes from)")
+                if norad in where_of:
+                    raise ConfigError(f"{where}: NORAD {norad} listed twice (first at {where_of[norad]})")
+                where_of[norad] = where
+                groups.setdefault(row["group"], []).append(norad)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: flies-together file not found") from None
+    for name, members in groups.items():
+        if len(members) < 2:
+            raise ConfigError(f"{path}: group '{name}' has one object; a group needs two or more")
+    return {name: frozenset(members) for name, members in groups.items()}
+
+
 def _load_interest(path: Path) -> InterestFile:
     data = _parse(InterestFile, _read_toml(path), str(path))
     for code, category in data.owners.items():
@@ -448,7 +491,8 @@ def load_config(config_dir: str | Path | None = None) -> ResponseConfig:
     directory = Path(config_dir) if config_dir is not None else None
     if directory is not None and not directory.is_dir():
         raise ConfigError(f"{directory}: response configuration directory not found")
-    watched = [*(directory.iterdir() if directory else ()), DEFAULT_DIR / "dutch_assets.csv"]
+    watched = [*(directory.iterdir() if directory else ()), DEFAULT_DIR / "dutch_assets.csv",
+               DEFAULT_DIR / "flies_together.csv"]
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in watched if p.is_file()))
     return _load(directory, stamp)
 
@@ -458,7 +502,7 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
     """Cached per directory and the modification times of its files (`stamp`)."""
     files = {n: _pick(n, directory) for n in (
         "letters.toml", "parties.toml", "incident_types.toml", "escalation.toml", "interest.toml", "rules.toml",
-        "dutch_assets.csv")}
+        "dutch_assets.csv", "flies_together.csv")}
     letters = _load_letters(files["letters.toml"])
     parties = _load_parties(files["parties.toml"], letters)
     domains, incidents = _load_incidents(files["incident_types.toml"], letters)
@@ -479,4 +523,5 @@ def _load(directory: Path | None, stamp: tuple) -> ResponseConfig:
         evidence={name: terms.evidence for name, terms in escalation.incident.items()},
     )
     cfg.rules = _load_rules(files["rules.toml"], cfg)
+    cfg.together = load_together(files["flies_together.csv"])
     return cfg

@@ -130,3 +130,48 @@ def alerts_from_reentry(predictions, now: datetime | None = None) -> list[Alert]
             id=f"reentry-{r.norad_id}-{r.epoch:%Y%m%dT%H%M%S}",
         ))
     return alerts
+
+
+def alerts_from_overflights(passes, watching: Catalog, sites, start: datetime,
+                            now: datetime | None = None) -> list[Alert]:
+    """One ``recon_overflight`` alert per usable pass of ``ssa.detect.overflight.find_overflights``:
+    the watching satellite as object, the pass's rise (the window start when it rose before) as event
+    time, the site's name in the id (a site's passes reveal the site: share them only with the
+    parties its sites file names)."""
+    from datetime import timedelta
+
+    lookup = owner_lookup(watching)
+    alerts = []
+    for p in passes[passes["usable"]]:
+        norad = int(p["norad_id"])
+        owner, object_type = lookup.get(norad, ("", ""))
+        rise = start + timedelta(seconds=0.0 if np.isnan(p["rise_s"]) else float(p["rise_s"]))
+        site = sites[int(p["site"])].name
+        alerts.append(Alert(
+            incident="recon_overflight",
+            objects=(AlertObject(norad, str(watching.name[int(p["sat"])]), owner, object_type),),
+            tca=utc_time(rise), now=utc_time(now),
+            id=f"recon-{'-'.join(site.lower().split())}-{norad}-{rise:%Y%m%dT%H%M%S}",
+        ))
+    return alerts
+
+
+def alerts_from_proximity(operations, now: datetime | None = None) -> list[Alert]:
+    """One ``proximity_operation`` alert per ``ssa.detect.proximity.ProximityOperation``: the asset
+    and the other object, the closest approach as event time and its range as ``miss_km``; evidence
+    ``longest_stay_h``, ``approaches`` and ``relative_speed_m_s`` (at the closest approach). The
+    range / relative speed / RTN timeline travels beside it (``ssa proximity`` writes it)."""
+    cfg_assets = load_config().assets
+    alerts = []
+    for op in operations:
+        asset = cfg_assets.get(op.asset_norad_id)
+        objects = (AlertObject(op.asset_norad_id, op.asset_name, asset.owner if asset else ""),
+                   AlertObject(op.norad_id, op.name, op.owner, op.object_type))
+        alerts.append(Alert(
+            incident="proximity_operation", objects=objects, tca=utc_time(op.closest), now=utc_time(now),
+            miss_km=round(op.min_range_km, 4),
+            id=f"prox-{op.asset_norad_id}-{op.norad_id}-{op.closest:%Y%m%dT%H%M}",
+            evidence={"longest_stay_h": round(op.longest_stay_s / 3600.0, 3), "approaches": float(op.approaches),
+                      "relative_speed_m_s": round(op.relative_speed_km_s * 1000.0, 3)},
+        ))
+    return alerts
