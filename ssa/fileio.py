@@ -39,3 +39,21 @@ def atomic_write(path, newline: str | None = None) -> Iterator:
     """
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline=newline) as handle:
         yield handle
+
+
+RECORD_FORMATS = ("csv", "json")  # suffixes write_records knows
+
+
+def write_records(path, rows: list[dict], fields) -> None:
+    """``rows`` written atomically by ``path``'s suffix: .json a list of objects, else CSV
+    with the header ``fields`` (callers check the suffix against RECORD_FORMATS first)."""
+    import csv
+    import json
+
+    with atomic_write(path, newline="") as handle:
+        if Path(path).suffix.lower() == ".json":
+            json.dump(rows, handle, indent=1)
+        else:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)

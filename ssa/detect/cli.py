@@ -10,7 +10,6 @@ from ssa.cli_errors import usage_error
 
 app = typer.Typer(help="Detect fragmentations, manoeuvres and re-entries in catalogues and histories.",
                   no_args_is_help=True)
-OUT_FORMATS = ("csv", "json")  # --out suffixes of `ssa detect manoeuvres` and `reentry`
 
 
 @app.command("fragmentation")
@@ -73,17 +72,14 @@ def manoeuvres_command(
                                              "needs")] = 8,
 ) -> None:
     """Find manoeuvres in element-set histories: one row per manoeuvre with its delta-v."""
-    import csv
-    import json
-
     from rich.console import Console
 
     from ssa.catalog.cli import read_catalog
     from ssa.detect.manoeuvre import RECORD_FIELDS, detect_manoeuvres, to_records
-    from ssa.fileio import atomic_write
+    from ssa.fileio import RECORD_FORMATS, write_records
 
     fmt = out.suffix.lstrip(".").lower() or "csv"
-    if fmt not in OUT_FORMATS:
+    if fmt not in RECORD_FORMATS:
         usage_error(f"--out {out}: use a .csv or .json file")
     console = Console(stderr=True)
     catalog = read_catalog(history, keep="all")
@@ -93,13 +89,7 @@ def manoeuvres_command(
         console.print(f"[yellow]... and {len(catalog.rejected) - 10} more rejected records[/yellow]")
     result = detect_manoeuvres(catalog, k=k, min_history=min_history)
     rows = to_records(result.manoeuvres)
-    with atomic_write(out, newline="") as f:
-        if fmt == "json":
-            json.dump(rows, f, indent=1)
-        else:
-            writer = csv.DictWriter(f, fieldnames=RECORD_FIELDS)
-            writer.writeheader()
-            writer.writerows(rows)
+    write_records(out, rows, RECORD_FIELDS)
     objects = len(set(catalog.norad_id.tolist()))
     console.print(f"{len(catalog):,} element sets of {objects:,} objects ({len(catalog.rejected):,} rejected), "
                   f"{result.pairs:,} pairs compared: {len(rows):,} manoeuvres "
@@ -127,17 +117,14 @@ def reentry_command(
                                                 help="SATCAT owner/type CSV (default: shipped).")] = None,
 ) -> None:
     """Re-entry watch: candidates, predicted re-entry and window, Dutch territory under the ground track."""
-    import csv
-    import json
-
     from ssa.catalog import SHIPPED_SATCAT
     from ssa.catalog.cli import read_catalog
     from ssa.cli_errors import warn
     from ssa.detect.reentry import RECORD_FIELDS, ground_track_png, to_records, watch
-    from ssa.fileio import atomic_write
+    from ssa.fileio import RECORD_FORMATS, write_records
 
     fmt = out.suffix.lstrip(".").lower() or "csv"
-    if fmt not in OUT_FORMATS:
+    if fmt not in RECORD_FORMATS:
         usage_error(f"--out {out}: use a .csv or .json file")
     sat = satcat or SHIPPED_SATCAT
     catalog = read_catalog(catalog_file, satcat=sat)
@@ -147,13 +134,7 @@ def reentry_command(
             warn(f"rejected {rejection}")
     found = watch(catalog, hist, horizon_days=horizon_days, margin_km=margin_km)
     rows = to_records(found)
-    with atomic_write(out, newline="") as f:
-        if fmt == "json":
-            json.dump(rows, f, indent=1)
-        else:
-            writer = csv.DictWriter(f, fieldnames=RECORD_FIELDS)
-            writer.writeheader()
-            writer.writerows(rows)
+    write_records(out, rows, RECORD_FIELDS)
     if png is not None:
         png.mkdir(parents=True, exist_ok=True)
         for r in found:

@@ -190,7 +190,6 @@ def overflights_command(
 ) -> None:
     """Passes of watching satellites over sensitive sites, the free windows between them, a timeline
     PNG and one recon_overflight alert per usable pass."""
-    import csv
     import json
     from datetime import timedelta
 
@@ -201,13 +200,13 @@ def overflights_command(
         PASS_FIELDS, OverflightConfigError, find_overflights, free_windows, load_sites, load_watchers,
         timeline_png, to_records,
     )
-    from ssa.fileio import atomic_write
+    from ssa.fileio import RECORD_FORMATS, atomic_write, write_records
     from ssa.respond.alert import utc_time
     from ssa.respond.config import load_config
     from ssa.respond.findings import alerts_from_overflights
 
     fmt = out.suffix.lstrip(".").lower()
-    if fmt not in ("csv", "json"):
+    if fmt not in RECORD_FORMATS:
         usage_error(f"--out {out}: use a .csv or .json file")
     try:
         sites = load_sites(sites_path) if sites_path else load_sites()
@@ -229,13 +228,7 @@ def overflights_command(
     passes = find_overflights(watching, sites, begin, days, sensors)
     records = to_records(passes, watching, sites, sensors, begin)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out, newline="") as f:
-        if fmt == "json":
-            json.dump(records, f, indent=1)
-        else:
-            writer = csv.DictWriter(f, fieldnames=PASS_FIELDS)
-            writer.writeheader()
-            writer.writerows(records)
+    write_records(out, records, PASS_FIELDS)
     windows = [{"site": sites[s].name, "start": (begin + timedelta(seconds=a)).isoformat() + "Z",
                 "end": (begin + timedelta(seconds=b)).isoformat() + "Z", "minutes": round((b - a) / 60.0, 2)}
                for s, a, b in free_windows(passes, len(sites), days, min_gap_min * 60.0)]
