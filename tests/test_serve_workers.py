@@ -117,7 +117,8 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
     store = migrated_store(url)
     catalog = leo_catalog(1000)
     # 1.5 days: job 1 screens for many seconds, far longer than uploading version 2 takes
-    env = worker_env(url, tmp_path, job_lease_s=30, threshold_km=30, window_days=1.5)  # no re-claims under load
+    # a lease far longer than the hold below: job 1 stays its worker's, so the other takes job 2
+    env = worker_env(url, tmp_path, job_lease_s=600, threshold_km=30, window_days=1.5)
     names = [f"ssa-worker-test-{os.getpid()}-{time.monotonic_ns()}-{i}" for i in range(2)]
     workers = [subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "worker"],
                                 env=dict(env, SSA_DATABASE_URL=f"{url}&application_name={name}"),  # seen by the test
@@ -133,7 +134,7 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
         holder.send_signal(signal.SIGSTOP)
         try:
             second = store.ingest(catalog, "v2", "v2").job_id
-            wait_until(lambda: job_of(store, second).status != "queued", 120, "the other worker to claim job 2")
+            wait_until(lambda: job_of(store, second).status != "queued", 300, "the other worker to claim job 2")
         finally:
             holder.send_signal(signal.SIGCONT)
         one, two = job_of(store, first), job_of(store, second)
