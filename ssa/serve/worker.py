@@ -160,13 +160,15 @@ class Worker:
             rows, routings, stopped = pipeline.screen_and_route(catalog, start, settings.window_days,
                                                                 settings.threshold_km, progress=on_progress,
                                                                 tenants=self.store.object_tenants())
+            findings = pipeline.detect_findings(self.store, job.catalog_version_id, public, start, settings,
+                                                progress=lambda step: progress.update(message=f"detecting: {step}"))
             done.set()
             if lost.is_set():
                 return True
             summary = self.store.complete_job(job.id, self.worker_id, rows, routings, start, end,
                                               settings.threshold_km, catalog.norad_id,
                                               settings.event_match_fraction, stopped=stale + stopped,
-                                              sources=sources, source_checks=source_checks)
+                                              sources=sources, source_checks=source_checks, findings=findings)
             log.info("job %d: %s", job.id, summary or "not committed (superseded or no longer ours)")
         except JobTimeout as exc:
             done.set()
