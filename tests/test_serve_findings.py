@@ -5,6 +5,7 @@ PostgreSQL; the shipped 2024-11-01 catalogue's rows of a few objects."""
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 
 from serve_helpers import REPO, database_url, make_settings, migrated_store  # noqa: F401  (fixture)
@@ -54,6 +55,7 @@ def get(client, key, path, **params):
     return client.get(path, params=params, headers=headers)
 
 
+@pytest.mark.slow  # the detectors' numba kernels compile on a cold cache (about 90 s); 10 s warm
 def test_reentry_found_stored_routed_updated_and_served_by_scope(tmp_path, database_url):
     settings = make_settings(tmp_path, database_url, **DETECTORS_ON)
     store = migrated_store(database_url)
@@ -122,5 +124,49 @@ def test_detectors_switched_off_store_no_findings(tmp_path, database_url):
         run_version(store, settings, catalogue_rows(), "v1")
         with TestClient(create_app(settings, store=store)) as client:
             assert get(client, analyst, "/v1/findings").json()["items"] == []
+    finally:
+        store.engine.dispose()
+
+
+SITES = """
+[[site]]
+name = "ESTEC Noordwijk"
+lat_deg = 52.2183
+lon_deg = 4.4198
+alt_m = 45.0
+sensitivity = "public"
+readers = ["defensie"]
+"""
+ISS_AS_RADAR = """
+[[watcher]]
+norad_ids = [25544]
+sensor = "radar"
+min_elevation_deg = 10.0
+"""
+
+
+def test_overflight_passes_served_only_to_the_sites_readers(tmp_path, database_url):
+    (tmp_path / "sites.toml").write_text(SITES)
+    (tmp_path / "watchers.toml").write_text(ISS_AS_RADAR)
+    settings = make_settings(tmp_path, database_url, overflight_sites_file=tmp_path / "sites.toml",
+                             overflight_watchers_file=tmp_path / "watchers.toml")
+    store = migrated_store(database_url)
+    try:
+        defensie = store.create_key("agency", party="defensie")
+        nso = store.create_key("agency", party="nso")
+        admin = store.create_key("admin")
+        run_version(store, settings, catalogue_rows(), "v1")
+        with TestClient(create_app(settings, store=store)) as client:
+            page = get(client, defensie, "/v1/overflights", site="ESTEC Noordwijk").json()
+            passes = page["items"]
+            # the ISS (51.6 deg) passes over Noordwijk (52.2 N) a few times a day above 10 deg
+            assert 1 <= len(passes) <= 8 * settings.window_days, passes
+            assert {p["norad_id"] for p in passes} == {ISS} and all(p["usable"] for p in passes)
+            assert all(p["max_elevation_deg"] >= 10.0 for p in passes)
+            assert [p["culmination"] for p in passes] == sorted(p["culmination"] for p in passes)
+            assert page["catalog_version_id"] is not None
+            for key, site in ((nso, "ESTEC Noordwijk"), (admin, "ESTEC Noordwijk"), (defensie, "Elsewhere")):
+                answer = get(client, key, "/v1/overflights", site=site)
+                assert answer.status_code == 404 and "ESTEC" not in answer.json()["detail"].replace(site, "")
     finally:
         store.engine.dispose()

@@ -150,3 +150,18 @@ def detect_and_route(catalog, now: datetime, history=None, manoeuvre_ids=None, p
         detections.append(Detection(kind, identity, int(first), None if second is None else int(second), when,
                                     plain(record), routing))
     return detections, notes
+
+
+def overflight_passes(catalog, sites, watchers, start: datetime, days: float) -> list[dict]:
+    """Every pass of the catalogue's watching satellites (``watchers``: ssa.detect.overflight.Watchers)
+    over ``sites`` in [start, start + days] (UTC; naive = UTC), as ``ssa.detect.overflight.to_records``
+    rows (site name, NORAD id, rise/culmination/set UTC ISO, angles deg, range km, sunlit, usable)."""
+    from ssa.detect.overflight import find_overflights, to_records
+
+    rows, sensors = watchers.select(catalog)
+    if not len(rows) or not sites:
+        return []
+    watching = catalog.take(rows)
+    begin = _utc(start).replace(tzinfo=None)
+    passes = find_overflights(watching, sites, begin, days, sensors)
+    return to_records(passes, watching, sites, sensors, begin)

@@ -218,6 +218,21 @@ class Finding(Base):
     change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
 
 
+class OverflightPass(Base):
+    """A watching satellite's pass over a configured site (ssa.detect.overflight), computed on a
+    catalogue version; a newer version's passes of a site replace the older ones. A site's passes
+    reveal the site: the API serves them only to the parties its sites file names as readers."""
+
+    __tablename__ = "overflight_passes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    norad_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    culmination: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    record: Mapped[dict] = mapped_column(JSON, nullable=False)  # ssa.detect.overflight.to_records' row
+
+
 class Alert(Base):
     """An event, a reported incident or a finding routed to one party, with its role in the response."""
 

@@ -230,6 +230,29 @@ def detect_findings(store: Store, version_id: int, catalog, start: datetime, set
             for d in detections]
 
 
+def configured_sites(settings) -> list:
+    """The sites of settings.overflight_sites_file (ssa.detect.overflight.Site), [] when unset;
+    OverflightConfigError names the file, site and field of a bad one."""
+    from ssa.detect.overflight import load_sites
+
+    return load_sites(settings.overflight_sites_file) if settings.overflight_sites_file else []
+
+
+def overflights(catalog, start: datetime, settings) -> list[dict]:
+    """Passes over the configured sites of the catalogue's watching satellites over the screening
+    window from ``start`` (UTC, naive): ``ssa.pipeline.detection.overflight_passes`` rows; [] when
+    no sites file is set."""
+    from ssa.detect.overflight import load_watchers
+    from ssa.pipeline.detection import overflight_passes
+
+    sites = configured_sites(settings)
+    if not sites:
+        return []
+    watchers = load_watchers(settings.overflight_watchers_file) if settings.overflight_watchers_file \
+        else load_watchers()
+    return overflight_passes(catalog, sites, watchers, start, settings.window_days)
+
+
 def route_rows(rows: np.ndarray, catalog, now: datetime, tenants=None) -> list[Routed]:
     """The store's view of ``ssa.pipeline.route_conjunctions`` (alerts judged at ``now``, naive UTC)."""
     from ssa.pipeline import route_conjunctions

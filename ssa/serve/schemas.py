@@ -406,5 +406,32 @@ class FindingPage(BaseModel):
     has_more: bool
 
 
+class OverflightPassOut(BaseModel):
+    """One pass of a watching satellite over a site (ssa.detect.overflight): times UTC ISO 8601
+    ("" where the pass began before or ends after the window), angles deg, range km."""
+
+    site: str
+    norad_id: int
+    name: str
+    owner: str
+    sensor: Literal["optical", "radar"]
+    rise: str
+    culmination: str
+    set: str
+    max_elevation_deg: float
+    off_nadir_deg: float
+    azimuth_deg: float
+    range_km: float
+    sun_elevation_deg: float
+    sunlit: bool
+    usable: bool = Field(description="the sensor can image the site: radar, or optical with the site sunlit")
+
+
+class OverflightPage(BaseModel):
+    site: str
+    catalog_version_id: int | None = Field(description="the catalogue version the passes were computed on")
+    items: list[OverflightPassOut]
+
+
 AlertOut.model_rebuild()
 AlertPage.model_rebuild()

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         60.0, gt=0, description="element sets this many days before the screening window starts, or newer, form "
                                 "the history the re-entry fit and the manoeuvre detector read")
 
+    overflight_sites_file: Path | None = Field(
+        None, description="sites TOML (ssa.detect.overflight.load_sites): the passes over each site are computed "
+                          "on each catalogue version over the screening window and served at /v1/overflights to "
+                          "the parties the file names as the site's readers; unset: none")
+    overflight_watchers_file: Path | None = Field(
+        None, description="watchers TOML (ssa.detect.overflight.load_watchers); unset: the shipped default")
+
     # access
     rate_limit_per_minute: int = Field(600, description="requests per API key per minute (token bucket, burst = one minute)")
 

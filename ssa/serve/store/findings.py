@@ -1,15 +1,16 @@
 """Writing detector findings: one row per stable identity (a later catalogue version
 that finds it again updates it), and one alert per (finding, party) routed, in the
-alerts table that /v1/alerts and the webhooks read. Each change takes a change_seq."""
+alerts table that /v1/alerts and the webhooks read. Each change takes a change_seq.
+And the overflight passes over the configured sites, the newest version's only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ssa.serve.models import Alert, Finding
+from ssa.serve.models import Alert, Finding, OverflightPass
 from ssa.serve.store.changes import next_change_seqs, utcnow
 from ssa.serve.store.events import Routed
 
@@ -99,3 +100,14 @@ def _apply_finding_alerts(s: Session, routed: list[tuple[int, Routed]], now: dat
         s.execute(insert(Alert), [dict(d, change_seq=next(seqs)) for d in inserts])
     if touched:
         s.execute(update(Alert), [dict(d, change_seq=next(seqs)) for d in touched])
+
+
+def replace_overflights(s: Session, job_id: int, catalog_version_id: int, records: list[dict]) -> None:
+    """Store a catalogue version's passes (ssa.detect.overflight.to_records rows), replacing the
+    older passes of the same sites, inside the caller's transaction."""
+    sites = sorted({r["site"] for r in records})
+    s.execute(delete(OverflightPass).where(OverflightPass.site.in_(sites)))
+    s.execute(insert(OverflightPass), [dict(site=r["site"], catalog_version_id=catalog_version_id, job_id=job_id,
+                                            norad_id=r["norad_id"], record=r,
+                                            culmination=datetime.fromisoformat((r["culmination"] or r["rise"] or r["set"]).rstrip("Z")))
+                                       for r in records])

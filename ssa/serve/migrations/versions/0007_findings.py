@@ -1,4 +1,5 @@
-"""detector findings (re-entry, fragmentation, manoeuvre, proximity) and their alerts
+"""detector findings (re-entry, fragmentation, manoeuvre, proximity) and their alerts;
+overflight passes per configured site
 
 Alerts now come from a conjunction event, a reported incident or a finding:
 finding_id is added, one alert per (finding, party).
@@ -46,6 +47,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_findings_norad_id_1'), ['norad_id_1'], unique=False)
         batch_op.create_index(batch_op.f('ix_findings_norad_id_2'), ['norad_id_2'], unique=False)
 
+    op.create_table('overflight_passes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site', sa.String(length=200), nullable=False),
+    sa.Column('catalog_version_id', sa.Integer(), nullable=False),
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('norad_id', sa.BigInteger(), nullable=False),
+    sa.Column('culmination', sa.DateTime(), nullable=False),
+    sa.Column('record', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['catalog_version_id'], ['catalog_versions.id'], ),
+    sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('overflight_passes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_overflight_passes_site'), ['site'], unique=False)
+
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('finding_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_alerts_finding_id', 'findings', ['finding_id'], ['id'])
@@ -65,3 +81,4 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_alerts_finding_id', type_='foreignkey')
         batch_op.drop_column('finding_id')
     op.drop_table('findings')
+    op.drop_table('overflight_passes')
