@@ -168,5 +168,11 @@ def test_overflight_passes_served_only_to_the_sites_readers(tmp_path, database_u
             for key, site in ((nso, "ESTEC Noordwijk"), (admin, "ESTEC Noordwijk"), (defensie, "Elsewhere")):
                 answer = get(client, key, "/v1/overflights", site=site)
                 assert answer.status_code == 404 and "ESTEC" not in answer.json()["detail"].replace(site, "")
+
+            # a newer version's passes replace the older ones (same ISS set: the same passes)
+            run_version(store, settings, catalogue_rows(ndot_factor=2.0), "v2")
+            again = get(client, defensie, "/v1/overflights", site="ESTEC Noordwijk").json()
+            assert again["catalog_version_id"] > page["catalog_version_id"]
+            assert again["items"] == passes
     finally:
         store.engine.dispose()
