@@ -1,6 +1,7 @@
 """Detectors in the service: the worker runs them after each screening job, stores
 their findings (one per stable identity) with their alerts, and serves them on
-/v1/findings (kind filter, since polling, ETag) scoped by key. Real SQLite file and
+/v1/findings (kind filter, since polling, ETag) scoped by key; overflight passes
+over configured sites served to the sites' readers only. Real SQLite file and
 PostgreSQL; the shipped 2024-11-01 catalogue's rows of a few objects."""
 import csv
 import io
@@ -22,15 +23,15 @@ DETECTORS_ON = dict(detect_reentry_horizon_days=30.0, detect_manoeuvres=True, de
                     detect_proximity=True)
 
 
-def catalogue_rows(ids=OBJECTS, ndot_factor: float = 1.0) -> str:
-    """The objects' rows of the shipped catalogue as OMM CSV; NEOWISE's MEAN_MOTION_DOT times
-    `ndot_factor` (a later version that sees it decay faster)."""
+def catalogue_rows(ids=OBJECTS, ndot_factor: float = 1.0, changed: int = NEOWISE) -> str:
+    """The objects' rows of the shipped catalogue as OMM CSV; the MEAN_MOTION_DOT of `changed`
+    times `ndot_factor` (a later version that sees it decay faster)."""
     with open(REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = [r for r in reader if int(r["NORAD_CAT_ID"]) in set(ids)]
         fields = reader.fieldnames
     for row in rows:
-        if int(row["NORAD_CAT_ID"]) == NEOWISE:
+        if int(row["NORAD_CAT_ID"]) == changed:
             row["MEAN_MOTION_DOT"] = f"{float(row['MEAN_MOTION_DOT']) * ndot_factor:.7f}"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
@@ -174,5 +175,34 @@ def test_overflight_passes_served_only_to_the_sites_readers(tmp_path, database_u
             again = get(client, defensie, "/v1/overflights", site="ESTEC Noordwijk").json()
             assert again["catalog_version_id"] > page["catalog_version_id"]
             assert again["items"] == passes
+    finally:
+        store.engine.dispose()
+
+
+EGNOS_HOST = 39617  # in ssa.respond's asset registry (EGNOS payload on an SES satellite), GEO
+NEIGHBOUR = 36581  # stays within 6 km of it in the 2024-11-01 catalogue
+
+
+def test_proximity_of_a_registry_asset_found_routed_and_not_duplicated(tmp_path, database_url):
+    settings = make_settings(tmp_path, database_url, detect_proximity=True)
+    store = migrated_store(database_url)
+    try:
+        dssc = store.create_key("agency", party="dssc")
+        knmi = store.create_key("agency", party="knmi")
+        ids = (EGNOS_HOST, NEIGHBOUR)
+        run_version(store, settings, catalogue_rows(ids), "v1")
+        with TestClient(create_app(settings, store=store)) as client:
+            found = get(client, dssc, "/v1/findings", kind="proximity").json()["items"]
+            assert [(f["identity"], f["norad_id_1"], f["norad_id_2"]) for f in found] == [
+                (f"proximity:{EGNOS_HOST}:{NEIGHBOUR}", EGNOS_HOST, NEIGHBOUR)]
+            assert found[0]["summary"]["min_range_km"] < 10.0 and "stays" in found[0]["summary"]["reasons"]
+            assert found[0]["routing"]["alerted"]["dssc"] == "lead"
+            assert [a["finding"]["id"] for a in get(client, dssc, "/v1/alerts").json()["items"]] == [found[0]["id"]]
+            assert get(client, knmi, "/v1/findings").json()["items"] == []
+
+            run_version(store, settings, catalogue_rows(ids, ndot_factor=2.0, changed=NEIGHBOUR), "v2")
+            again = get(client, dssc, "/v1/findings", kind="proximity").json()["items"]
+            assert [f["id"] for f in again] == [found[0]["id"]]
+            assert len(get(client, dssc, "/v1/alerts").json()["items"]) == 1
     finally:
         store.engine.dispose()
