@@ -161,9 +161,16 @@ class Worker:
             rows, routings, stopped = pipeline.screen_and_route(catalog, start, settings.window_days,
                                                                 settings.threshold_km, progress=on_progress,
                                                                 tenants=self.store.object_tenants())
+
+            def on_step(step: str):
+                if time.monotonic() > deadline:
+                    raise JobTimeout(f"timed out: screened, but still detecting after {settings.job_timeout_s:g} s "
+                                     f"(job_timeout_s), before {step}")
+                progress["message"] = f"detecting: {step}"
+
             findings = pipeline.detect_findings(self.store, job.catalog_version_id, public, start, settings,
-                                                progress=lambda step: progress.update(message=f"detecting: {step}"))
-            progress["message"] = "overflight passes"
+                                                progress=on_step)
+            on_step("overflight passes")
             passes = pipeline.overflights(public, start, settings)
             done.set()
             if lost.is_set():
