@@ -206,3 +206,26 @@ def test_proximity_of_a_registry_asset_found_routed_and_not_duplicated(tmp_path,
             assert len(get(client, dssc, "/v1/alerts").json()["items"]) == 1
     finally:
         store.engine.dispose()
+
+
+def test_a_findings_alert_is_queued_for_the_partys_webhook(tmp_path, database_url):
+    import json
+
+    from sqlalchemy import select
+
+    from ssa.serve.delivery import DeliveryLoop, subscribe
+    from ssa.serve.models import Delivery
+
+    settings = make_settings(tmp_path, database_url, detect_reentry_horizon_days=30.0)
+    store = migrated_store(database_url)
+    try:
+        store.create_key("operator", party="acme", objects=[NEOWISE])
+        subscribe(store, "ez", "http://127.0.0.1:9/hook")
+        run_version(store, settings, catalogue_rows(), "v1")
+        assert DeliveryLoop(store, settings).enqueue() == 1
+        with store.session() as s:
+            alert = json.loads(s.scalars(select(Delivery.body)).one())["alert"]
+        assert alert["party"] == "ez" and alert["finding"]["identity"] == f"reentry:{NEOWISE}"
+        assert alert["finding"]["kind"] == "reentry" and alert["finding"]["routing"]["paged"]
+    finally:
+        store.engine.dispose()
