@@ -184,11 +184,17 @@ def migrated_store(url: str):
     return store
 
 
+# the screening tests run without the detectors (tests/test_serve_findings.py runs them)
+DETECTORS_OFF = dict(detect_reentry_horizon_days=0.0, detect_manoeuvres=False, detect_fragmentation=False,
+                     detect_proximity=False)
+
+
 def make_settings(tmp_path, database_url, **overrides):
     from ssa.serve.settings import Settings
 
     values = dict(data_dir=tmp_path, database_url=database_url, embedded_worker=False, window_start="catalog",
-                  window_days=WINDOW_DAYS, threshold_km=THRESHOLD_KM, rate_limit_per_minute=100_000)
+                  window_days=WINDOW_DAYS, threshold_km=THRESHOLD_KM, rate_limit_per_minute=100_000,
+                  **DETECTORS_OFF)
     values.update(overrides)
     return Settings(**values)
 

@@ -148,7 +148,8 @@ class DeliveryLoop:
         for sub in subs:
             with self.store.session() as s:
                 alerts = s.scalars(
-                    select(Alert).options(joinedload(Alert.event).defer(Event.state), joinedload(Alert.incident))
+                    select(Alert).options(joinedload(Alert.event).defer(Event.state), joinedload(Alert.incident),
+                                          joinedload(Alert.finding))
                     .where(Alert.party == sub.party, Alert.id > sub.after_alert_id,
                            ~exists().where(Delivery.subscription_id == sub.id, Delivery.alert_id == Alert.id))
                     .order_by(Alert.id).limit(ENQUEUE_BATCH)).all()

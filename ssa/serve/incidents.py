@@ -73,7 +73,8 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
             s.execute(insert(Alert), [dict(incident_id=incident.id, party=party, role=role, level=result.level,
                                            created_at=now, updated_at=now, change_seq=seq)
                                       for (party, role), seq in zip(parties.items(), seqs)])
-        alerts = list(s.scalars(select(Alert).options(joinedload(Alert.event), joinedload(Alert.incident))
+        alerts = list(s.scalars(select(Alert).options(joinedload(Alert.event), joinedload(Alert.incident),
+                                                            joinedload(Alert.finding))
                                 .where(Alert.incident_id == incident.id).order_by(Alert.id)))
         s.expunge_all()
     return incident, alerts

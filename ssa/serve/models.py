@@ -195,13 +195,52 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 
+class Finding(Base):
+    """A detector's finding (ssa.detect via ssa.pipeline.detect_and_route): one per stable identity
+    (re-entry: NORAD id; fragmentation: launch + parent; manoeuvre: NORAD id + epoch; proximity:
+    asset + object), updated when a later catalogue version finds it again."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # reentry fragmentation manoeuvre proximity
+    identity: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    norad_id_1: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)  # the subject (parent, asset)
+    norad_id_2: Mapped[int | None] = mapped_column(BigInteger, index=True)  # the other object, where there is one
+    event_time: Mapped[datetime | None] = mapped_column(DateTime)  # UTC: re-entry, break-up, burn, closest approach
+    summary: Mapped[dict] = mapped_column(JSON, nullable=False)  # the detector's record (UTC ISO times, km, m/s)
+    level: Mapped[str | None] = mapped_column(String(32))
+    routing: Mapped[dict | None] = mapped_column(JSON)
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False)
+    first_job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    last_job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+
+
+class OverflightPass(Base):
+    """A watching satellite's pass over a configured site (ssa.detect.overflight), computed on a
+    catalogue version; a newer version's passes of a site replace the older ones. A site's passes
+    reveal the site: the API serves them only to the parties its sites file names as readers."""
+
+    __tablename__ = "overflight_passes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id"), nullable=False)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    norad_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    culmination: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # UTC
+    record: Mapped[dict] = mapped_column(JSON, nullable=False)  # ssa.detect.overflight.to_records' row
+
+
 class Alert(Base):
-    """An event or a reported incident routed to one party, with its role in the response."""
+    """An event, a reported incident or a finding routed to one party, with its role in the response."""
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), nullable=True, index=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True, index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), nullable=True, index=True)
     party: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # lead supporting informed
     level: Mapped[str | None] = mapped_column(String(32))
@@ -211,10 +250,12 @@ class Alert(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(16))
     change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
 
-    __table_args__ = (UniqueConstraint("event_id", "party", name="uq_alerts_event_party"),)
+    __table_args__ = (UniqueConstraint("event_id", "party", name="uq_alerts_event_party"),
+                      UniqueConstraint("finding_id", "party", name="uq_alerts_finding_party"))
     # what the alert is about, for the API: loaded with the alert (joinedload), never lazily
     event: Mapped[Event | None] = relationship(viewonly=True, lazy="raise")
     incident: Mapped[Incident | None] = relationship(viewonly=True, lazy="raise")
+    finding: Mapped[Finding | None] = relationship(viewonly=True, lazy="raise")
 
 
 class ApiKey(Base):

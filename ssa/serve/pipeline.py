@@ -11,9 +11,10 @@ from functools import lru_cache
 import numpy as np
 
 from ssa.catalog.model import Rejection
-from ssa.constants import SECONDS_PER_DAY
+from ssa.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
 from ssa.respond.config import OPERATOR
 from ssa.serve.store import PUBLIC, IngestResult, Routed, Store, utcnow
+from ssa.serve.store.findings import FoundItem
 from ssa.timeutil import JD_UNIX_EPOCH, datetime_to_jd, datetime_to_unix_days, jd_to_datetime, unix_days
 
 # an operator's element set whose predicted positions differ from the public set's by more
@@ -21,6 +22,9 @@ from ssa.timeutil import JD_UNIX_EPOCH, datetime_to_jd, datetime_to_unix_days, j
 # 3 degrees of freedom exceeds 5^2 = 25 with probability 1.7e-5
 SOURCE_MAHALANOBIS_LIMIT = 5.0
 SOURCE_CHECK_STEP_S = 600.0  # s between the compared positions over the screening window
+# the re-entry fit reads the stored history of objects with a perigee below this (km); the watch
+# itself looks at every object (ssa.detect.reentry.watch, max_perigee_km)
+REENTRY_HISTORY_PERIGEE_KM = 600.0
 
 
 @lru_cache(maxsize=1)
@@ -190,6 +194,63 @@ def screen_and_route(catalog, start: datetime, days: float, threshold_km: float,
     stopped = [{**asdict(stop), "reason": f"SGP4 error {stop.error} at +{stop.seconds:.0f} s: {stop.reason}"}
                for stop in result.stopped]
     return result.conjunctions, [routed(routing) for routing in routings], stopped
+
+
+def detect_findings(store: Store, version_id: int, catalog, start: datetime, settings, progress=None) -> list[FoundItem]:
+    """The detectors' findings of catalogue version ``version_id`` (``ssa.pipeline.detection``)
+    as the store writes them: re-entry watch on ``catalog`` (the version's public catalogue)
+    with the stored history, manoeuvres on the histories of the objects this version brought
+    new sets of, fragmentation against the previous public version, proximity of the asset
+    registry over the screening window from ``start`` (UTC, naive); each switched and bounded
+    by ``settings`` (Settings.detect_*). ``progress``: callable(message)."""
+    from ssa.pipeline.detection import detect_and_route
+
+    since = start - timedelta(days=settings.detect_history_days)
+    reentry_days = settings.detect_reentry_horizon_days
+    watched = set()
+    if reentry_days > 0 and len(catalog):
+        from ssa.catalog.summary import semi_major_axis_km
+
+        perigee = semi_major_axis_km(catalog.no_kozai) * (1.0 - catalog.ecco) - EARTH_RADIUS_KM
+        watched = {int(n) for n in catalog.norad_id[perigee < REENTRY_HISTORY_PERIGEE_KM]}
+    changed = store.new_public_objects(version_id) if settings.detect_manoeuvres else set()
+    history = store.history_for_version(version_id, watched | changed, since) if watched | changed else None
+    previous = None
+    if settings.detect_fragmentation:
+        previous_id = store.previous_public_version(version_id)
+        previous = store.catalog_for_version(previous_id) if previous_id is not None else None
+    detections, _ = detect_and_route(
+        catalog, start, history=history, manoeuvre_ids=changed, previous=previous,
+        reentry_horizon_days=reentry_days, proximity_days=settings.window_days if settings.detect_proximity else 0.0,
+        tenants=store.object_tenants(), progress=progress)
+    return [FoundItem(kind=d.kind, identity=d.identity, norad_id_1=d.norad_id_1, norad_id_2=d.norad_id_2,
+                      event_time=None if d.event_time is None else d.event_time.replace(tzinfo=None),
+                      summary=d.summary,
+                      routed=routed(d.routing) if d.routing is not None else Routed(level=None))
+            for d in detections]
+
+
+def configured_sites(settings) -> list:
+    """The sites of settings.overflight_sites_file (ssa.detect.overflight.Site), [] when unset;
+    OverflightConfigError names the file, site and field of a bad one."""
+    from ssa.detect.overflight import load_sites
+
+    return load_sites(settings.overflight_sites_file) if settings.overflight_sites_file else []
+
+
+def overflights(catalog, start: datetime, settings) -> list[dict]:
+    """Passes over the configured sites of the catalogue's watching satellites over the screening
+    window from ``start`` (UTC, naive): ``ssa.pipeline.detection.overflight_passes`` rows; [] when
+    no sites file is set."""
+    from ssa.detect.overflight import load_watchers
+    from ssa.pipeline.detection import overflight_passes
+
+    sites = configured_sites(settings)
+    if not sites:
+        return []
+    watchers = load_watchers(settings.overflight_watchers_file) if settings.overflight_watchers_file \
+        else load_watchers()
+    return overflight_passes(catalog, sites, watchers, start, settings.window_days)
 
 
 def route_rows(rows: np.ndarray, catalog, now: datetime, tenants=None) -> list[Routed]:

@@ -199,6 +199,8 @@ class AlertOut(FromStore):
     conjunction: Conjunction | None = Field(None, validation_alias="event",
                                             description="what the alert is about: a conjunction event ...")
     incident: "IncidentOut | None" = Field(None, description="... or an incident a party reported")
+    finding: "FindingSummaryOut | None" = Field(None, description="... or a detector's finding (GET /v1/findings/{id} "
+                                                           "has its whole routing)")
 
     @field_validator("incident")
     @classmethod
@@ -364,6 +366,71 @@ class DeliveryOut(FromStore):
         if self.status != "pending":
             self.next_attempt_at = None
         return self
+
+
+FindingKind = Literal["reentry", "fragmentation", "manoeuvre", "proximity"]
+
+
+class FindingOut(FromStore):
+    """A detector's finding (ssa.detect, run by the worker on each catalogue version); lists carry
+    its routing summarised (ROUTING_SUMMARY), GET /v1/findings/{id} all of it."""
+
+    id: int
+    kind: FindingKind
+    identity: str = Field(description="stable across catalogue versions: reentry:<NORAD id>, "
+                                      "manoeuvre:<NORAD id>:<burn UTC minute>, fragmentation:<launch>:<parent>, "
+                                      "proximity:<asset>:<object>")
+    norad_id_1: int = Field(description="the re-entering or manoeuvring object, the fragmentation's parent, the asset")
+    norad_id_2: int | None = Field(description="the collision partner, or the object near the asset")
+    event_time: UtcTime | None = Field(description="UTC: predicted re-entry, burn mid-point, break-up, closest "
+                                                   "approach")
+    level: str | None
+    summary: dict = Field(description="the detector's record (UTC ISO times, km, m/s)")
+    routing: dict | None
+    catalog_version_id: int = Field(description="the catalogue version that last found it")
+    change_seq: int
+    created_at: UtcTime
+    updated_at: UtcTime
+
+
+class FindingSummaryOut(FindingOut):
+    @field_validator("routing")
+    @classmethod
+    def summary_only(cls, routing: dict | None) -> dict | None:
+        return routing_summary(routing)
+
+
+class FindingPage(BaseModel):
+    items: list[FindingSummaryOut]
+    next_since: int
+    has_more: bool
+
+
+class OverflightPassOut(BaseModel):
+    """One pass of a watching satellite over a site (ssa.detect.overflight): times UTC ISO 8601
+    ("" where the pass began before or ends after the window), angles deg, range km."""
+
+    site: str
+    norad_id: int
+    name: str
+    owner: str
+    sensor: Literal["optical", "radar"]
+    rise: str
+    culmination: str
+    set: str
+    max_elevation_deg: float
+    off_nadir_deg: float
+    azimuth_deg: float
+    range_km: float
+    sun_elevation_deg: float
+    sunlit: bool
+    usable: bool = Field(description="the sensor can image the site: radar, or optical with the site sunlit")
+
+
+class OverflightPage(BaseModel):
+    site: str
+    catalog_version_id: int | None = Field(description="the catalogue version the passes were computed on")
+    items: list[OverflightPassOut]
 
 
 AlertOut.model_rebuild()

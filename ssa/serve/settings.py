@@ -44,6 +44,26 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(
         3, ge=1, description="a job whose worker's lease ran out this many times (killed or stuck) is failed")
 
+    # ---- detectors after each screening (issues 14 and 15: ssa.pipeline.detection) ----
+    detect_reentry_horizon_days: float = Field(
+        30.0, ge=0, description="re-entry watch: objects predicted to re-enter within this many days; 0: off")
+    detect_manoeuvres: bool = Field(True, description="manoeuvre detection on the element-set histories of the "
+                                                      "objects with new sets")
+    detect_fragmentation: bool = Field(True, description="fragmentation detection between the previous public "
+                                                         "catalogue version and this one")
+    detect_proximity: bool = Field(True, description="proximity operations near the asset registry's objects "
+                                                     "(ssa.respond) over the screening window")
+    detect_history_days: float = Field(
+        60.0, gt=0, description="element sets this many days before the screening window starts, or newer, form "
+                                "the history the re-entry fit and the manoeuvre detector read")
+
+    overflight_sites_file: Path | None = Field(
+        None, description="sites TOML (ssa.detect.overflight.load_sites): the passes over each site are computed "
+                          "on each catalogue version over the screening window and served at /v1/overflights to "
+                          "the parties the file names as the site's readers; unset: none")
+    overflight_watchers_file: Path | None = Field(
+        None, description="watchers TOML (ssa.detect.overflight.load_watchers); unset: the shipped default")
+
     # access
     rate_limit_per_minute: int = Field(600, description="requests per API key per minute (token bucket, burst = one minute)")
 

@@ -1,6 +1,7 @@
 """The job worker: claims queued screening jobs from the store, heartbeats its
-lease while it screens, and commits the results with the job's completion in
-one transaction. A worker killed mid-screen leaves its job 'running' with a
+lease while it screens and then runs the detectors (``pipeline.detect_findings``,
+settings ``detect_*``), and commits the results and the findings with the job's
+completion in one transaction. A worker killed mid-screen leaves its job 'running' with a
 lease that runs out; the next worker re-claims it and screens from scratch
 (up to ``job_max_attempts`` claims), unless a newer catalogue version's job
 is queued, running or done: then the old job is superseded."""
@@ -160,13 +161,25 @@ class Worker:
             rows, routings, stopped = pipeline.screen_and_route(catalog, start, settings.window_days,
                                                                 settings.threshold_km, progress=on_progress,
                                                                 tenants=self.store.object_tenants())
+
+            def on_step(step: str):
+                if time.monotonic() > deadline:
+                    raise JobTimeout(f"timed out: screened, but still detecting after {settings.job_timeout_s:g} s "
+                                     f"(job_timeout_s), before {step}")
+                progress["message"] = f"detecting: {step}"
+
+            findings = pipeline.detect_findings(self.store, job.catalog_version_id, public, start, settings,
+                                                progress=on_step)
+            on_step("overflight passes")
+            passes = pipeline.overflights(public, start, settings)
             done.set()
             if lost.is_set():
                 return True
             summary = self.store.complete_job(job.id, self.worker_id, rows, routings, start, end,
                                               settings.threshold_km, catalog.norad_id,
                                               settings.event_match_fraction, stopped=stale + stopped,
-                                              sources=sources, source_checks=source_checks)
+                                              sources=sources, source_checks=source_checks, findings=findings,
+                                              overflights=passes)
             log.info("job %d: %s", job.id, summary or "not committed (superseded or no longer ours)")
         except JobTimeout as exc:
             done.set()

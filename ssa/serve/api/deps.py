@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ssa.serve.auth import Principal, ProblemException, principal
 from ssa.serve.enums import Role
-from ssa.serve.models import Alert, CatalogVersion, Event, Incident, Job, SpaceObject
+from ssa.serve.models import Alert, CatalogVersion, Event, Finding, Incident, Job, SpaceObject
 from ssa.serve.settings import Settings
 from ssa.serve.store import Store
 
@@ -52,9 +52,9 @@ class KeyScope:
     """What one key may see: SQL conditions on events, alerts, jobs and objects (None: all
     of them), and the checks that refuse, with 403, an object or alert outside it.
 
-    operator: events of its own objects; alerts about them, reported by it or routed to its
-    tenant; jobs of its own uploads; its own objects. agency: events and alerts routed to
-    its party. analyst and admin: everything."""
+    operator: events and findings of its own objects; alerts about them, reported by it or
+    routed to its tenant; jobs of its own uploads; its own objects. agency: events, findings
+    and alerts routed to its party. analyst and admin: everything."""
 
     def __init__(self, who: Principal):
         self.who = who
@@ -77,11 +77,25 @@ class KeyScope:
             return self.own_objects()
         return Event.id.in_(select(Alert.event_id).where(Alert.party == (self.who.party or "")))
 
+    def own_findings(self):
+        """SQL condition: findings about one of the operator's objects."""
+        objs = sorted(self.who.objects)
+        return or_(Finding.norad_id_1.in_(objs), Finding.norad_id_2.in_(objs))
+
+    def findings(self):
+        """Operators: findings about their objects; agencies: findings routed to their party."""
+        if self.who.sees_everything:
+            return None
+        if self.who.role == Role.OPERATOR:
+            return self.own_findings()
+        return Finding.id.in_(select(Alert.finding_id).where(Alert.party == (self.who.party or "")))
+
     def alerts(self):
         if self.who.sees_everything:
             return None
         if self.who.role == Role.OPERATOR:  # about its objects, reported by it, or routed to it
             return or_(Alert.event_id.in_(select(Event.id).where(self.own_objects())),
+                       Alert.finding_id.in_(select(Finding.id).where(self.own_findings())),
                        Alert.incident_id.in_(select(Incident.id).where(Incident.reporter_key_id == self.who.key_id)),
                        Alert.party == self.recipient)
         return Alert.party == (self.who.party or "")

@@ -36,7 +36,7 @@ def me(who: CurrentKey, scope: Scope):
 def get_alert(scope: Scope, session: SessionDep, alert_id: RowId):
     """One alert with its conjunction or incident and the whole routing (actions, citations)."""
     alert = session.get(Alert, alert_id, options=[joinedload(Alert.event).selectinload(Event.history),
-                                                   joinedload(Alert.incident)])
+                                                   joinedload(Alert.incident), joinedload(Alert.finding)])
     if alert is None:
         raise not_found("alert", alert_id, "alert_id")
     if not scope.holds(session, Alert, alert_id, scope.alerts()):

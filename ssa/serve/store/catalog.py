@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, insert, select
@@ -19,6 +20,8 @@ PUBLIC = "public"  # origin of catalogue uploads and watched files; an operator 
 OPERATOR_PREFIX = "operator:"
 ELSET_FLOAT_FIELDS = ("epoch_jd", "epoch_fr", "no_kozai", "ecco", "inclo", "nodeo", "argpo", "mo", "bstar", "ndot",
                       "nddot")
+ELSET_COLUMNS = ("norad_id", "name", "object_id", "element_set_no", "rev_at_epoch", "classification", "source",
+                 "epoch_days", "rcs_m2", "origin") + ELSET_FLOAT_FIELDS
 
 
 @dataclass
@@ -138,12 +141,43 @@ class CatalogStore:
         if norad_ids is not None:
             ranked = ranked.where(Elset.norad_id.in_([int(n) for n in norad_ids]))
         ranked = ranked.subquery()
-        wanted = ("norad_id", "name", "object_id", "element_set_no", "rev_at_epoch", "classification", "source",
-                  "epoch_days", "rcs_m2", "origin") + ELSET_FLOAT_FIELDS
-        query = (select(*(getattr(Elset, name) for name in wanted), SpaceObject.owner, SpaceObject.object_type)
+        query = (select(*(getattr(Elset, name) for name in ELSET_COLUMNS), SpaceObject.owner, SpaceObject.object_type)
                  .join(ranked, (Elset.id == ranked.c.id) & (ranked.c.rank == 1))
                  .outerjoin(SpaceObject, SpaceObject.norad_id == Elset.norad_id)
                  .order_by(Elset.norad_id))
+        return self._catalog_of(query)
+
+    def history_for_version(self, version_id: int, norad_ids, since: datetime) -> Catalog:
+        """Every public element set of `norad_ids` known at this catalogue version whose epoch
+        (UTC) is `since` or later, by object then epoch (the detectors' element-set history)."""
+        ids = sorted(int(n) for n in norad_ids)
+        history = None
+        for chunk in [ids[k:k + 500] for k in range(0, len(ids), 500)] or [[]]:
+            query = (select(*(getattr(Elset, name) for name in ELSET_COLUMNS), SpaceObject.owner,
+                            SpaceObject.object_type)
+                     .outerjoin(SpaceObject, SpaceObject.norad_id == Elset.norad_id)
+                     .where(Elset.catalog_version_id <= version_id, Elset.origin == PUBLIC, Elset.epoch >= since,
+                            Elset.norad_id.in_(chunk))
+                     .order_by(Elset.norad_id, Elset.epoch, Elset.id))
+            part = self._catalog_of(query)[0]
+            history = part if history is None else history.concat(part)
+        return history
+
+    def new_public_objects(self, version_id: int) -> set[int]:
+        """NORAD ids that this catalogue version brought a new public element set of."""
+        with self.session() as s:
+            return set(s.scalars(select(Elset.norad_id).distinct().where(Elset.catalog_version_id == version_id,
+                                                                          Elset.origin == PUBLIC)))
+
+    def previous_public_version(self, version_id: int) -> int | None:
+        """The newest catalogue version before this one that brought public element sets (None: none)."""
+        with self.session() as s:
+            return s.scalar(select(func.max(Elset.catalog_version_id)).where(Elset.catalog_version_id < version_id,
+                                                                             Elset.origin == PUBLIC))
+
+    def _catalog_of(self, query) -> tuple[Catalog, list[str]]:
+        """The rows of a query of ELSET_COLUMNS, owner and object type as a Catalog, and their origins."""
+        wanted = ELSET_COLUMNS
         with self.session() as s:
             found = s.execute(query).all()
         column = dict(zip(wanted + ("owner", "object_type"), zip(*found))) if found else {

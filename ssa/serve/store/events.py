@@ -49,6 +49,7 @@ class ScreeningSummary:
     unchanged: int
     closed_tca_passed: int
     closed_out_of_threshold: int
+    findings: object = None  # the detectors' FindingsSummary (store.findings) when the job ran them
 
 
 def flags_by_object(flagged: list[dict]) -> dict[int, list[dict]]:

@@ -19,6 +19,7 @@ from ssa.serve.store.changes import lock_changes, next_change_seqs, utcnow
 from ssa.serve.store.events import (
     Routed, ScreeningSummary, apply_alerts, apply_screening, closed_history_row, flags_by_object,
 )
+from ssa.serve.store.findings import FoundItem, apply_findings, replace_overflights
 from ssa.serve.store.matching import TCA_PASSED
 
 STOPPED_LISTED = 100  # objects a job record lists as not screened (the message gives the count)
@@ -109,14 +110,19 @@ class JobQueue:
                      window_start: datetime, window_end: datetime, threshold_km: float,
                      screened_norad_ids, match_fraction: float = 0.25,
                      stopped: list[dict] | None = None, sources: dict[int, str] | None = None,
-                     source_checks: list[dict] | None = None) -> ScreeningSummary | None:
+                     source_checks: list[dict] | None = None,
+                     findings: list[FoundItem] | None = None,
+                     overflights: list[dict] | None = None) -> ScreeningSummary | None:
         """Commit a job's screening results and mark it done, atomically. Returns
         None (and commits no result) when the job was re-claimed by another worker,
         or when a job of a newer catalogue version completed first (this one is then
         'superseded'). ``stopped``: objects not screened, with the reason;
         ``sources``: NORAD id -> origin of the set screened (default PUBLIC);
         ``source_checks``: the operator sets compared with the public ones
-        (pipeline.choose_sources); the flagged ones are named in the events."""
+        (pipeline.choose_sources); the flagged ones are named in the events;
+        ``findings``: the detectors' findings of this version (store.findings), written
+        with their alerts in the same transaction; ``overflights``: the passes over the
+        configured sites (they replace the sites' older passes)."""
         with self.session.begin() as s:
             lock_changes(s)  # before reading anything: commits of two workers serialise here
             if supersede_if_newer(s, job_id, worker_id, (JobStatus.DONE,)) is not None:
@@ -132,8 +138,14 @@ class JobQueue:
             if done != 1:
                 s.rollback()
                 return None
-            return apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
-                                   match_fraction, sources, flags_by_object(flagged))
+            summary = apply_screening(s, job_id, rows, routings, window_start, window_end, screened_norad_ids,
+                                      match_fraction, sources, flags_by_object(flagged))
+            version_id = s.scalar(select(Job.catalog_version_id).where(Job.id == job_id))
+            if findings:
+                summary.findings = apply_findings(s, job_id, version_id, findings)
+            if overflights:
+                replace_overflights(s, job_id, version_id, overflights)
+            return summary
 
     def record_screening(self, job_id: int, rows: np.ndarray, routings: list[Routed] | None,
                          window_start: datetime, window_end: datetime, screened_norad_ids,

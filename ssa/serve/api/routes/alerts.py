@@ -21,8 +21,8 @@ router = APIRouter(tags=["alerts"])
 
 
 def with_subject():
-    """Load options: an alert with its event (without the TEME states) and its incident."""
-    return joinedload(Alert.event).defer(Event.state), joinedload(Alert.incident)
+    """Load options: an alert with its event (without the TEME states), its incident and its finding."""
+    return joinedload(Alert.event).defer(Event.state), joinedload(Alert.incident), joinedload(Alert.finding)
 
 
 @router.get("/v1/alerts", response_model=schemas.AlertPage,
