@@ -4,7 +4,9 @@ Every change a poller can see (an event or alert created, updated, closed or
 acknowledged) takes the next value of one counter, ``change_seq``, inside the
 transaction that makes it. The counter row is locked until commit (PostgreSQL)
 or the whole database is (SQLite), so change sequences become visible in order:
-a poller that has seen ``since=N`` never later finds a change numbered below N.
+a poller that has seen ``since=N`` never later finds a change numbered below N,
+and a reader that finds the counter at N knows that no change above N was
+committed then: a poll with ``since >= N`` is empty without a query.
 """
 from __future__ import annotations
 

@@ -73,7 +73,8 @@ def list_conjunctions(
             c_tca, c_id = decode_cursor(cursor)
             conds.append(tuple_(Event.tca, Event.id) > tuple_(naive_utc(c_tca, "cursor"), c_id))
         query = query.where(*conds).order_by(Event.tca, Event.id)
-    events = session.execute(query.limit(limit + 1)).all()
+    # up to date (nothing committed after `since`): the page is empty whatever the filters
+    events = [] if since is not None and since >= newest_seq else session.execute(query.limit(limit + 1)).all()
     has_more = len(events) > limit
     events = events[:limit]
     if since is not None:
