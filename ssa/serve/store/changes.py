@@ -39,6 +39,10 @@ def next_change_seqs(session: Session, n: int) -> list[int]:
     return list(range(top - n + 1, top + 1))
 
 
+HIGH_WATER = select(Counter.value).where(Counter.name == "change_seq")
+
+
 def high_water(session: Session) -> int:
-    """The newest change sequence number committed (what a poller has seen all of)."""
-    return session.scalar(select(Counter.value).where(Counter.name == "change_seq"))
+    """The newest change sequence number committed (what a poller has seen all of), read
+    in the session's transaction (Core: no ORM work for one integer, every poll asks)."""
+    return session.connection().scalar(HIGH_WATER)
