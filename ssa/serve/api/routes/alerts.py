@@ -47,8 +47,9 @@ def list_alerts(request: Request, scope: Scope, session: SessionDep,
                                                           .order_by(Alert.change_seq).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    return etag_response(request, schemas.AlertPage(items=rows, has_more=has_more,
-                                                    next_since=next_since(rows, has_more, newest_seq, since)))
+    page = schemas.AlertPage(items=rows, has_more=has_more, next_since=next_since(rows, has_more, newest_seq, since))
+    session.close()  # the reads are done: the connection goes back here, not in one more thread hand-off
+    return etag_response(request, page)
 
 
 @router.post("/v1/alerts/{alert_id}/acknowledge", response_model=schemas.AlertOut,

@@ -85,6 +85,7 @@ def list_conjunctions(
     else:
         page = dict(next_since=newest_seq,
                     next_cursor=encode_cursor(schemas.iso(events[-1].tca), events[-1].id) if has_more else None)
+    session.close()  # the reads are done: the connection goes back here, not in one more thread hand-off
     return etag_response(request, schemas.ConjunctionPage(items=[ev._mapping for ev in events], has_more=has_more,
                                                           **page))
 
