@@ -21,7 +21,19 @@ uploads one new ISS element set through the API, which queues a screening of
 the whole catalogue (every object's newest element set), and the scenarios run
 again while that job runs; the job's status is printed after each scenario.
 
-Prints requests/s, p50 and p99 latency, the server's CPU time per request
+With --interval S each poller sends its next request S seconds after the
+previous one started (as a poller on a schedule does; starts spread over the
+first S seconds) instead of back to back: latency is then what one poll waits,
+not the queue that 50 pollers always waiting build.
+
+With --baseline DIR the same scenarios run first against a server running the
+code in DIR (e.g. `git worktree add /tmp/api-base main`), on the same store with
+the same pollers, then against this code: before and after in one run.
+
+--database-url postgresql+psycopg://... runs on PostgreSQL (in a schema of its
+own, dropped afterwards) instead of a SQLite file.
+
+Prints requests/s, p50, p95 and p99 latency, the server's CPU time per request
 (from /proc: what a request costs, whatever else the machine is doing), and
 the ratio of each throughput to the baseline measured in the same run.
 """
@@ -36,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +99,7 @@ def populate(url: str, n_events: int) -> None:
 
 
 async def poll(base: str, keys: list[str], scenario: str, seconds: float, high_water: int, cursors: list[str],
-               n_events: int):
+               n_events: int, interval: float = 0.0):
     import httpx
 
     latencies: list[float] = []
@@ -99,6 +112,7 @@ async def poll(base: str, keys: list[str], scenario: str, seconds: float, high_w
         headers = {"X-API-Key": keys[k]}
         etag = None
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            await asyncio.sleep(rng.uniform(0, interval))
             while time.perf_counter() < deadline:
                 if scenario == "healthz":
                     request = ("/healthz", {}, {})
@@ -119,6 +133,8 @@ async def poll(base: str, keys: list[str], scenario: str, seconds: float, high_w
                     if errors == 1:
                         print(f"{scenario}: first error {response.status_code} {response.text[:300]}", flush=True)
                 etag = response.headers.get("ETag", etag)
+                if interval:
+                    await asyncio.sleep(max(0.0, interval - (time.perf_counter() - t)))
 
     await asyncio.gather(*(poller(k) for k in range(len(keys))))
     return np.array(latencies), errors
@@ -129,83 +145,136 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--pollers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0, help="per scenario")
+    parser.add_argument("--interval", type=float, default=0.0, help="s between one poller's requests (0: back to back)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, healthz first")
     parser.add_argument("--busy", action="store_true", help="again while the worker screens the full catalogue")
+    parser.add_argument("--baseline", type=Path, help="first the same against a server running the code in this folder")
+    parser.add_argument("--database-url", help="PostgreSQL URL (a schema of its own is made in it); default SQLite")
     args = parser.parse_args()
+    if args.busy and args.baseline:
+        parser.error("--busy and --baseline do not go together (the screening job outlives one server)")
     scenarios = args.scenarios.split(",")
-
-    import httpx
 
     from ssa.serve.store import Store
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'ssa.sqlite3'}"
+    with tempfile.TemporaryDirectory() as tmp, database(args.database_url, Path(tmp)) as url:
         populate(url, args.events)
         store = Store(url)
         store.migrate()
         keys = [store.create_key("analyst", label=f"poller {k}") for k in range(args.pollers)]
-        port = free_port()
         admin = store.create_key("admin", label="benchmark upload")
-        env = dict(os.environ, SSA_DATA_DIR=tmp, SSA_DATABASE_URL=url, SSA_EMBEDDED_WORKER=str(args.busy).lower(),
-                   SSA_WINDOW_START="catalog", SSA_WINDOW_DAYS="7", SSA_THRESHOLD_KM="5",
-                   SSA_RATE_LIMIT_PER_MINUTE="100000000", SSA_HOST="127.0.0.1", SSA_PORT=str(port))
-        server = subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "serve"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    high_water = httpx.get(base + "/healthz").json()["change_seq"]
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            else:
-                raise SystemExit("server did not start")
-            cursors, cursor = [], None
-            with httpx.Client(base_url=base, headers={"X-API-Key": keys[0]}) as client:
-                while len(cursors) < 200:
-                    page = client.get("/v1/conjunctions", params={"limit": 500} | ({"cursor": cursor} if cursor else {})).json()
-                    cursor = page["next_cursor"]
-                    if cursor is None:
-                        break
-                    cursors.append(cursor)
-            runs = {"idle": run_scenarios(base, keys, scenarios, args, high_water, cursors, server.pid)}
-            if args.busy:
-                job = start_full_screening(base, admin)
-                runs["worker busy"] = run_scenarios(base, keys, scenarios, args, high_water, cursors, server.pid,
-                                                    job=(admin, job))
-        finally:
-            server.terminate()  # a busy worker may hold the shutdown up: then kill
-            try:
-                server.wait(60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(30)
-    print(f"\n{args.events} events, {args.pollers} concurrent pollers, {args.seconds:.0f} s per scenario, loopback")
-    print("| worker | scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (ms) | errors | "
+        store.engine.dispose()
+        runs = {}
+        for code, label in ((args.baseline, "baseline"), (Path(__file__).resolve().parents[1], "this code")):
+            if code is None:
+                continue
+            with running_server(code, url, tmp, args.busy) as (base, pid):
+                high_water, cursors = start_state(base, keys[0])
+                runs[label] = run_scenarios(base, keys, scenarios, args, high_water, cursors, pid)
+                if args.busy:
+                    job = start_full_screening(base, admin)
+                    runs["worker busy"] = run_scenarios(base, keys, scenarios, args, high_water, cursors, pid,
+                                                        job=(admin, job))
+    print(f"\n{args.events} events, {args.pollers} concurrent pollers, "
+          f"{f'each every {args.interval:g} s' if args.interval else 'back to back'}, {args.seconds:.0f} s per "
+          f"scenario, loopback, {url.split(':')[0]}; load average before: {LOAD_BEFORE}, after: {os.getloadavg()}")
+    print("| server | scenario | requests/s | p50 (ms) | p95 (ms) | p99 (ms) | server CPU per request (ms) | errors | "
           "throughput / healthz |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for state, results in runs.items():
-        base_rate = results["healthz"][0]
-        for scenario, (rate, p50, p99, cpu_ms, errors) in results.items():
-            print(f"| {state} | {scenario} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu_ms:.2f} | {errors} | "
+        base_rate = results.get("healthz", (float("nan"),))[0]
+        for scenario, (rate, p50, p95, p99, cpu_ms, errors) in results.items():
+            print(f"| {state} | {scenario} | {rate:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {cpu_ms:.2f} | {errors} | "
                   f"{rate / base_rate:.2f} |")
+
+
+LOAD_BEFORE = os.getloadavg()
+
+
+@contextmanager
+def database(url: str | None, tmp: Path):
+    """A SQLite file in `tmp`, or a fresh schema in the PostgreSQL database `url`, dropped afterwards."""
+    if url is None:
+        yield f"sqlite:///{tmp / 'ssa.sqlite3'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    schema = f"ssa_bench_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@contextmanager
+def running_server(code: Path, url: str, tmp: str, busy: bool):
+    """`ssa serve` of the package in `code` (its working directory, first on sys.path) on the store `url`:
+    (base URL, pid)."""
+    import httpx
+
+    port = free_port()
+    env = dict(os.environ, SSA_DATA_DIR=tmp, SSA_DATABASE_URL=url, SSA_EMBEDDED_WORKER=str(busy).lower(),
+               SSA_WINDOW_START="catalog", SSA_WINDOW_DAYS="7", SSA_THRESHOLD_KM="5",
+               SSA_RATE_LIMIT_PER_MINUTE="100000000", SSA_HOST="127.0.0.1", SSA_PORT=str(port),
+               PYTHONPATH=os.pathsep.join([str(code)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    server = subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "serve"], env=env, cwd=code,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(base + "/healthz")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("server did not start")
+        yield base, server.pid
+    finally:
+        server.terminate()  # a busy worker may hold the shutdown up: then kill
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(30)
+
+
+def start_state(base: str, key: str) -> tuple[int, list[str]]:
+    """(the newest change_seq, up to 200 cursors of 500-event pages in TCA order)."""
+    import httpx
+
+    high_water = httpx.get(base + "/healthz").json()["change_seq"]
+    cursors, cursor = [], None
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as client:
+        while len(cursors) < 200:
+            page = client.get("/v1/conjunctions", params={"limit": 500} | ({"cursor": cursor} if cursor else {})).json()
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+            cursors.append(cursor)
+    return high_water, cursors
 
 
 SCENARIOS = ("healthz", "since-idle", "since-page", "cursor-page", "detail-json", "detail-cdm")
 
 
 def run_scenarios(base, keys, scenarios, args, high_water, cursors, pid, job=None) -> dict:
-    """{scenario: (requests/s, p50 ms, p99 ms, server CPU ms per request, errors)}; with `job`
+    """{scenario: (requests/s, p50, p95, p99 ms, server CPU ms per request, errors)}; with `job`
     (admin key, job id) the job's status is printed after each scenario."""
     import httpx
 
     results = {}
     for scenario in scenarios:
         cpu = cpu_seconds(pid)
-        latencies, errors = asyncio.run(poll(base, keys, scenario, args.seconds, high_water, cursors, args.events))
+        latencies, errors = asyncio.run(poll(base, keys, scenario, args.seconds, high_water, cursors, args.events,
+                                             args.interval))
         cpu_ms = (cpu_seconds(pid) - cpu) / len(latencies) * 1000
-        results[scenario] = (len(latencies) / args.seconds, *np.percentile(latencies, [50, 99]) * 1000, cpu_ms, errors)
+        results[scenario] = (len(latencies) / args.seconds, *np.percentile(latencies, [50, 95, 99]) * 1000, cpu_ms, errors)
         if job is not None:
             state = httpx.get(f"{base}/v1/jobs/{job[1]}", headers={"X-API-Key": job[0]}, timeout=60).json()
             print(f"after {scenario}: job {job[1]} {state['status']}, {state['message']}, "

@@ -113,6 +113,30 @@ def test_cursor_pagination_filters_and_problem_errors(service):
 
 # ---- ingest -----------------------------------------------------------------------------
 
+def test_up_to_date_polls_answer_the_empty_page_and_still_check_the_request(service):
+    """A poll with since at or past the newest change answers without querying the events,
+    with the page a query would give, after the same checks of the request."""
+    client, store, admin = service
+    assert upload(client, admin, scenario_omm_csv()).status_code == 201
+    run_job_with_reference(store)
+    high = client.get("/healthz").json()["change_seq"]
+    h = {"X-API-Key": admin}
+    assert client.get("/v1/conjunctions", params={"since": 0}, headers=h).json()["items"] != []
+    for since in (high, high + 7):
+        body = client.get("/v1/conjunctions", params={"since": since, "norad_cat_id": ICEYE_X20, "level": "watch"},
+                          headers=h).json()
+        assert body == {"items": [], "next_cursor": None, "next_since": since, "has_more": False}
+        alerts = client.get("/v1/alerts", params={"since": since, "acknowledged": False}, headers=h).json()
+        assert alerts == {"items": [], "next_since": since, "has_more": False}
+    too_early = client.get("/v1/conjunctions", params={"since": high, "tca_from": "0001-01-01T00:00:00+01:00"},
+                           headers=h)
+    assert too_early.status_code == 422 and too_early.json()["errors"][0]["field"] == "tca_from"
+    operator = store.create_key("operator", objects=[ICEYE_X20])
+    other = client.get("/v1/conjunctions", params={"since": high, "norad_cat_id": 25544},
+                       headers={"X-API-Key": operator})
+    assert other.status_code == 403 and other.json()["errors"][0]["field"] == "norad_cat_id"
+
+
 def test_idempotent_ingest_and_rejections(service, tmp_path):
     client, store, admin = service
     h = {"X-API-Key": admin}

@@ -2,10 +2,11 @@
 roles a route needs and the scope of what a key may see (one dependency each)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -21,11 +22,13 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in a
+# worker thread, a hand-off per dependency and request that costs more than the work.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
@@ -33,10 +36,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def get_session(store: StoreDep) -> Iterator[Session]:
-    """A session for the request, closed after it; routes that write open `session.begin()`."""
-    with store.session() as session:
+async def get_session(store: StoreDep) -> AsyncIterator[Session]:
+    """A session for the request, closed after it; routes that write open `session.begin()`.
+    Opening one does no I/O; closing one that holds a connection does, in a worker thread."""
+    session = store.session()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -127,7 +137,7 @@ class KeyScope:
         return condition is None or session.scalar(select(model.id).where(model.id == row_id, condition)) is not None
 
 
-def key_scope(who: CurrentKey) -> KeyScope:
+async def key_scope(who: CurrentKey) -> KeyScope:
     return KeyScope(who)
 
 
@@ -137,13 +147,17 @@ Scope = Annotated[KeyScope, Depends(key_scope)]
 def require_roles(*roles: Role):
     """A dependency: the caller's key, 403 unless its role is one of `roles`."""
 
-    def allowed(who: CurrentKey) -> Principal:
-        if who.role not in roles:
-            raise ProblemException(403, "Forbidden",
-                                   f"role '{who.role}' may not do this (needs {' or '.join(roles)})")
-        return who
+    async def allowed(who: CurrentKey) -> Principal:
+        return check_role(who, roles)
 
     return allowed
+
+
+def check_role(who: Principal, roles) -> Principal:
+    """`who`, or 403 unless its role is one of `roles`."""
+    if who.role not in roles:
+        raise ProblemException(403, "Forbidden", f"role '{who.role}' may not do this (needs {' or '.join(roles)})")
+    return who
 
 
 AdminKey = Annotated[Principal, Depends(require_roles(Role.ADMIN))]

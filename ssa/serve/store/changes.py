@@ -4,7 +4,9 @@ Every change a poller can see (an event or alert created, updated, closed or
 acknowledged) takes the next value of one counter, ``change_seq``, inside the
 transaction that makes it. The counter row is locked until commit (PostgreSQL)
 or the whole database is (SQLite), so change sequences become visible in order:
-a poller that has seen ``since=N`` never later finds a change numbered below N.
+a poller that has seen ``since=N`` never later finds a change numbered below N,
+and a reader that finds the counter at N knows that no change above N was
+committed then: a poll with ``since >= N`` is empty without a query.
 """
 from __future__ import annotations
 
@@ -37,6 +39,10 @@ def next_change_seqs(session: Session, n: int) -> list[int]:
     return list(range(top - n + 1, top + 1))
 
 
+HIGH_WATER = select(Counter.value).where(Counter.name == "change_seq")
+
+
 def high_water(session: Session) -> int:
-    """The newest change sequence number committed (what a poller has seen all of)."""
-    return session.scalar(select(Counter.value).where(Counter.name == "change_seq"))
+    """The newest change sequence number committed (what a poller has seen all of), read
+    in the session's transaction (Core: no ORM work for one integer, every poll asks)."""
+    return session.connection().scalar(HIGH_WATER)

@@ -42,12 +42,14 @@ def list_alerts(request: Request, scope: Scope, session: SessionDep,
     if acknowledged is not None:
         conds.append(Alert.acknowledged_at.is_not(None) if acknowledged else Alert.acknowledged_at.is_(None))
     newest_seq = high_water(session)
-    rows = session.scalars(select(Alert).options(*with_subject()).where(*conds)
-                           .order_by(Alert.change_seq).limit(limit + 1)).all()
+    # up to date (nothing committed after `since`): the page is empty whatever the filters
+    rows = [] if since >= newest_seq else session.scalars(select(Alert).options(*with_subject()).where(*conds)
+                                                          .order_by(Alert.change_seq).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    return etag_response(request, schemas.AlertPage(items=rows, has_more=has_more,
-                                                    next_since=next_since(rows, has_more, newest_seq, since)))
+    page = schemas.AlertPage(items=rows, has_more=has_more, next_since=next_since(rows, has_more, newest_seq, since))
+    session.close()  # the reads are done: the connection goes back here, not in one more thread hand-off
+    return etag_response(request, page)
 
 
 @router.post("/v1/alerts/{alert_id}/acknowledge", response_model=schemas.AlertOut,

@@ -19,6 +19,7 @@ from ssa.serve.models import Event
 from ssa.serve.store import high_water
 
 router = APIRouter(tags=["conjunctions"])
+LISTED_COLUMNS = [c for c in Event.__table__.columns if c.name != "state"]
 
 
 @router.get("/v1/conjunctions", response_model=schemas.ConjunctionPage,
@@ -63,17 +64,20 @@ def list_conjunctions(
         conds.append(Event.level == level)
     if status is not None:
         conds.append(Event.status == status)
-    # plain rows without the TEME states: no ORM identity map, no JSON decoding the list does not need
-    query = select(*(c for c in Event.__table__.columns if c.name != "state"))
     newest_seq = high_water(session)  # read before the items: see ssa.serve.store.changes
-    if since is not None:
-        query = query.where(Event.change_seq > since, *conds).order_by(Event.change_seq)
+    if since is not None and since >= newest_seq:
+        events = []  # up to date (nothing committed after `since`): empty whatever the filters
     else:
-        if cursor is not None:
-            c_tca, c_id = decode_cursor(cursor)
-            conds.append(tuple_(Event.tca, Event.id) > tuple_(naive_utc(c_tca, "cursor"), c_id))
-        query = query.where(*conds).order_by(Event.tca, Event.id)
-    events = session.execute(query.limit(limit + 1)).all()
+        # plain rows without the TEME states: no ORM identity map, no JSON decoding the list does not need
+        query = select(*LISTED_COLUMNS)
+        if since is not None:
+            query = query.where(Event.change_seq > since, *conds).order_by(Event.change_seq)
+        else:
+            if cursor is not None:
+                c_tca, c_id = decode_cursor(cursor)
+                conds.append(tuple_(Event.tca, Event.id) > tuple_(naive_utc(c_tca, "cursor"), c_id))
+            query = query.where(*conds).order_by(Event.tca, Event.id)
+        events = session.execute(query.limit(limit + 1)).all()
     has_more = len(events) > limit
     events = events[:limit]
     if since is not None:
@@ -81,6 +85,7 @@ def list_conjunctions(
     else:
         page = dict(next_since=newest_seq,
                     next_cursor=encode_cursor(schemas.iso(events[-1].tca), events[-1].id) if has_more else None)
+    session.close()  # the reads are done: the connection goes back here, not in one more thread hand-off
     return etag_response(request, schemas.ConjunctionPage(items=[ev._mapping for ev in events], has_more=has_more,
                                                           **page))
 

@@ -7,9 +7,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
 from ssa.serve import schemas
-from ssa.serve.api.deps import SessionDep, SettingsDep, StoreDep, require_roles
+from ssa.serve.api.deps import SessionDep, SettingsDep, StoreDep, check_role
 from ssa.serve.api.problems import PROBLEM_RESPONSES
-from ssa.serve.auth import ProblemException, principal
+from ssa.serve.auth import ProblemException, authenticate
 from ssa.serve.enums import JobStatus, Role
 from ssa.serve.models import Event, Job
 from ssa.serve.settings import Settings
@@ -30,7 +30,8 @@ def metrics(request: Request, session: SessionDep, settings: SettingsDep):
     if settings.metrics == "off":
         raise ProblemException(404, "Not found", "metrics are off on this server (setting metrics)")
     if settings.metrics == "admin":
-        require_roles(Role.ADMIN)(principal(request, request.headers.get("x-api-key")))
+        check_role(authenticate(request.app.state, request.headers.get("x-api-key"),
+                                request.client.host if request.client else ""), (Role.ADMIN,))
     gauges = request.app.state.metrics
     counts = dict(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
     gauges.open_events.set(session.scalar(select(func.count()).select_from(Event).where(Event.status == "open")))
