@@ -21,7 +21,8 @@ from sgp4.api import SatrecArray
 
 from ssa.catalog.model import Catalog
 from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
-from ssa.screen.engine import PERSISTENT_S, _dedup, to_julian
+from ssa.screen.engine import _dedup, to_julian
+from ssa.screen.slabs import PERSISTENT_S
 from ssa.screen.table import build_table
 
 MAX_RELATIVE_SPEED_KM_S = 25.0
