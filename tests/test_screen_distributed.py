@@ -129,6 +129,23 @@ def test_a_failed_write_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_service_screens_on_the_scheduler_its_setting_names():
+    from datetime import datetime
+
+    from distributed import LocalCluster
+
+    from ssa.serve.pipeline import screen_and_route
+
+    cat = crowded_subset()
+    start = datetime.fromisoformat(START)
+    rows, routings, stopped = screen_and_route(cat, start, 0.2, THRESHOLD_KM)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        on_cluster = screen_and_route(cat, start, 0.2, THRESHOLD_KM, dask_scheduler=cluster.scheduler_address)
+    assert len(rows) >= 10
+    assert on_cluster[0].tobytes() == rows.tobytes()
+    assert on_cluster[2] == stopped and len(on_cluster[1]) == len(routings)
+
+
 # --- the whole shipped catalogue, 1 day, on a LocalCluster of 2 worker processes ---
 
 SCREEN_ARGS = [str(SHIPPED), "--start", START, "--days", "1", "--threshold-km", "5"]

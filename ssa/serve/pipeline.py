@@ -176,16 +176,24 @@ def choose_sources(public, operator, origins: list[str], start: datetime, end: d
 
 
 def screen_and_route(catalog, start: datetime, days: float, threshold_km: float, progress=None,
-                     tenants=None):
+                     tenants=None, dask_scheduler: str | None = None):
     """Conjunctions (CONJUNCTION_DTYPE plus the assessment fields), their routing,
     and the objects the screening stopped (SGP4 errors) as records with a reason.
 
     Routing judges each alert at the window start (`now` of the alert);
-    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants)."""
+    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants);
+    ``dask_scheduler``: address of a Dask scheduler to screen on (None: here)."""
     from ssa.assess import assess
     from ssa.screen import run_screen
 
-    result = run_screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
+    if dask_scheduler:
+        from ssa.screen.distributed import cluster_client, dask_executor
+
+        with cluster_client(dask_scheduler) as client:
+            result = run_screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress,
+                                executor=dask_executor(client))
+    else:
+        result = run_screen(catalog, start, days=days, threshold_km=threshold_km, progress=progress)
     rows = assess(result.conjunctions, catalog)
     stopped = [{**asdict(stop), "reason": f"SGP4 error {stop.error} at +{stop.seconds:.0f} s: {stop.reason}"}
                for stop in result.stopped]
