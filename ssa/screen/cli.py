@@ -144,7 +144,8 @@ def screen_command(
             task = bar.add_task("screen", total=days * 86400.0)
             result = run_screen(catalog, start, days, threshold_km, primary_ids,
                                 progress=lambda done, total: bar.update(task, completed=done),
-                                sink=write_piece, executor=executor, slab_bytes=int(task_memory_mb * 2**20))
+                                sink=write_piece, executor=executor, slab_bytes=int(task_memory_mb * 2**20),
+                                spill_dir=out.parent)  # slab rows spill beside the output (~120 B a row)
 
     summary = Table(title="Screening", show_header=False)
     summary.add_row("catalogue", f"{catalog_path} ({len(catalog):,} objects, {len(catalog.rejected):,} rejected)")
