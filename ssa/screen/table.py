@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
+from ssa.fileio import atomic_path
 from ssa.timeutil import jd_to_datetime64, parse_utc, to_julian, unix_days
 
 CONJUNCTION_DTYPE = np.dtype([
@@ -135,9 +135,10 @@ def _csv_rows(cols: dict) -> list:
 class TableWriter:
     """Write a conjunction table piece by piece (csv, json or parquet); the file appears whole at close.
 
-    Pieces are appended to a temporary file in the target's directory, renamed
-    onto the target by ``close`` (or on leaving a ``with`` block without an
-    exception; with one, the temporary file is removed). The bytes equal
+    Pieces are appended to a temporary file in the target's directory
+    (``ssa.fileio.atomic_path``), renamed onto the target by ``close`` (or on
+    leaving a ``with`` block without an exception; with one, the temporary
+    file is removed). The bytes equal
     ``write_table`` of the pieces joined (parquet: the same rows, one row
     group per piece).
     """
@@ -148,13 +149,11 @@ class TableWriter:
         if self.fmt not in FORMATS:
             raise ValueError(f"unknown format {self.fmt!r}: use one of {', '.join(FORMATS)}")
         self.rows = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self._files = ExitStack()  # the temporary file (``ssa.fileio.atomic_path``) and its handle
+        self._tmp = self._files.enter_context(atomic_path(self.path))
         self._handle = self._parquet = None
-        if self.fmt == "parquet":
-            os.close(fd)
-        else:
-            self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        if self.fmt != "parquet":
+            self._handle = self._files.enter_context(open(self._tmp, "w", encoding="utf-8", newline=""))
             self._csv = csv.writer(self._handle, lineterminator="\n")
         self._started = False
 
@@ -197,35 +196,29 @@ class TableWriter:
         try:
             if self.fmt == "json":
                 self._handle.write("\n]" if self.rows else "[]")
-            if self._handle is not None:
-                self._handle.close()
             if self._parquet is not None:
                 self._parquet.close()
             elif self.fmt == "parquet":
                 raise ValueError("no table written")
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self._tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-            os.replace(self._tmp, self.path)
         except BaseException:
             self.abort()
             raise
+        self._files.close()  # closes the handle, renames the file onto the target
         return self.path
 
     def abort(self) -> None:
         """Drop the temporary file; the target is left as it was."""
-        if self._handle is not None:
-            self._handle.close()
         if self._parquet is not None:
             self._parquet.close()
-        Path(self._tmp).unlink(missing_ok=True)
+        abandoned = RuntimeError("table not written")
+        self._files.__exit__(type(abandoned), abandoned, None)  # atomic_path removes the file, re-raises nothing
 
 
 def write_table(table: np.ndarray, path, fmt: str | None = None) -> Path:
     """Write a conjunction table (or an extension of it) atomically as csv, json or parquet.
 
     ``fmt`` defaults to the file suffix. The file appears complete or not at
-    all (``TableWriter``).
+    all (``TableWriter``, ``ssa.fileio``).
     """
     with TableWriter(path, fmt) as writer:
         writer.write(table)
