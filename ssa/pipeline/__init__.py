@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 
 
 def screen_and_assess(catalog, start, days: float, threshold_km: float, primaries=None, covariances=None,
-                      pc: bool = True, progress=None):
+                      pc: bool = True, progress=None, *, sink=None, executor=None, slab_bytes: int | None = None,
+                      spill_dir=None):
     """``ssa.screen.run_screen`` with its conjunctions assessed by ``ssa.assess.assess`` (unless not ``pc``).
 
     catalog: ``ssa.catalog.Catalog``; start: UTC datetime, ISO-8601 text or
@@ -21,14 +22,28 @@ def screen_and_assess(catalog, start, days: float, threshold_km: float, primarie
     covariances: NORAD id -> operator's 6x6 RTN covariance (m), as for
     ``assess``; progress: callable(done_s, total_s). Returns the
     ``ScreenResult`` whose ``conjunctions`` carry the assessment fields.
+
+    sink: callable taking the (assessed) table in sorted pieces as the
+    screen yields them; then ``conjunctions`` is empty. executor,
+    slab_bytes (ephemerides of one time slab, bytes; None: the default),
+    spill_dir: as for ``run_screen`` (a Dask cluster:
+    ``ssa.screen.distributed.dask_executor``).
     """
     from ssa.screen import run_screen
 
-    result = run_screen(catalog, start, days, threshold_km, primaries, progress=progress)
-    if pc:
+    def assessed(table):
+        if not pc:
+            return table
         from ssa.assess import assess
 
-        result.conjunctions = assess(result.conjunctions, catalog, covariances)
+        return assess(table, catalog, covariances)
+
+    slabs = {} if slab_bytes is None else {"slab_bytes": slab_bytes}
+    result = run_screen(catalog, start, days, threshold_km, primaries, progress=progress,
+                        sink=None if sink is None else (lambda piece: sink(assessed(piece))),
+                        executor=executor, spill_dir=spill_dir, **slabs)
+    if sink is None:
+        result.conjunctions = assessed(result.conjunctions)
     return result
 
 
@@ -49,12 +64,14 @@ def route_conjunctions(rows, catalog, now: datetime, tenants=None) -> list:
     return [route(alert, config) for alert in alerts]
 
 
-def screen_assess_route(catalog, start: datetime, days: float, threshold_km: float, progress=None, tenants=None):
+def screen_assess_route(catalog, start: datetime, days: float, threshold_km: float, progress=None, tenants=None,
+                        executor=None):
     """(``ScreenResult`` with assessed conjunctions, their routings): the whole sequence, all vs all.
 
-    Routing judges each alert at the window start (UTC datetime, naive = UTC).
+    Routing judges each alert at the window start (UTC datetime, naive = UTC);
+    executor: runs the screen's time slabs (``run_screen``; None: here).
     """
-    result = screen_and_assess(catalog, start, days, threshold_km, progress=progress)
+    result = screen_and_assess(catalog, start, days, threshold_km, progress=progress, executor=executor)
     return result, route_conjunctions(result.conjunctions, catalog, start, tenants)
 
 

@@ -85,12 +85,20 @@ def screen_command(
     covariance: Annotated[list[Path] | None, typer.Option(
         exists=True, help="CDM file or directory: operators' covariances for their objects (others are "
                           "estimated); repeatable")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        envvar="DASK_SCHEDULER_ADDRESS", help="screen on this Dask scheduler, e.g. tcp://HOST:8786 "
+                                              "(env DASK_SCHEDULER_ADDRESS)")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="screen on a local Dask cluster of this many worker processes")] = None,
+    task_memory_mb: Annotated[float, typer.Option(
+        min=1.0, help="ephemerides (positions, velocities) of one time slab, MiB: bounds the memory of each slab "
+                      "task")] = 192.0,
 ) -> None:
     """Screen a catalogue for close approaches (all-vs-all, or primaries against all)."""
+    import contextlib
     import logging
     from datetime import datetime, timezone
 
-    import numpy as np
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
@@ -99,7 +107,7 @@ def screen_command(
     from ssa.catalog.cli import read_catalog
     from ssa.constants import SECONDS_PER_DAY
     from ssa.pipeline import screen_and_assess
-    from ssa.screen.table import format_tca, write_table
+    from ssa.screen.table import TableWriter, format_tca
     from ssa.timeutil import parse_utc
 
     fmt = fmt.value if fmt else (out.suffix.lstrip(".") or "csv").lower()
@@ -128,13 +136,29 @@ def screen_command(
         covariances = None
 
     logging.getLogger("ssa.screen").addHandler(logging.NullHandler())  # stopped objects: listed below
-    with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
-        task = bar.add_task("screen", total=days * SECONDS_PER_DAY)
-        result = screen_and_assess(catalog, start, days, threshold_km, primary_ids, covariances, pc,
-                                   progress=lambda done, total: bar.update(task, completed=done))
-    table = result.conjunctions
-    write_table(table, out, fmt)
+    summary_rows = SummaryRows(pc)
+
+    def write_piece(piece):
+        writer.write(piece)
+        summary_rows.add(piece)
+
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if scheduler or workers:
+            from ssa.screen.distributed import cluster_client, dask_executor
+
+            client = stack.enter_context(cluster_client(scheduler, workers))
+            executor = dask_executor(client)
+            console.print(f"Dask cluster: {scheduler or f'local, {workers} worker processes'}")
+        writer = stack.enter_context(TableWriter(out, fmt))
+        with Progress(TextColumn("screening"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
+            task = bar.add_task("screen", total=days * SECONDS_PER_DAY)
+            result = screen_and_assess(catalog, start, days, threshold_km, primary_ids, covariances, pc,
+                                       progress=lambda done, total: bar.update(task, completed=done),
+                                       sink=write_piece, executor=executor,
+                                       slab_bytes=int(task_memory_mb * 2**20),
+                                       spill_dir=out.parent)  # slab rows spill beside the output (~120 B a row)
 
     summary = Table(title="Screening", show_header=False)
     summary.add_row("catalogue", f"{catalog_path} ({len(catalog):,} objects, {len(catalog.rejected):,} rejected)")
@@ -142,19 +166,18 @@ def screen_command(
     summary.add_row("threshold", f"{threshold_km:g} km")
     summary.add_row("primaries", "all vs all" if primary_ids is None else f"{len(primary_ids):,} ({primaries})")
     summary.add_row("objects screened", f"{result.n_objects:,}")
-    summary.add_row("conjunctions", f"{len(table):,}")
-    summary.add_row("of which persistent pairs", f"{int(table['persistent'].sum()):,}")
-    if len(table):
-        best = table[np.argmin(table["range_km"] + 1e9 * table["persistent"])]
+    summary.add_row("conjunctions", f"{summary_rows.rows:,}")
+    summary.add_row("of which persistent pairs", f"{summary_rows.persistent:,}")
+    if summary_rows.rows:
+        best = summary_rows.closest
         summary.add_row("closest (non-persistent)",
                         f"{best['norad_id_1']} x {best['norad_id_2']} {best['range_km'] * 1e3:.0f} m "
                         f"at {format_tca(best['tca'])}")
-    encounters = table[~table["persistent"]] if pc else table[:0]
-    if len(encounters):  # persistent pairs (docked, co-located) have no short encounter to judge
-        top = encounters[np.argmax(encounters["pc"])]
-        source = ", ".join(sorted(set(encounters["covariance_source"].tolist())))
+    if summary_rows.encounters:  # persistent pairs (docked, co-located) have no short encounter to judge
+        top = summary_rows.top_pc
+        source = ", ".join(sorted(summary_rows.sources))
         summary.add_row(f"Pc >= 1e-4 / >= 1e-7 (non-persistent; covariance {source})",
-                        f"{int((encounters['pc'] >= 1e-4).sum()):,} / {int((encounters['pc'] >= 1e-7).sum()):,}")
+                        f"{summary_rows.pc_4:,} / {summary_rows.pc_7:,}")
         summary.add_row("highest Pc (non-persistent)", f"{top['pc']:.2e}: {top['norad_id_1']} x {top['norad_id_2']} "
                         f"{top['range_km'] * 1e3:.0f} m at {format_tca(top['tca'])}")
     summary.add_row("objects stopped (SGP4 error)", f"{len(result.stopped):,}")
@@ -166,6 +189,40 @@ def screen_command(
                       f"SGP4 error {stop.error} ({stop.reason})")
     for note in result.notes:
         console.print(f"[dim]{note}[/dim]")
+
+
+class SummaryRows:
+    """Counts and extremes of the written rows, gathered piece by piece (the table is never whole)."""
+
+    def __init__(self, pc: bool):
+        self.pc = pc
+        self.rows = self.persistent = self.encounters = self.pc_4 = self.pc_7 = 0
+        self.closest = self.top_pc = None  # rows (numpy records)
+        self.sources: set[str] = set()
+
+    def add(self, piece) -> None:
+        import numpy as np
+
+        if not len(piece):
+            return
+        self.rows += len(piece)
+        self.persistent += int(piece["persistent"].sum())
+        best = piece[np.argmin(piece["range_km"] + 1e9 * piece["persistent"])]
+        if self.closest is None or self._closeness(best) < self._closeness(self.closest):
+            self.closest = best.copy()
+        encounters = piece[~piece["persistent"]] if self.pc else piece[:0]
+        if len(encounters):
+            self.encounters += len(encounters)
+            self.pc_4 += int((encounters["pc"] >= 1e-4).sum())
+            self.pc_7 += int((encounters["pc"] >= 1e-7).sum())
+            self.sources |= set(encounters["covariance_source"].tolist())
+            top = encounters[np.argmax(encounters["pc"])]
+            if self.top_pc is None or top["pc"] > self.top_pc["pc"]:
+                self.top_pc = top.copy()
+
+    @staticmethod
+    def _closeness(row) -> float:
+        return float(row["range_km"] + 1e9 * row["persistent"])
 
 
 # ------------------------------------------------------------------ overflights

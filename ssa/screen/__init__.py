@@ -7,8 +7,10 @@ later than its end. Algorithm:
 
 1. Pre-filter: objects whose padded apogee/perigee radius band meets no other
    object's (or no primary's) band are dropped.
-2. The window is cut into slices; each slice is propagated on a grid of step
-   dt (60 s) with the numba SGP4 (parallel over objects).
+2. The window is cut into time slabs (``ssa.screen.slabs``: here one after
+   another, or as Dask tasks, ``ssa.screen.distributed``, with the same rows);
+   each slab is propagated on a grid of step dt (60 s) with the numba SGP4
+   (parallel over objects), its rows spilled to disk as it finishes.
 3. Broad phase (numba, parallel over intervals): per interval, spatial hash of
    the midpoints of the objects' chords (in three sub-chords, each pair
    recorded in the one where it comes closest); a pair is a candidate when its relative

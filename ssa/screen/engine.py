@@ -1,4 +1,4 @@
-"""The screening driver: pre-filter, time slices, persistent pairs, decays.
+"""The screening driver: pre-filter, time slabs (``ssa.screen.slabs``), stopped objects, the table.
 
 See ``ssa.screen`` for the algorithm; the hot loops are in ``ssa.screen.kernels``.
 """
@@ -14,17 +14,15 @@ from ssa.catalog.model import Catalog
 from ssa.catalog.reader import drop_duplicates
 from ssa.catalog.summary import perigee_apogee_altitude_km
 from ssa.constants import EARTH_RADIUS_KM, MINUTES_PER_DAY, SECONDS_PER_DAY
-from ssa.screen.table import CONJUNCTION_DTYPE, build_table
+from ssa.screen.slabs import SLAB_BYTES, SlabPlan, SlabStore, intervals_per_slab, screen_slab
+from ssa.screen.table import CONJUNCTION_DTYPE
 from ssa.timeutil import to_julian
 
 log = logging.getLogger("ssa.screen")
 
 DEFAULT_STEP_S = 60.0  # sampling interval of the broad phase; see benchmarks/README.md
-SUB_CHORDS = 3  # broad-phase hash passes per interval, each over 1/SUB_CHORDS of the chords
-PERSISTENT_S = 3600.0  # within threshold for this long without a break: persistent
 PREFILTER_PAD_KM = 100.0  # apogee/perigee band pad (SGP4 short periodics are ~10 km)
 LOW_PERIGEE_KM = EARTH_RADIUS_KM + 400.0  # below this, drag may lower an orbit a lot in a week
-SLICE_BYTES = 192 * 2**20  # positions and velocities of one time slice (the grid keeps positions only)
 
 
 @dataclass
@@ -94,26 +92,20 @@ def _prefilter(catalog: Catalog, primary: np.ndarray | None, threshold_km: float
     return keep
 
 
-def _runs(pair_key: np.ndarray, sample: np.ndarray, value: np.ndarray):
-    """Maximal runs of consecutive samples per pair: (key, first, last, min value, argmin sample)."""
-    order = np.lexsort((sample, pair_key))
-    key, s, v = pair_key[order], sample[order], value[order]
-    new = np.ones(len(key), dtype=bool)
-    new[1:] = (key[1:] != key[:-1]) | (s[1:] != s[:-1] + 1)
-    starts = np.flatnonzero(new)
-    ends = np.concatenate([starts[1:], [len(key)]]) - 1
-    vmin = np.minimum.reduceat(v, starts) if len(v) else v
-    arg = np.empty(len(starts), dtype=np.int64)
-    for n, (a, b) in enumerate(zip(starts, ends)):  # runs, not samples: few
-        arg[n] = s[a + int(np.argmin(v[a:b + 1]))]
-    return key[starts], s[starts], s[ends], vmin, arg
-
-
 def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float = 5.0,
-               primaries=None, progress=None, step_s: float = DEFAULT_STEP_S) -> ScreenResult:
-    """Screen the catalogue; see ``ssa.screen.screen``. Also returns stopped objects and counts."""
-    from ssa.propagate import ERROR_MESSAGES, GridPropagator, init_params
-    from ssa.screen import kernels as K
+               primaries=None, progress=None, step_s: float = DEFAULT_STEP_S, *, sink=None, executor=None,
+               slab_bytes: int = SLAB_BYTES, spill_dir=None) -> ScreenResult:
+    """Screen the catalogue; see ``ssa.screen.screen``. Also returns stopped objects and counts.
+
+    The window runs in time slabs (``ssa.screen.slabs``) of at most slab_bytes
+    of ephemerides each, their rows spilled to a temporary directory (in
+    spill_dir; default the system's). sink: callable taking the table in
+    sorted pieces as they are ready; then ``conjunctions`` is empty and memory
+    stays bounded whatever the number of rows. executor(plan, store,
+    progress): runs the slabs (default ``run_local``; a Dask cluster:
+    ``ssa.screen.distributed.dask_executor``).
+    """
+    from ssa.propagate import ERROR_MESSAGES, init_params
 
     if threshold_km <= 0 or days <= 0 or step_s <= 0:
         raise ValueError("threshold_km, days and step_s must be positive")
@@ -138,151 +130,39 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
 
     clock = time.perf_counter()
     params = init_params(catalog)
-    grid = GridPropagator(params)
     base_min = ((start_jd - catalog.epoch_jd) * MINUTES_PER_DAY + (start_fr - catalog.epoch_fr) * MINUTES_PER_DAY)
     total_s = days * SECONDS_PER_DAY
     n_int_total = int(math.ceil(total_s / step_s - 1e-9))
     dt = total_s / n_int_total  # the window holds a whole number of intervals
-    per_slice = max(1, min(n_int_total, SLICE_BYTES // (48 * n) - 1))
-    alive = np.ones(n, dtype=bool)
-    stopped: list[StoppedObject] = []
-    cap, cap_close = 256, 256
-    seconds = {"init": time.perf_counter() - clock, "propagate": 0.0, "broad": 0.0, "narrow": 0.0}
-    found_i, found_j, found_t, found_state = [], [], [], []
-    run_parts = []
-    n_candidates = 0
-    for k0 in range(0, n_int_total, per_slice):
-        k1 = min(n_int_total, k0 + per_slice)
-        t = np.arange(k0, k1 + 1) * dt
-        jd = np.full(len(t), start_jd)
-        fr = start_fr + t / SECONDS_PER_DAY
-        err = np.empty((n, len(t)), dtype=np.uint8)
-        pos = np.empty((n, len(t), 3))
-        clock = time.perf_counter()
-        grid.into(jd, fr, err, pos)  # positions only: the broad phase needs no velocities
-        seconds["propagate"] += time.perf_counter() - clock
-        ok = np.logical_and.accumulate(err == 0, axis=1) & alive[:, None]
-        for i in np.flatnonzero(alive & ~ok[:, -1]):
-            first = int(np.argmin(ok[i]))
-            alive[i] = False
-            code = int(err[i, first]) if err[i, first] else int(err[i][err[i] != 0][0])
+    plan = SlabPlan(params, base_min, is_primary, primary_mode, float(threshold_km), dt, n_int_total,
+                    intervals_per_slab(n, n_int_total, slab_bytes), start_jd, start_fr)
+    seconds = {"init": time.perf_counter() - clock}
+    with SlabStore(plan, spill_dir) as store:
+        (executor or run_local)(plan, store, progress)
+        stops = store.settle_stops(lambda k0, k1, alive: screen_slab(plan, k0, k1, alive))
+        stopped = []
+        for row, at_s, code in stops:
             reason = ERROR_MESSAGES[code]
-            stopped.append(StoppedObject(int(catalog.norad_id[i]), str(catalog.name[i]), float(t[first]), code, reason))
-            log.warning("NORAD %d stopped at +%.0f s: SGP4 error %d (%s)", catalog.norad_id[i], t[first], code, reason)
-        n_int = len(t) - 1
-        clock = time.perf_counter()
-        while True:
-            cand = np.empty((n_int, cap, 2), dtype=np.int64)
-            close = np.empty((n_int, cap_close, 2), dtype=np.int64)
-            close_range = np.empty((n_int, cap_close))
-            n_cand = np.zeros(n_int, dtype=np.int64)
-            n_close = np.zeros(n_int, dtype=np.int64)
-            K.broad_phase(pos, ok, dt, SUB_CHORDS, threshold_km, is_primary, primary_mode,
-                          cand, n_cand, close, close_range, n_close)
-            if n_cand.max() <= cap and n_close.max() <= cap_close:
-                break
-            cap = max(cap, int(n_cand.max() * 1.5) + 1)
-            cap_close = max(cap_close, int(n_close.max() * 1.5) + 1)
-        seconds["broad"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        sel = np.arange(cap)[None, :] < n_cand[:, None]
-        pair = cand[sel]
-        interval = np.broadcast_to(np.arange(k0, k1)[:, None], sel.shape)[sel]
-        sel = np.arange(cap_close)[None, :] < n_close[:, None]
-        cpair = close[sel]
-        if len(cpair):
-            csample = np.broadcast_to(np.arange(k0, k1)[:, None], sel.shape)[sel]
-            run_parts.append(_runs(cpair[:, 0] * n + cpair[:, 1], csample, close_range[sel]))
-        n_candidates += len(pair)
-        if len(pair):
-            out_tau = np.empty((len(pair), K.MAX_MINIMA))
-            out_state = np.empty((len(pair), K.MAX_MINIMA, 12))
-            out_n = np.empty(len(pair), dtype=np.int64)
-            K.narrow_phase(params, base_min, pair, interval.astype(np.int64), dt, out_tau, out_state, out_n)
-            for m in range(K.MAX_MINIMA):
-                hit = out_n > m
-                if not hit.any():
-                    break
-                st = out_state[hit, m]
-                rng = np.linalg.norm(st[:, 6:9] - st[:, 0:3], axis=1)
-                good = rng <= threshold_km
-                found_i.append(pair[hit, 0][good])
-                found_j.append(pair[hit, 1][good])
-                found_t.append(out_tau[hit, m][good])
-                found_state.append(st[good])
-        seconds["narrow"] += time.perf_counter() - clock
-        if progress is not None:
-            progress(float(t[-1]), total_s)
-
-    idx1 = np.concatenate(found_i) if found_i else np.zeros(0, np.int64)
-    idx2 = np.concatenate(found_j) if found_j else np.zeros(0, np.int64)
-    tau = np.concatenate(found_t) if found_t else np.zeros(0)
-    state = np.concatenate(found_state) if found_state else np.zeros((0, 12))
-    persistent_rows = _persistent(run_parts, n, dt, idx1, idx2, tau, state, params, base_min)
-    is_persistent_pair = np.isin(idx1 * n + idx2, persistent_rows[0] * n + persistent_rows[1])
-    keep = ~is_persistent_pair
-    idx1 = np.concatenate([idx1[keep], persistent_rows[0]])
-    idx2 = np.concatenate([idx2[keep], persistent_rows[1]])
-    tau = np.concatenate([tau[keep], persistent_rows[2]])
-    state = np.concatenate([state[keep], persistent_rows[3]])
-    flag = np.concatenate([np.zeros(keep.sum(), bool), np.ones(len(persistent_rows[0]), bool)])
-    tca_fr = start_fr + tau / SECONDS_PER_DAY
-    table = build_table(catalog, idx1, idx2, np.full(len(tau), start_jd), tca_fr,
-                        state[:, 0:3], state[:, 3:6], state[:, 6:9], state[:, 9:12], flag)
+            stopped.append(StoppedObject(int(catalog.norad_id[row]), str(catalog.name[row]), at_s, code, reason))
+            log.warning("NORAD %d stopped at +%.0f s: SGP4 error %d (%s)", catalog.norad_id[row], at_s, code, reason)
+        if sink is None:
+            table = np.concatenate(list(store.chunks(catalog)))
+        else:
+            for chunk in store.chunks(catalog):
+                sink(chunk)
+            table = np.zeros(0, CONJUNCTION_DTYPE)
+        seconds.update(store.seconds)
+        n_candidates = store.n_candidates
     return ScreenResult(table, stopped, n_objects=n, n_candidates=n_candidates, step_s=dt, notes=notes,
                         seconds=seconds)
 
 
-def _persistent(run_parts, n, dt, idx1, idx2, tau, state, params, base_min):
-    """Pairs within threshold for PERSISTENT_S without a break, one row each.
-
-    The row is the pair's closest refined minimum in the window, or, when the
-    range has none (flat, e.g. identical element sets), its closest sample.
-    """
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 12)))
-    if not run_parts:
-        return empty
-    key, first, last, vmin, arg = (np.concatenate(x) for x in zip(*run_parts))
-    # merge runs split by slice boundaries: consecutive in (key, first) order
-    order = np.lexsort((first, key))
-    key, first, last, vmin, arg = key[order], first[order], last[order], vmin[order], arg[order]
-    new = np.ones(len(key), dtype=bool)
-    new[1:] = (key[1:] != key[:-1]) | (first[1:] > last[:-1] + 1)
-    g_first = first[new]
-    g_last = np.maximum.reduceat(last, np.flatnonzero(new))
-    long_run = (g_last - g_first) * dt >= PERSISTENT_S
-    pkeys = np.unique(key[new][long_run])
-    if len(pkeys) == 0:
-        return empty
-    # closest sample of each persistent pair over all its runs
-    in_p = np.isin(key, pkeys)
-    k2, v2, a2 = key[in_p], vmin[in_p], arg[in_p]
-    o = np.lexsort((a2, v2, k2))
-    k2, v2, a2 = k2[o], v2[o], a2[o]
-    firsts = np.ones(len(k2), dtype=bool)
-    firsts[1:] = k2[1:] != k2[:-1]
-    sample_key, sample_range, sample_at = k2[firsts], v2[firsts], a2[firsts]
-    # closest refined minimum of each persistent pair
-    rng = np.linalg.norm(state[:, 6:9] - state[:, 0:3], axis=1)
-    keys = idx1 * n + idx2
-    mine = np.isin(keys, pkeys)
-    best_tau = np.full(len(pkeys), np.nan)
-    best_state = np.zeros((len(pkeys), 12))
-    best_range = np.full(len(pkeys), np.inf)
-    if mine.any():
-        o = np.lexsort((tau[mine], rng[mine], keys[mine]))
-        km, rm, tm, sm = keys[mine][o], rng[mine][o], tau[mine][o], state[mine][o]
-        f = np.ones(len(km), dtype=bool)
-        f[1:] = km[1:] != km[:-1]
-        pos = np.searchsorted(pkeys, km[f])
-        best_tau[pos], best_state[pos], best_range[pos] = tm[f], sm[f], rm[f]
-    use_sample = ~(best_range <= sample_range)
-    if use_sample.any():
-        from ssa.screen.kernels import sample_states
-
-        sk = sample_key[use_sample]
-        st = np.empty((len(sk), 12))
-        t = sample_at[use_sample] * dt
-        sample_states(params, base_min, (sk // n).astype(np.int64), (sk % n).astype(np.int64), t, st)
-        best_tau[use_sample], best_state[use_sample] = t, st
-    return (pkeys // n).astype(np.int64), (pkeys % n).astype(np.int64), best_tau, best_state
+def run_local(plan: SlabPlan, store: SlabStore, progress=None) -> None:
+    """Screen the slabs one after another in this process (numba parallel within each)."""
+    alive = np.ones(plan.n, dtype=bool)
+    for k0, k1 in plan.bounds():
+        result = screen_slab(plan, k0, k1, alive.copy())
+        alive[result.failures["row"]] = False
+        store.add(result)
+        if progress is not None:
+            progress(k1 * plan.dt, plan.total_s)

@@ -28,7 +28,7 @@ from sgp4.api import SatrecArray, jday
 from ssa.catalog.model import Catalog
 from ssa.constants import SECONDS_PER_DAY
 from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
-from ssa.screen.engine import PERSISTENT_S
+from ssa.screen.slabs import PERSISTENT_S
 from ssa.screen.table import CONJUNCTION_DTYPE
 from ssa.timeutil import JD_UNIX_EPOCH
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from ssa.fileio import atomic_path, atomic_write
+from ssa.fileio import atomic_path
 from ssa.timeutil import jd_to_datetime64, parse_utc, to_julian, unix_days
 
 CONJUNCTION_DTYPE = np.dtype([
@@ -117,13 +118,10 @@ def _columns(table: np.ndarray) -> dict:
     return cols
 
 
-def _write_csv(cols: dict, handle) -> None:
-    writer = csv.writer(handle, lineterminator="\n")
-    names = list(cols)
-    writer.writerow(names)
+def _csv_rows(cols: dict) -> list:
+    """CSV rows (lists of strings) of formatted columns."""
     formatted = []
-    for name in names:
-        values = cols[name]
+    for name, values in cols.items():
         if values.dtype.kind == "f":
             number = "%.12f" if name == "TCA_FR" else "%.6e" if name in PROBABILITY_COLUMNS else "%.6f"
             formatted.append(np.char.mod(number, values))
@@ -131,34 +129,100 @@ def _write_csv(cols: dict, handle) -> None:
             formatted.append(np.where(values, "true", "false"))
         else:
             formatted.append(values.astype(str))
-    writer.writerows(zip(*formatted))
+    return zip(*formatted)
+
+
+class TableWriter:
+    """Write a conjunction table piece by piece (csv, json or parquet); the file appears whole at close.
+
+    Pieces are appended to a temporary file in the target's directory
+    (``ssa.fileio.atomic_path``), renamed onto the target by ``close`` (or on
+    leaving a ``with`` block without an exception; with one, the temporary
+    file is removed). The bytes equal
+    ``write_table`` of the pieces joined (parquet: the same rows, one row
+    group per piece).
+    """
+
+    def __init__(self, path, fmt: str | None = None):
+        self.path = Path(path)
+        self.fmt = (fmt or self.path.suffix.lstrip(".") or "csv").lower()
+        if self.fmt not in FORMATS:
+            raise ValueError(f"unknown format {self.fmt!r}: use one of {', '.join(FORMATS)}")
+        self.rows = 0
+        self._files = ExitStack()  # the temporary file (``ssa.fileio.atomic_path``) and its handle
+        self._tmp = self._files.enter_context(atomic_path(self.path))
+        self._handle = self._parquet = None
+        if self.fmt != "parquet":
+            self._handle = self._files.enter_context(open(self._tmp, "w", encoding="utf-8", newline=""))
+            self._csv = csv.writer(self._handle, lineterminator="\n")
+        self._started = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, table: np.ndarray) -> None:
+        """Append rows (a conjunction table or an extension of it); the first call fixes the columns."""
+        cols = _columns(table)
+        if self.fmt == "csv":
+            if not self._started:
+                self._csv.writerow(list(cols))
+            self._csv.writerows(_csv_rows(cols))
+        elif self.fmt == "json":  # as json.dump(rows, indent=1) of all rows
+            for values in zip(*(v.tolist() for v in cols.values())):
+                text = json.dumps(dict(zip(cols, values)), indent=1)
+                self._handle.write(",\n" if self.rows else "[\n")
+                self._handle.write("\n".join(" " + line for line in text.split("\n")))
+                self.rows += 1
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            arrow = pa.table({k: np.asarray(v) for k, v in cols.items()})
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._tmp, arrow.schema)
+            self._parquet.write_table(arrow)
+        if self.fmt != "json":
+            self.rows += len(table)
+        self._started = True
+
+    def close(self) -> Path:
+        """Finish the file and rename it onto the target."""
+        try:
+            if self.fmt == "json":
+                self._handle.write("\n]" if self.rows else "[]")
+            if self._parquet is not None:
+                self._parquet.close()
+            elif self.fmt == "parquet":
+                raise ValueError("no table written")
+        except BaseException:
+            self.abort()
+            raise
+        self._files.close()  # closes the handle, renames the file onto the target
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temporary file; the target is left as it was."""
+        if self._parquet is not None:
+            self._parquet.close()
+        abandoned = RuntimeError("table not written")
+        self._files.__exit__(type(abandoned), abandoned, None)  # atomic_path removes the file, re-raises nothing
 
 
 def write_table(table: np.ndarray, path, fmt: str | None = None) -> Path:
     """Write a conjunction table (or an extension of it) atomically as csv, json or parquet.
 
     ``fmt`` defaults to the file suffix. The file appears complete or not at
-    all (``ssa.fileio``).
+    all (``TableWriter``, ``ssa.fileio``).
     """
-    path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    cols = _columns(table)
-    if fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        with atomic_path(path) as tmp:
-            pq.write_table(pa.table({k: np.asarray(v) for k, v in cols.items()}), tmp)
-    else:
-        with atomic_write(path, newline="") as handle:
-            if fmt == "csv":
-                _write_csv(cols, handle)
-            else:
-                rows = [dict(zip(cols, values)) for values in zip(*(v.tolist() for v in cols.values()))]
-                json.dump(rows, handle, indent=1)
-    return path
+    with TableWriter(path, fmt) as writer:
+        writer.write(table)
+    return writer.path
 
 
 SOCRATES_TCA_FORMAT = "%Y %b %d %H:%M:%S.%f"  # CelesTrak SOCRATES' TCA, e.g. 2023 Mar 26 19:37:24.146

@@ -181,16 +181,25 @@ def choose_sources(public, operator, origins: list[str], start: datetime, end: d
 
 
 def screen_and_route(catalog, start: datetime, days: float, threshold_km: float, progress=None,
-                     tenants=None):
+                     tenants=None, dask_scheduler: str | None = None):
     """Conjunctions (CONJUNCTION_DTYPE plus the assessment fields), their routing,
     and the objects the screening stopped (SGP4 errors) as records with a reason.
 
     Routing judges each alert at the window start (`now` of the alert);
-    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants).
+    ``tenants``: NORAD id -> tenant that registered the object (Store.object_tenants);
+    ``dask_scheduler``: address of a Dask scheduler to screen on (None: here).
     The stages run in ``ssa.pipeline``, as for ``ssa screen``."""
     from ssa.pipeline import screen_assess_route
 
-    result, routings = screen_assess_route(catalog, start, days, threshold_km, progress=progress, tenants=tenants)
+    if dask_scheduler:
+        from ssa.screen.distributed import cluster_client, dask_executor
+
+        with cluster_client(dask_scheduler) as client:
+            result, routings = screen_assess_route(catalog, start, days, threshold_km, progress=progress,
+                                                   tenants=tenants, executor=dask_executor(client))
+    else:
+        result, routings = screen_assess_route(catalog, start, days, threshold_km, progress=progress,
+                                               tenants=tenants)
     stopped = [{**asdict(stop), "reason": f"SGP4 error {stop.error} at +{stop.seconds:.0f} s: {stop.reason}"}
                for stop in result.stopped]
     return result.conjunctions, [routed(routing) for routing in routings], stopped

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         False, description="refuse webhook URLs whose host resolves to a private, link-local or reserved address other "
                            "than loopback (SSRF: set when admins should not reach the service's internal network)")
 
+    # ---- screening on a Dask cluster (issue 17) ----
+    dask_scheduler: str | None = Field(
+        None, description="tcp://HOST:8786: screening jobs run their time slabs on this Dask scheduler's workers "
+                          "(the same rows as a local screen); unset: in the worker's own process")
+
     @model_validator(mode="after")
     def check_ranges(self) -> "Settings":
         """Refuse, at start, settings with which every job or request would fail."""

@@ -160,7 +160,8 @@ class Worker:
                                                                          if stale else "")
             rows, routings, stopped = pipeline.screen_and_route(catalog, start, settings.window_days,
                                                                 settings.threshold_km, progress=on_progress,
-                                                                tenants=self.store.object_tenants())
+                                                                tenants=self.store.object_tenants(),
+                                                                dask_scheduler=settings.dask_scheduler)
 
             def on_step(step: str):
                 if time.monotonic() > deadline:
