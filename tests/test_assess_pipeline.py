@@ -3,28 +3,23 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import SHARED_DATA
+from screen_helpers import shipped
 from sgp4.api import jday
 
 from ssa.assess import assess, cdm, cdm_from_conjunction, frames, pc_from_cdm, risk
 from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km, regime
 from ssa.assess.hardbody import FALLBACK_BY_TYPE_M, hard_body_radius
-from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
+from ssa.catalog import load
 from ssa.screen.table import build_table, rtn_basis
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "cdm"  # NASA CARA and Orekit test files (README there)
-SHARED = HERE.parents[0].parent / "shared" / "data"
 WHEN = datetime(2024, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
-
-
-@lru_cache(maxsize=1)
-def shipped():
-    return load(SHIPPED_CATALOG, satcat=SHIPPED_SATCAT)
 
 
 def states(catalog, norad, when=WHEN):
@@ -107,9 +102,9 @@ def test_assess_in_blocks_equals_assess_at_once(monkeypatch):
         assert blocked[name].tolist() == at_once[name].tolist(), name
 
 
-def test_persistent_docked_pair_gives_defined_answer():
+def test_persistent_docked_pair_gives_defined_answer(shipped_catalog):
     """CSS Tianhe and Wentian share one element set: zero range, zero relative speed."""
-    cat = shipped()
+    cat = shipped_catalog
     _, _, _, r1, v1 = states(cat, 48274)
     _, _, _, r2, v2 = states(cat, 53239)
     out = assess(row_from_states(cat, 48274, 53239, r1, v1, r2, v2, persistent=True), cat)[0]
@@ -232,12 +227,12 @@ def test_hard_body_radius_from_cara_then_rcs_then_type():
     assert hbr[1] == pytest.approx(1.0) and hbr[2] == FALLBACK_BY_TYPE_M["DEB"]
 
 
-@pytest.mark.skipif(not (SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv").exists(),
+@pytest.mark.skipif(not (SHARED_DATA / "catalogs" / "full_catalog_omm_2025-01-11.csv").exists(),
                     reason="Space-Track catalogue snapshot (redistribution restricted) not in ../shared/data")
 def test_rcs_fallback_agrees_with_caras_own_rcs_estimates():
     """sqrt(RCS / pi) from Space-Track's RCS against CARA's HBR where CARA derived it from RCS."""
-    cat = load(SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv")
-    with open(SHARED / "aux" / "nasa_cara_HBR_Mass_Estimates_20260601.csv", newline="") as fh:
+    cat = load(SHARED_DATA / "catalogs" / "full_catalog_omm_2025-01-11.csv")
+    with open(SHARED_DATA / "aux" / "nasa_cara_HBR_Mass_Estimates_20260601.csv", newline="") as fh:
         cara = {int(r["ObjectID"]): float(r["HBR"]) for r in csv.DictReader(fh)
                 if r["HBRSource"] == "SFK RCS Estimate" and r["HBR"]}
     rows = [i for i, n in enumerate(cat.norad_id) if int(n) in cara and cat.rcs_m2[i] > 0]
@@ -257,13 +252,13 @@ def test_covariance_model_grows_with_age_and_matches_its_measurements():
     assert list(regime([420.0, 850.0, 35786.0])) == ["LEO<500km", "LEO", "above LEO"]
 
 
-@pytest.mark.skipif(not (SHARED / "events" / "iss_25544_tle_history_2020-2024.txt").exists(),
+@pytest.mark.skipif(not (SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt").exists(),
                     reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 def test_covariance_model_against_iss_element_set_differencing():
     """Re-measure one point of the model: ISS elsets one day apart, robust sigma in the later one's RTN."""
     from sgp4.api import Satrec
 
-    lines = [ln.rstrip() for ln in open(SHARED / "events" / "iss_25544_tle_history_2020-2024.txt")
+    lines = [ln.rstrip() for ln in open(SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt")
              if ln.startswith(("1 ", "2 "))]
     sats = [Satrec.twoline2rv(a, b) for a, b in zip(lines[0::2], lines[1::2])][::3]
     epochs = np.array([s.jdsatepoch + s.jdsatepochF for s in sats])
@@ -327,7 +322,7 @@ def _socrates_rows():
     from sgp4.api import Satrec
 
     out = []
-    folder = SHARED / "socrates"
+    folder = SHARED_DATA / "socrates"
     for date, name in (("2021-07-22", "keeptrack_catalog_2le_2021-07-22.txt"),
                        ("2022-08-16", "keeptrack_catalog_3le_2022-08-16.txt"),
                        ("2023-03-26", "keeptrack_catalog_3le_2023-03-26.txt")):
@@ -358,7 +353,7 @@ def _socrates_rows():
     return out
 
 
-@pytest.mark.skipif(not (SHARED / "socrates").exists(),
+@pytest.mark.skipif(not (SHARED_DATA / "socrates").exists(),
                     reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
 def test_max_probability_and_dilution_reproduce_socrates():
     """SOCRATES gives no radii; the radius that reproduces its MAX_PROB must then give its DILUTION,
@@ -381,14 +376,14 @@ def test_max_probability_and_dilution_reproduce_socrates():
     np.testing.assert_allclose(small, 2.0, atol=0.05)
 
 
-def test_cli_cdm_reads_the_screen_table_exactly(tmp_path):
+def test_cli_cdm_reads_the_screen_table_exactly(tmp_path, shipped_catalog):
     """A table written by ssa.screen (TCA_JD/TCA_FR columns) re-propagates to the same states."""
     from typer.testing import CliRunner
 
     from ssa.cli import app
     from ssa.screen import write_table
 
-    cat = shipped()
+    cat = shipped_catalog
     when = datetime(2024, 11, 1, 3, 17, 41, 123456, tzinfo=timezone.utc)
     _, _, _, r1, v1 = states(cat, 25544, when)
     _, _, _, r2, v2 = states(cat, 48274, when)

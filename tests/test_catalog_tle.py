@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from sgp4.api import Satrec
 
-from catalog_helpers import DATA, SHARED_DATA, assert_same_as_reference
+from catalog_helpers import DATA, assert_same_as_reference
+from paths import SHARED_DATA
 from ssa.catalog import SHIPPED_CATALOG, load, parse_text
 from ssa.catalog.tle import alpha5_to_int, checksum
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import SHARED_DATA
 from typer.testing import CliRunner
 
 from ssa.catalog import SHIPPED_SATCAT, load
@@ -15,13 +16,12 @@ from ssa.respond.findings import alerts_from_fragmentation
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "detect"
-SHARED = HERE.parents[0].parent / "shared" / "data"
 DEBRIS_1408 = DATA / "cosmos1408_debris_celestrak_2021-11-30.txt.gz"
-PRE_1408 = SHARED / "events" / "cosmos1408_pre_asat_2021-11-13_15.tle"
-PRE_COLLISION = SHARED / "events" / "iridium33_cosmos2251_last_pre_collision_2009-02-09.tle"
-CATALOG_2009 = SHARED / "catalogs" / "celestrak_stk_full_catalog_2le_2009-08-31.txt"
-SNAP_OLD = SHARED / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt"
-SNAP_NEW = SHARED / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
+PRE_1408 = SHARED_DATA / "events" / "cosmos1408_pre_asat_2021-11-13_15.tle"
+PRE_COLLISION = SHARED_DATA / "events" / "iridium33_cosmos2251_last_pre_collision_2009-02-09.tle"
+CATALOG_2009 = SHARED_DATA / "catalogs" / "celestrak_stk_full_catalog_2le_2009-08-31.txt"
+SNAP_OLD = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt"
+SNAP_NEW = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
 NOW = datetime(2021, 11, 16, tzinfo=timezone.utc)
 
 NO_PRE_1408 = ("COSMOS 1408 element sets before the test (18 SDS element sets via Space-Track, "

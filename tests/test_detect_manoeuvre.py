@@ -3,12 +3,12 @@ history (precision, recall, delta-v), public ISS avoidance manoeuvres, the CLI, 
 from __future__ import annotations
 
 import csv
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
+from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials
+from paths import SHARED_DATA
 from typer.testing import CliRunner
 
 from ssa.cli import app
@@ -19,11 +19,7 @@ from ssa.respond.alert import utc_time
 from ssa.respond.findings import alerts_from_manoeuvres
 from ssa.timeutil import to_julian
 
-sys.path.insert(0, str(Path(__file__).parent))
-from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-ISS_HISTORY = REPO.parent / "shared" / "data" / "events" / "iss_25544_tle_history_2020-2024.txt"
+ISS_HISTORY = SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
 needs_iss = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
 
 

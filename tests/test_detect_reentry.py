@@ -4,10 +4,10 @@ re-entry dates (../shared decay data, Space-Track records: not redistributed).""
 import csv
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import SHARED_DATA, SHIPPED_CATALOG
 from scipy.integrate import quad
 from sgp4.api import SatrecArray
 from typer.testing import CliRunner
@@ -23,10 +23,8 @@ from ssa.detect.reentry_kernels import (MU_KM3_S2, OMEGA_EARTH_RAD_S, R_EARTH_KM
 from ssa.respond import route
 from ssa.respond.findings import alerts_from_reentry
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-CATALOG = ROOT / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
-DECAY = ROOT.parent / "shared" / "data" / "decay" / "decay_truth_2024-11-01.csv"
+CATALOG = SHIPPED_CATALOG
+DECAY = SHARED_DATA / "decay" / "decay_truth_2024-11-01.csv"
 NO_DECAY = ("real decay dates of the 2024-11-01 catalogue (Space-Track decay records, redistribution "
             "restricted) not in ../shared/data/decay")
 H0, DH = 80.0, 4.0

@@ -7,7 +7,7 @@ holds element sets used long after their objects decayed.
 """
 import numpy as np
 import pytest
-from catalog_helpers import SHARED_DATA
+from paths import SHARED_DATA
 
 from ssa.catalog import SHIPPED_CATALOG, load
 from ssa.constants import MU_KM3_S2, SECONDS_PER_DAY

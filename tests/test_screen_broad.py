@@ -9,7 +9,7 @@ nothing else may be.
 """
 import numpy as np
 import pytest
-from screen_helpers import START, shipped
+from screen_helpers import START
 
 from ssa.catalog.summary import semi_major_axis_km
 from ssa.propagate import propagate
@@ -23,8 +23,8 @@ N_SUB = 3
 
 
 @pytest.fixture(scope="module")
-def positions():
-    cat = shipped()
+def positions(shipped_catalog):
+    cat = shipped_catalog
     a = semi_major_axis_km(cat.no_kozai)
     rng = np.random.default_rng(3)
     shell = rng.choice(np.flatnonzero((np.abs(a - 6928.0) < 10.0) & (cat.ecco < 0.01)), 300, replace=False)

@@ -5,9 +5,8 @@ conjunctions come from screening real element sets with python-sgp4."""
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import (  # noqa: F401  (fixtures)
-    ISS, ISS_HISTORY, database_url, iss_tle, make_settings, run_job_with_reference,
-    scenario_omm_csv, scenario_uploads, service, migrated_store,
+from serve_helpers import (
+    ISS, ISS_HISTORY, iss_tle, make_settings, migrated_store, run_job_with_reference, scenario_omm_csv, scenario_uploads,
 )
 from ssa.serve.app import create_app
 from ssa.serve.store import Routed
@@ -186,7 +185,9 @@ def populated(service):
     assert upload(client, admin, scenario_omm_csv()).status_code == 201
     job = store.claim_job("w", 60)
     from ssa.serve.pipeline import window_for
-    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS, reference_screen
+    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS
+
+    from ssa.screen.reference import reference_screen
     catalog = store.catalog_for_version(job.catalog_version_id)
     start, end = window_for(catalog, "catalog", WINDOW_DAYS)
     rows = reference_screen(catalog, start, WINDOW_DAYS, THRESHOLD_KM)
@@ -392,7 +393,9 @@ def test_job_lease_reclaim_and_stale_worker_commits_nothing(database_url):
 
     from sqlalchemy import func, select
 
-    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS, reference_screen
+    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS
+
+    from ssa.screen.reference import reference_screen
     from ssa.serve.models import Event, Job
     from ssa.serve.pipeline import window_for
 

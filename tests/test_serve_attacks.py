@@ -18,9 +18,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import (  # noqa: F401  (fixtures)
-    ISS, REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service, migrated_store,
-)
+from paths import REPO
+from serve_helpers import ISS, make_settings, migrated_store, scenario_omm_csv, THRESHOLD_KM, WINDOW_DAYS
+from ssa.screen.reference import reference_screen
 from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text, route_rows, window_for
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from serve_helpers import (  # noqa: F401  (database_url is a fixture)
-    CREW_DRAGON_9, ISS, ISS_HISTORY, ISS_LATER_EPOCHS, SCENARIO_IDS, database_url, iss_tle, make_settings,
-    scenario_omm_csv, migrated_store,
+from serve_helpers import (
+    CREW_DRAGON_9, ISS, ISS_HISTORY, ISS_LATER_EPOCHS, iss_tle, make_settings, migrated_store, SCENARIO_IDS, scenario_omm_csv,
 )
 from ssa.serve.models import Event, Job, SpaceObject
 from ssa.serve.worker import Worker

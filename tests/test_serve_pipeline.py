@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from serve_helpers import (  # noqa: F401  (fixtures)
-    REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service,
-    wait_until, migrated_store,
-)
+from paths import REPO
+from serve_helpers import make_settings, migrated_store, scenario_omm_csv, THRESHOLD_KM, wait_until, WINDOW_DAYS
+from ssa.screen.reference import reference_screen
 from ssa.assess.cdm import parse
 from ssa.serve.models import Event, EventUpdate, Job
 from ssa.serve.pipeline import window_for

@@ -6,7 +6,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from serve_helpers import database_url, make_settings, run_job_with_reference, scenario_omm_csv, migrated_store  # noqa: F401
+from serve_helpers import make_settings, migrated_store, run_job_with_reference, scenario_omm_csv
 from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text
 

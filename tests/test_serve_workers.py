@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from sqlalchemy import event, func, select, update
 
-from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv, wait_until, migrated_store  # noqa: F401  (fixture)
+from paths import REPO
+from serve_helpers import make_settings, migrated_store, scenario_omm_csv, wait_until
 from ssa.screen import CONJUNCTION_DTYPE
 from ssa.serve import pipeline
 from ssa.serve.models import Elset, Event, EventUpdate, Job
