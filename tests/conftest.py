@@ -12,6 +12,7 @@ import os
 import uuid
 
 import pytest
+
 from paths import SHARED_DATA
 from screen_helpers import shipped
 from serve_helpers import make_settings, migrated_store

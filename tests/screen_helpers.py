@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+
 import numpy as np
 
 from paths import SHIPPED_CATALOG as SHIPPED
-
 from ssa.catalog import SHIPPED_SATCAT, load
 from ssa.catalog.model import Catalog
 

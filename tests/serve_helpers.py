@@ -15,10 +15,9 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from paths import SHARED_DATA, SHIPPED_CATALOG
-
 from ssa.screen.reference import reference_screen
 
 ISS_HISTORY = SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
@@ -107,7 +106,7 @@ def make_settings(tmp_path, database_url, **overrides):
 
 def soon(hours: float = 1.0) -> str:
     """ISO-8601 UTC text (Z) `hours` from now."""
-    return (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
 
 
 def space_weather(kp: float = 8) -> dict:

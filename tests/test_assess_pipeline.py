@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
-from paths import SHARED_DATA
-from screen_helpers import shipped
 from sgp4.api import jday
 
+from paths import SHARED_DATA
+from screen_helpers import shipped
 from ssa.assess import assess, cdm, cdm_from_conjunction, frames, pc_from_cdm, risk
 from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km, regime
 from ssa.assess.hardbody import FALLBACK_BY_TYPE_M, hard_body_radius
@@ -19,7 +19,7 @@ from ssa.screen.table import build_table, rtn_basis
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "cdm"  # NASA CARA and Orekit test files (README there)
-WHEN = datetime(2024, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
+WHEN = datetime(2024, 11, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def states(catalog, norad, when=WHEN):
@@ -117,7 +117,7 @@ def test_persistent_docked_pair_gives_defined_answer(shipped_catalog):
 def test_cdm_from_row_reads_back_and_matches_the_row(tmp_path):
     cat, rows = synthetic_close_approach()
     row = assess(rows, cat)[0]
-    created = datetime(2024, 11, 1, 0, 0, tzinfo=timezone.utc)
+    created = datetime(2024, 11, 1, 0, 0, tzinfo=UTC)
     message = cdm_from_conjunction(row, cat, creation_date=created)
     for fmt in ("kvn", "xml"):
         path = cdm.write(message, tmp_path / f"m.{fmt}", fmt)
@@ -149,7 +149,7 @@ def test_operator_covariance_from_cdms_replaces_the_estimate(tmp_path):
     cat, rows = synthetic_close_approach()
     id1, id2 = int(rows["norad_id_1"][0]), int(rows["norad_id_2"][0])
     estimated = assess(rows, cat)[0]
-    older = cdm_from_conjunction(estimated, cat, creation_date=datetime(2024, 10, 31, tzinfo=timezone.utc))
+    older = cdm_from_conjunction(estimated, cat, creation_date=datetime(2024, 10, 31, tzinfo=UTC))
     (tmp_path / "cdms").mkdir()
     cdm.write(older, tmp_path / "cdms" / "older.cdm")
     same = operator_covariances([tmp_path / "cdms"])
@@ -353,6 +353,7 @@ def _socrates_rows():
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (SHARED_DATA / "socrates").exists(),
                     reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
 def test_max_probability_and_dilution_reproduce_socrates():
@@ -365,8 +366,10 @@ def test_max_probability_and_dilution_reproduce_socrates():
     small = []
     for rec, r1, v1, r2, v2 in rows:
         target = float(rec["MAX_PROB"])
-        radius = brentq(lambda R: risk.max_probability(r2 - r1, v2 - v1, R, r1, v1, r2, v2)[0][0] - target,
-                        1e-5, 0.999 * np.linalg.norm(r2 - r1), xtol=1e-9)
+        def excess(R, r1=r1, v1=v1, r2=r2, v2=v2, target=target):
+            return risk.max_probability(r2 - r1, v2 - v1, R, r1, v1, r2, v2)[0][0] - target
+
+        radius = brentq(excess, 1e-5, 0.999 * np.linalg.norm(r2 - r1), xtol=1e-9)
         _, dilution = risk.max_probability(r2 - r1, v2 - v1, radius, r1, v1, r2, v2)
         # SOCRATES prints dilution in km to 3 decimals
         assert abs(dilution[0] - float(rec["DILUTION_KM"])) <= 0.00055, rec
@@ -384,7 +387,7 @@ def test_cli_cdm_reads_the_screen_table_exactly(tmp_path, shipped_catalog):
     from ssa.screen import write_table
 
     cat = shipped_catalog
-    when = datetime(2024, 11, 1, 3, 17, 41, 123456, tzinfo=timezone.utc)
+    when = datetime(2024, 11, 1, 3, 17, 41, 123456, tzinfo=UTC)
     _, _, _, r1, v1 = states(cat, 25544, when)
     _, _, _, r2, v2 = states(cat, 48274, when)
     table = assess(row_from_states(cat, 25544, 48274, r1, v1, r2, v2, when=when), cat)

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials
-from paths import SHARED_DATA
 from typer.testing import CliRunner
 
-from ssa.cli import app
+from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials
+from paths import SHARED_DATA
 from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load, parse_text
+from ssa.cli import app
 from ssa.detect.manoeuvre import detect_manoeuvres, residuals
 from ssa.respond import route
 from ssa.respond.alert import utc_time
@@ -43,6 +43,7 @@ def iss_baseline():
     return history, detect_manoeuvres(history)
 
 
+@pytest.mark.slow
 def test_kernel_matches_numpy_reference():
     """numba residuals equal python-sgp4 + numpy ones on pairs of real element sets (LEO and deep space)."""
     catalog = load(SHIPPED_CATALOG)

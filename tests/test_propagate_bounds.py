@@ -7,12 +7,11 @@ holds element sets used long after their objects decayed.
 """
 import numpy as np
 import pytest
-from paths import SHARED_DATA
 
+from paths import SHARED_DATA
 from ssa.catalog import SHIPPED_CATALOG, load
 from ssa.constants import MU_KM3_S2, SECONDS_PER_DAY
-from ssa.propagate import ERROR_MESSAGES, init_params, propagate
-from ssa.propagate import kernels
+from ssa.propagate import ERROR_MESSAGES, init_params, kernels, propagate
 from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
 from ssa.timeutil import to_julian
 

@@ -9,11 +9,11 @@ nothing else may be.
 """
 import numpy as np
 import pytest
-from screen_helpers import START
 
+from screen_helpers import START
 from ssa.catalog.summary import semi_major_axis_km
-from ssa.propagate import propagate
 from ssa.constants import SECONDS_PER_DAY
+from ssa.propagate import propagate
 from ssa.screen import kernels as K
 from ssa.timeutil import to_julian
 

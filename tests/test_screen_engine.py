@@ -6,9 +6,9 @@ of the threshold.
 """
 import numpy as np
 import pytest
+
 from paths import SHARED_DATA
 from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
-
 from ssa.catalog import drop_duplicates
 from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
 from ssa.constants import EARTH_RADIUS_KM
@@ -39,6 +39,7 @@ def check(cat, days, primaries=None, step_s=10.0, min_rows=1):
     return result, reference
 
 
+@pytest.mark.slow
 def test_starlink_shell_550km(shipped_catalog):
     cat = shipped_catalog
     crowded = (np.abs(altitude_km(cat) - 550.0) < 8.0) & (cat.ecco < 0.01)  # 1,314 objects, 1,181 Starlink
@@ -73,6 +74,7 @@ def geographic_longitude_deg(cat):
     return (lon + 540.0) % 360.0 - 180.0
 
 
+@pytest.mark.slow
 def test_geo_belt(shipped_catalog):
     """Geosynchronous objects in four 10-degree longitude bands (incl. IS-901 with MEV-1 docked)."""
     cat = shipped_catalog
@@ -90,6 +92,7 @@ ECCENTRIC_EVENT_IDS = [23385, 39725, 39348, 41942, 48260, 60531, 44493, 48948, 4
                        26782, 43374, 37747, 55074, 39347, 52762, 37900, 39362, 28566, 39832, 15206, 53734]
 
 
+@pytest.mark.slow
 def test_eccentric_and_deep_space_primaries_against_all(shipped_catalog):
     cat = shipped_catalog
     perigee, _ = perigee_apogee_altitude_km(cat.no_kozai, cat.ecco)
@@ -152,6 +155,7 @@ SPACETRACK_2022 = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-0
 RUNAWAY_IDS = [50557, 30318, 50636, 33772]  # 0.7e6 to 5.4e8 km from the Earth all day, SGP4 error 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SPACETRACK_2022.exists(), reason="shared Space-Track 2022-01-22 catalogue not present "
                     "(redistribution restricted)")
 def test_runaway_element_sets_are_stopped_and_the_rest_screened_completely():

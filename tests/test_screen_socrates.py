@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
-from paths import SHARED_DATA
 
+from paths import SHARED_DATA
 from ssa.catalog import load
 from ssa.screen import screen
 

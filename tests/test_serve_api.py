@@ -6,7 +6,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serve_helpers import (
-    ISS, ISS_HISTORY, iss_tle, make_settings, migrated_store, run_job_with_reference, scenario_omm_csv, scenario_uploads,
+    ISS,
+    ISS_HISTORY,
+    iss_tle,
+    make_settings,
+    migrated_store,
+    run_job_with_reference,
+    scenario_omm_csv,
+    scenario_uploads,
 )
 from ssa.serve.app import create_app
 from ssa.serve.store import Routed
@@ -164,9 +171,11 @@ def iss_tle_or_catalog_tle(omm_text: str, days_later: float = 0.5) -> str:
     else the ISS elset of the OMM catalogue, its epoch moved `days_later`, written as a TLE by python-sgp4."""
     if ISS_HISTORY.exists():
         return iss_tle("24306.16050639")
+    import csv
+    import io
+
     from sgp4 import exporter, omm
     from sgp4.api import Satrec
-    import csv, io
     row = next(r for r in csv.DictReader(io.StringIO(omm_text)) if int(r["NORAD_CAT_ID"]) == ISS)
     sat = Satrec()
     omm.initialize(sat, row)
@@ -184,10 +193,9 @@ def populated(service):
     client, store, admin = service
     assert upload(client, admin, scenario_omm_csv()).status_code == 201
     job = store.claim_job("w", 60)
-    from ssa.serve.pipeline import window_for
     from serve_helpers import THRESHOLD_KM, WINDOW_DAYS
-
     from ssa.screen.reference import reference_screen
+    from ssa.serve.pipeline import window_for
     catalog = store.catalog_for_version(job.catalog_version_id)
     start, end = window_for(catalog, "catalog", WINDOW_DAYS)
     rows = reference_screen(catalog, start, WINDOW_DAYS, THRESHOLD_KM)
@@ -394,7 +402,6 @@ def test_job_lease_reclaim_and_stale_worker_commits_nothing(database_url):
     from sqlalchemy import func, select
 
     from serve_helpers import THRESHOLD_KM, WINDOW_DAYS
-
     from ssa.screen.reference import reference_screen
     from ssa.serve.models import Event, Job
     from ssa.serve.pipeline import window_for

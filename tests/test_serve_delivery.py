@@ -186,6 +186,7 @@ def test_private_targets_refused_when_the_setting_says_so(tmp_path, database_url
         store.engine.dispose()
 
 
+@pytest.mark.slow
 def test_ssa_worker_delivers_while_the_api_keeps_answering(tmp_path, database_url):
     """A real `ssa worker` process runs the delivery loop; while the receiver holds a
     request until the timeout, the API answers reports and polls at once."""

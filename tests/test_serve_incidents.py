@@ -7,7 +7,6 @@ import pytest
 from typer.testing import CliRunner
 
 from serve_helpers import soon, space_weather
-
 from ssa.cli import app as cli_app
 
 HIBER_3 = 47942  # Dutch civil satellite (SATCAT owner NETH)

@@ -8,7 +8,7 @@ numbers.
 """
 import pytest
 
-from serve_helpers import ISS, ISS_HISTORY, run_job_with_reference, scenario_uploads, STARLINK_31347, THRESHOLD_KM
+from serve_helpers import ISS, ISS_HISTORY, STARLINK_31347, THRESHOLD_KM, run_job_with_reference, scenario_uploads
 
 pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(),
                                 reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")

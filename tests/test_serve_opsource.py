@@ -7,7 +7,15 @@ import pytest
 from sqlalchemy import select
 
 from serve_helpers import (
-    CREW_DRAGON_9, ISS, ISS_HISTORY, ISS_LATER_EPOCHS, iss_tle, make_settings, migrated_store, SCENARIO_IDS, scenario_omm_csv,
+    CREW_DRAGON_9,
+    ISS,
+    ISS_HISTORY,
+    ISS_LATER_EPOCHS,
+    SCENARIO_IDS,
+    iss_tle,
+    make_settings,
+    migrated_store,
+    scenario_omm_csv,
 )
 from ssa.serve.models import Event, Job, SpaceObject
 from ssa.serve.worker import Worker
@@ -46,7 +54,7 @@ def screen_operator_uploads(tmp_path, database_url):
     from fastapi.testclient import TestClient
 
     from ssa.serve.app import create_app
-    
+
     settings = make_settings(tmp_path, database_url)
     store = migrated_store(database_url)
     client = TestClient(create_app(settings, store=store))
@@ -154,7 +162,7 @@ def check_events_of_an_object_name_its_flagged_operator_set(client, store, admin
 
 def test_an_operator_copy_of_a_public_set_is_kept_as_the_operators_and_changes_no_object(database_url):
     from ssa.catalog import parse_text
-    
+
     store = migrated_store(database_url)
     try:
         public = parse_text(scenario_omm_csv((ISS, BRIK_II)), source="public.csv")

@@ -8,16 +8,17 @@ a poller that has seen ``since=N`` never later finds a change numbered below N.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ssa.serve.models import Counter
 
+
 def utcnow() -> datetime:
     """Naive UTC, microsecond resolution (the store's time type)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def lock_changes(session: Session) -> None:
