@@ -1,8 +1,8 @@
 """Fixtures shared by the test modules (pytest finds them here; no test imports them).
+Data paths and the skip mark for ../shared/data are in paths.py.
 
 - ``shipped_catalog``: the shipped CelesTrak catalogue of 2024-11-01 with the
   shipped SATCAT map, loaded once per session (tests take subsets, never modify it).
-- ``shared_data``: ../shared/data, or a skip naming it when it is absent.
 - ``database_url``: a fresh, empty store, a SQLite file or a PostgreSQL schema.
 - ``service``: (TestClient, store, admin key) on a fresh migrated store.
 """
@@ -13,7 +13,6 @@ import uuid
 
 import pytest
 
-from paths import SHARED_DATA
 from screen_helpers import shipped
 from serve_helpers import make_settings, migrated_store
 
@@ -22,14 +21,6 @@ from serve_helpers import make_settings, migrated_store
 def shipped_catalog():
     """The shipped catalogue (ssa.catalog.load with the shipped SATCAT map), loaded once."""
     return shipped()
-
-
-@pytest.fixture(scope="session")
-def shared_data():
-    """../shared/data (Space-Track snapshots, redistribution restricted); skips when absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not present at {SHARED_DATA} (Space-Track snapshots, redistribution restricted)")
-    return SHARED_DATA
 
 
 def _postgres_url(schema: str) -> str:

@@ -12,8 +12,8 @@ SHIPPED_CATALOG = REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-def needs_shared(*relative: str, what: str) -> pytest.MarkDecorator:
-    """Skip mark for tests that read `relative` paths under ../shared/data; the
-    reason names `what` the data is and the paths missing."""
-    missing = [rel for rel in relative if not (SHARED_DATA / rel).exists()]
+def needs_shared(*paths: str | Path, what: str) -> pytest.MarkDecorator:
+    """Skip mark for tests that read `paths` (relative to ../shared/data, or full
+    paths under it); the reason names `what` the data is and the paths missing."""
+    missing = [str(path) for path in paths if not (SHARED_DATA / path).exists()]
     return pytest.mark.skipif(bool(missing), reason=f"{what} not in ../shared/data (missing: {', '.join(missing)})")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sgp4.api import jday
 
-from paths import SHARED_DATA
+from paths import SHARED_DATA, needs_shared
 from screen_helpers import shipped
 from ssa.assess import assess, cdm, cdm_from_conjunction, frames, pc_from_cdm, risk
 from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km, regime
@@ -227,8 +227,7 @@ def test_hard_body_radius_from_cara_then_rcs_then_type():
     assert hbr[1] == pytest.approx(1.0) and hbr[2] == FALLBACK_BY_TYPE_M["DEB"]
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "catalogs" / "full_catalog_omm_2025-01-11.csv").exists(),
-                    reason="Space-Track catalogue snapshot (redistribution restricted) not in ../shared/data")
+@needs_shared("catalogs/full_catalog_omm_2025-01-11.csv", what="Space-Track catalogue snapshot (redistribution restricted)")
 def test_rcs_fallback_agrees_with_caras_own_rcs_estimates():
     """sqrt(RCS / pi) from Space-Track's RCS against CARA's HBR where CARA derived it from RCS."""
     cat = load(SHARED_DATA / "catalogs" / "full_catalog_omm_2025-01-11.csv")
@@ -252,8 +251,7 @@ def test_covariance_model_grows_with_age_and_matches_its_measurements():
     assert list(regime([420.0, 850.0, 35786.0])) == ["LEO<500km", "LEO", "above LEO"]
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt").exists(),
-                    reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+@needs_shared("events/iss_25544_tle_history_2020-2024.txt", what="Space-Track ISS element-set history (redistribution restricted)")
 def test_covariance_model_against_iss_element_set_differencing():
     """Re-measure one point of the model: ISS elsets one day apart, robust sigma in the later one's RTN."""
     from sgp4.api import Satrec
@@ -354,8 +352,7 @@ def _socrates_rows():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (SHARED_DATA / "socrates").exists(),
-                    reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
+@needs_shared("socrates", what="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted)")
 def test_max_probability_and_dilution_reproduce_socrates():
     """SOCRATES gives no radii; the radius that reproduces its MAX_PROB must then give its DILUTION,
     and comes out at 2.00 m for every pair of small satellites (Starlink, Spacebee, ...)."""

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials
-from paths import SHARED_DATA
+from paths import SHARED_DATA, needs_shared
 from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load, parse_text
 from ssa.cli import app
 from ssa.detect.manoeuvre import detect_manoeuvres, residuals
@@ -20,7 +20,7 @@ from ssa.respond.findings import alerts_from_manoeuvres
 from ssa.timeutil import to_julian
 
 ISS_HISTORY = SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
-needs_iss = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+needs_iss = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def _jd(t: np.datetime64) -> float:

@@ -7,7 +7,7 @@ of the threshold.
 import numpy as np
 import pytest
 
-from paths import SHARED_DATA
+from paths import SHARED_DATA, needs_shared
 from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
 from ssa.catalog import drop_duplicates
 from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
@@ -156,8 +156,7 @@ RUNAWAY_IDS = [50557, 30318, 50636, 33772]  # 0.7e6 to 5.4e8 km from the Earth a
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SPACETRACK_2022.exists(), reason="shared Space-Track 2022-01-22 catalogue not present "
-                    "(redistribution restricted)")
+@needs_shared(SPACETRACK_2022, what="Space-Track 3LE catalogue of 2022-01-22 (redistribution restricted)")
 def test_runaway_element_sets_are_stopped_and_the_rest_screened_completely():
     """The issue's four element sets with the 200 objects nearest them in semi-major axis (the
     decaying debris of the lowest shell, more runaways and decays among them), 1 day."""

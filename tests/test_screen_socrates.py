@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from paths import SHARED_DATA
+from paths import SHARED_DATA, needs_shared
 from ssa.catalog import load
 from ssa.screen import screen
 
@@ -28,8 +28,7 @@ CATALOGUES = {"2021-07-22": "keeptrack_catalog_2le_2021-07-22.txt",
               "2023-03-26": "keeptrack_catalog_3le_2023-03-26.txt"}
 STAMP = "%Y %b %d %H:%M:%S.%f"  # SOCRATES' time format, UTC
 
-pytestmark = pytest.mark.skipif(not SOCRATES.exists(),
-                                reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
+pytestmark = needs_shared(SOCRATES, what="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted)")
 
 
 def comparable_rows(date: str, catalog):

@@ -5,6 +5,7 @@ conjunctions come from screening real element sets with python-sgp4."""
 import pytest
 from fastapi.testclient import TestClient
 
+from paths import needs_shared
 from serve_helpers import (
     ISS,
     ISS_HISTORY,
@@ -20,8 +21,7 @@ from ssa.serve.store import Routed
 
 ICEYE_X20 = 52759
 OBJECT_CZ = 58568
-needs_shared = pytest.mark.skipif(not ISS_HISTORY.exists(),
-                                  reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+needs_iss_history = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def upload(client, key, text, name="cat.txt"):
@@ -44,7 +44,7 @@ def poll_all(client, key, since, limit=4):
 
 # ---- polling --------------------------------------------------------------------------
 
-@needs_shared
+@needs_iss_history
 def test_polling_contract_since_cursor_and_etag(service):
     client, store, admin = service
     h = {"X-API-Key": admin}

@@ -8,10 +8,10 @@ numbers.
 """
 import pytest
 
+from paths import needs_shared
 from serve_helpers import ISS, ISS_HISTORY, STARLINK_31347, THRESHOLD_KM, run_job_with_reference, scenario_uploads
 
-pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(),
-                                reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+pytestmark = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def all_conjunctions(client, key, **params):

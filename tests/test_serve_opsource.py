@@ -3,9 +3,9 @@ the public catalogue, named in events and CDMs, and flagged when they disagree w
 public set beyond the covariance (real element sets, real SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
+from paths import needs_shared
 from serve_helpers import (
     CREW_DRAGON_9,
     ISS,
@@ -23,7 +23,7 @@ from ssa.serve.worker import Worker
 BRIK_II = 48876  # Dutch military cubesat, in the shipped 2024-11-01 catalogue
 ICEYE_X20 = 52759  # passes the ISS on 2024-11-01..03 (serve_helpers)
 
-pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+pytestmark = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def _checksum(line: str) -> str:
