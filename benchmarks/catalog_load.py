@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+from functools import partial
 from pathlib import Path
 
 from sgp4 import omm
 from sgp4.api import Satrec
 
 from ssa.catalog import SHIPPED_ACTIVE, SHIPPED_CATALOG, load
-
 from timing import best_of
 
 SPACETRACK_3LE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catalogs" / \
@@ -49,8 +49,8 @@ def main() -> None:
     print(f"{'file':45s} {'records':>8s} {'ssa load s':>11s} {'python-sgp4 s':>14s} {'ratio':>6s}")
     for path, baseline in cases:
         n = len(load(path))
-        ours = best_of(args.repeat, lambda: load(path))[0]
-        theirs = best_of(args.repeat, lambda: baseline(path))[0]
+        ours = best_of(args.repeat, partial(load, path))[0]
+        theirs = best_of(args.repeat, partial(baseline, path))[0]
         print(f"{path.name:45s} {n:8d} {ours:11.3f} {theirs:14.3f} {theirs / ours:6.2f}")
 
 

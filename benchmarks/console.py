@@ -107,9 +107,11 @@ def api_baseline(base: str, key: str) -> tuple[float, float, int]:
 def browser_run(base: str, key: str, me: dict) -> dict:
     """One cold load of /console/alerts: marks (s from navigation start) and bytes by kind."""
     sys.path.insert(0, str(REPO / "tests"))
-    from console_helpers import chrome
-    from selenium.webdriver.support.ui import WebDriverWait
     import json
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from console_helpers import chrome
 
     session = chrome(1366, 900)
     try:

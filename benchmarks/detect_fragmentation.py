@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,6 @@ import numpy as np
 from ssa.catalog import SHIPPED_SATCAT, load
 from ssa.detect.fragmentation import cloud_spread, detect_fragmentations, new_piece_clusters
 from ssa.detect.fragmentation_kernels import cloud_distances_reference
-
 from timing import best_of
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -47,8 +47,8 @@ def main() -> None:
         jd = t0 + np.arange(0.0, 1.0, 60.0 / 86400.0)  # one day at 60 s, as the detector's coarse search
         whole = np.floor(jd - 0.5) + 0.5
         cloud_spread(fragments, parent, jd)  # compile
-        t_numba = best_of(3, lambda: cloud_spread(fragments, parent, jd))[0]
-        t_ref = best_of(1, lambda: cloud_distances_reference(fragments, parent, whole, jd - whole))[0]
+        t_numba = best_of(3, partial(cloud_spread, fragments, parent, jd))[0]
+        t_ref = best_of(1, partial(cloud_distances_reference, fragments, parent, whole, jd - whole))[0]
         ours, _ = cloud_spread(fragments, parent, jd)
         ref = cloud_distances_reference(fragments, parent, whole, jd - whole)
         # back-propagated months, SGP4 (ours and python-sgp4 alike) returns error code 0 with

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import collections
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,8 @@ from ssa.timeutil import to_julian
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 sys.path.insert(0, str(REPO / "tests"))
-from manoeuvre_injection import DIRECTIONS, inject, read_tle_pairs, trials  # noqa: E402
-
-from timing import best_of
+from manoeuvre_injection import DIRECTIONS, inject, read_tle_pairs, trials  # noqa: E402  (tests/ is put on the path above)
+from timing import best_of  # noqa: E402
 
 ISS = DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
 SNAPSHOTS = [DATA / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt",
@@ -43,14 +43,14 @@ def speed(repeat: int) -> None:
         history = load(paths, keep="all")
         _, earlier, later = history_pairs(history)
         residuals(history, earlier[:10], later[:10])  # load the cached kernel
-        fast = best_of(repeat, lambda: residuals(history, earlier, later))[0]
-        slow = best_of(1, lambda: residuals(history, earlier, later, reference=True))[0]
+        fast = best_of(repeat, partial(residuals, history, earlier, later))[0]
+        slow = best_of(1, partial(residuals, history, earlier, later, reference=True))[0]
         out, err = residuals(history, earlier, later)
         ref, _ = residuals(history, earlier, later, reference=True)
         ok = err == 0
         diff = np.abs(out[ok] - ref[ok]).max()
-        det_fast = best_of(repeat, lambda: detect_manoeuvres(history))[0]
-        det_slow = best_of(1, lambda: detect_manoeuvres(history, reference=True))[0]
+        det_fast = best_of(repeat, partial(detect_manoeuvres, history))[0]
+        det_slow = best_of(1, partial(detect_manoeuvres, history, reference=True))[0]
         print(f"| {name} | {len(history):,} | {len(earlier):,} | {fast:.3f} | {slow:.3f} | {slow / fast:.1f} | "
               f"{diff:.1e} | {det_fast:.3f} | {det_slow:.3f} |")
 

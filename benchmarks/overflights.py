@@ -36,7 +36,8 @@ def main() -> None:
     parser.add_argument("--baseline-sats", type=int, default=6)
     parser.add_argument("--catalog", type=Path, default=SHIPPED_CATALOG)
     args = parser.parse_args()
-    from skyfield.api import EarthSatellite, load as sf_load, wgs84
+    from skyfield.api import EarthSatellite, wgs84
+    from skyfield.api import load as sf_load
 
     sites = [Site(s.name, s.lat_deg, s.lon_deg, s.alt_m, s.sensitivity, s.readers) for s in load_sites()]
     sites += [Site(name, lat, lon, 0.0, "public", ("defensie",)) for name, lat, lon in EXTRA_SITES]

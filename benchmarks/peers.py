@@ -29,7 +29,7 @@ import argparse
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numba
 import numpy as np
@@ -80,7 +80,7 @@ def propagation(path: str, repeat: int, with_heyoka: bool, regime: str) -> None:
     jd = np.full(N_TIMES, START_JD)
     fr = np.arange(N_TIMES) / 1440.0
     minutes = np.arange(N_TIMES, dtype=np.float64)
-    start = datetime(2024, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 11, 1, tzinfo=UTC)
     params = init_params(cat)
     rows = [np.arange(k, min(k + CHUNK, n)) for k in range(0, n, CHUNK)]
     grids = [GridPropagator(params[r]) for r in rows]
@@ -174,7 +174,7 @@ def screen(path: str, days: float, tca_tol_s: float) -> None:
     run_screen(cat.take(range(50)), START, days=0.01)  # load the compiled kernels first
     wall_s, cpu_s, result = timed(lambda: run_screen(cat, START, days=days, threshold_km=5.0))
     const = astroz.Constellation(path)
-    start = datetime(2024, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 11, 1, tzinfo=UTC)
     wall_a, cpu_a, events = timed(lambda: astroz.screen(const, days * 1440.0, threshold=5.0, step=1.0,
                                                         start_time=start))
     table = result.conjunctions

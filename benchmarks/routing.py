@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--conjunctions", type=Path, help="keep/reuse the screening result (.npy)")
     args = parser.parse_args()
 
-    start = datetime.fromisoformat(args.start).replace(tzinfo=timezone.utc)
+    start = datetime.fromisoformat(args.start).replace(tzinfo=UTC)
     owners = load_satcat(args.satcat)
     catalog = load(args.catalog, satcat=owners)
     screen_s = None
@@ -87,7 +87,7 @@ def main() -> None:
     print()
     print("| lead party | " + " | ".join(levels) + " | all | paged |")
     print("|---|" + "---:|" * (len(levels) + 2))
-    for lead in sorted({r.lead for r in routings}, key=lambda p: -sum(by_lead[(p, l)] for l in levels)):
+    for lead in sorted({r.lead for r in routings}, key=lambda p: -sum(by_lead[(p, level)] for level in levels)):
         counts = [by_lead[(lead, level)] for level in levels]
         print(f"| {lead} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} | {paged_by_lead[lead]} |")
     print()

@@ -106,12 +106,12 @@ def runaway_broad_phase(n_intervals: int) -> None:
     import numpy as np
 
     from ssa.catalog import load
+    from ssa.constants import SECONDS_PER_DAY
     from ssa.propagate import propagate
     from ssa.propagate.kernels import ERR_NOT_BOUND
     from ssa.screen import kernels as K
     from ssa.screen.engine import DEFAULT_STEP_S
     from ssa.screen.slabs import SUB_CHORDS
-    from ssa.constants import SECONDS_PER_DAY
     from ssa.timeutil import to_julian
 
     cat = load(SPACETRACK_2022)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -45,11 +46,11 @@ def main() -> None:
                 moved = catalog.take(np.arange(k))
                 moved.mo = moved.mo + moved.no_kozai * 0.1 / 60.0  # 0.1 s along the orbit (rad/min x min)
                 version = store.ingest(moved, f"operator {k}", "operator", origin="operator:bench").catalog_version_id
-            public_s, public = best_of(args.repeat, lambda: store.catalog_for_version(version))
-            read_s, (operator, origins) = best_of(args.repeat, lambda: store.operator_sets_for_version(version))
+            public_s, public = best_of(args.repeat, partial(store.catalog_for_version, version))
+            read_s, (operator, origins) = best_of(args.repeat, partial(store.operator_sets_for_version, version))
             start, end = pipeline.window_for(public, "catalog", 1.5)
-            check_s, (_, _, checks) = best_of(args.repeat, lambda: pipeline.choose_sources(public, operator, origins,
-                                                                                           start, end))
+            check_s, (_, _, checks) = best_of(args.repeat, partial(pipeline.choose_sources, public, operator, origins,
+                                                                   start, end))
             flagged = sum(c["flagged"] for c in checks)
             store.engine.dispose()
         print(f"| {k:,} ({flagged} flagged) | {public_s:.3f} | {read_s:.3f} | {check_s:.3f} | "

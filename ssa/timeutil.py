@@ -14,7 +14,7 @@ datetime.datetime(2024, 11, 1, 12, 0)
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -41,7 +41,7 @@ def parse_utc(text: str) -> datetime:
 
 def naive_utc(when: datetime) -> datetime:
     """An aware datetime converted to UTC without tzinfo; a naive one (UTC) as it is."""
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo is not None else when
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo is not None else when
 
 
 def to_julian(when) -> tuple[float, float]:

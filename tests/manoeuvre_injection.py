@@ -20,8 +20,9 @@ import numpy as np
 from sgp4.api import Satrec
 
 from ssa.constants import EARTH_RADIUS_KM as RE
-from ssa.screen.table import rtn_basis
 from ssa.constants import MU_KM3_S2 as MU
+from ssa.screen.table import rtn_basis
+
 J2 = 0.001082616
 
 

@@ -2,55 +2,21 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-from ssa.catalog import SHIPPED_SATCAT as SATCAT
+from paths import SHIPPED_CATALOG as SHIPPED
+from ssa.catalog import SHIPPED_SATCAT, load
 from ssa.catalog.model import Catalog
 
-REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
 START = "2024-11-01T00:00:00"
-
-
-def _load_omm_csv(path: Path) -> Catalog:
-    """python-sgp4's own OMM reader, used while ssa.catalog.load is not there."""
-    import csv
-
-    from sgp4 import omm
-    from sgp4.api import Satrec
-
-    rows = list(csv.DictReader(open(path)))
-    sats = []
-    for row in rows:
-        sat = Satrec()
-        omm.initialize(sat, row)
-        sats.append(sat)
-    n = len(sats)
-    col = lambda name: np.array([getattr(s, name) for s in sats], dtype=np.float64)  # noqa: E731
-    return Catalog(
-        norad_id=np.array([int(r["NORAD_CAT_ID"]) for r in rows], dtype=np.int64),
-        name=np.array([r["OBJECT_NAME"] for r in rows], dtype=object),
-        object_id=np.array([r["OBJECT_ID"] for r in rows], dtype=object),
-        epoch_jd=col("jdsatepoch"), epoch_fr=col("jdsatepochF"),
-        no_kozai=col("no_kozai"), ecco=col("ecco"), inclo=col("inclo"), nodeo=col("nodeo"),
-        argpo=col("argpo"), mo=col("mo"), bstar=col("bstar"), ndot=col("ndot"), nddot=col("nddot"),
-        element_set_no=np.array([int(r["ELEMENT_SET_NO"]) for r in rows], dtype=np.int64),
-        rev_at_epoch=np.array([int(r["REV_AT_EPOCH"]) for r in rows], dtype=np.int64),
-        classification=np.array([r["CLASSIFICATION_TYPE"] for r in rows], dtype=object),
-        owner=np.full(n, "", dtype=object), object_type=np.full(n, "", dtype=object),
-        source=np.array([f"{path.name}:{k + 2}" for k in range(n)], dtype=object),
-    )
 
 
 @lru_cache(maxsize=1)
 def shipped() -> Catalog:
-    try:
-        from ssa.catalog import load
-    except ImportError:
-        return _load_omm_csv(SHIPPED)
-    return load(SHIPPED, satcat=SATCAT)
+    """The shipped catalogue with the shipped SATCAT map, loaded once per session
+    (tests take the ``shipped_catalog`` fixture; helpers call this)."""
+    return load(SHIPPED, satcat=SHIPPED_SATCAT)
 
 
 def subset(mask) -> Catalog:

@@ -1,5 +1,5 @@
 """Helpers for the serve tests: a small real scenario and an independent
-python-sgp4 screening that produces rows in the screening contract's shape.
+brute-force screening (ssa.screen.reference, python-sgp4) for the worker's part.
 
 Scenario (python-sgp4 numbers): the ISS, the Crew Dragon docked to it and
 objects passing close on 2024-10-31..11-03 (CelesTrak catalogue of 2024-11-01,
@@ -15,18 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
-import numpy as np
-from scipy.optimize import minimize_scalar
-from sgp4.api import SatrecArray, jday
+from paths import SHARED_DATA, SHIPPED_CATALOG
+from ssa.screen.reference import reference_screen
 
-from ssa.screen import CONJUNCTION_DTYPE
-from ssa.screen.table import rtn_miss
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 ISS_HISTORY = SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
 
 ISS = 25544
@@ -42,7 +35,7 @@ WINDOW_DAYS = 1.5
 
 def scenario_omm_csv(ids=SCENARIO_IDS) -> str:
     """The scenario objects' rows of the shipped 2024-11-01 catalogue, as OMM CSV text."""
-    with open(REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv", newline="") as handle:
+    with open(SHIPPED_CATALOG, newline="") as handle:
         reader = csv.DictReader(handle)
         rows = [r for r in reader if int(r["NORAD_CAT_ID"]) in set(ids)]
         out = io.StringIO()
@@ -59,53 +52,6 @@ def iss_tle(epoch_field: str) -> str:
         if line.startswith("1 25544") and line[18:32] == epoch_field:
             return "ISS (ZARYA)\n" + line + "\n" + lines[k + 1] + "\n"
     raise KeyError(epoch_field)
-
-
-def reference_screen(catalog, start: datetime, days: float, threshold_km: float, step_s: float = 20.0) -> np.ndarray:
-    """All-vs-all close approaches with python-sgp4 (WGS-72, opsmode 'i'): sampled
-    every `step_s`, each sampled minimum refined with Brent's method in seconds
-    relative to its sample. Pairs within the threshold at every sample are one
-    persistent row at the window start. Minima on the window edges are left out."""
-    sats = catalog.satrecs()
-    jd0, fr0 = jday(start.year, start.month, start.day, start.hour, start.minute,
-                    start.second + start.microsecond * 1e-6)
-    t_s = np.arange(0.0, days * 86400.0 + step_s / 2, step_s)
-    _, r, v = SatrecArray(sats).sgp4(np.full(t_s.size, jd0), fr0 + t_s / 86400.0)
-    rows = []
-
-    def state(i, ts):
-        _, ri, vi = sats[i].sgp4(jd0, fr0 + ts / 86400.0)
-        return np.array(ri), np.array(vi)
-
-    def add(i, j, ts, persistent):
-        if catalog.norad_id[i] > catalog.norad_id[j]:
-            i, j = j, i
-        r1, v1 = state(i, ts)
-        r2, v2 = state(j, ts)
-        fr = fr0 + ts / 86400.0
-        tca = np.datetime64(start, "us") + np.timedelta64(int(round(ts * 1e6)), "us")
-        rows.append((int(catalog.norad_id[i]), str(catalog.name[i]), (jd0 - catalog.epoch_jd[i]) + (fr - catalog.epoch_fr[i]),
-                     int(catalog.norad_id[j]), str(catalog.name[j]), (jd0 - catalog.epoch_jd[j]) + (fr - catalog.epoch_fr[j]),
-                     tca, jd0, fr, float(np.linalg.norm(r2 - r1)), float(np.linalg.norm(v2 - v1)),
-                     *rtn_miss(r1, v1, r2).tolist(), persistent, r1, v1, r2, v2))
-
-    n = len(catalog)
-    for i in range(n):
-        for j in range(i + 1, n):
-            d = np.linalg.norm(r[j] - r[i], axis=1)
-            if np.all(d <= threshold_km):
-                add(i, j, 0.0, True)
-                continue
-            speed = np.linalg.norm(v[j] - v[i], axis=1)
-            interior = np.nonzero((d[1:-1] < d[:-2]) & (d[1:-1] <= d[2:]))[0] + 1
-            for k in interior[d[interior] <= threshold_km + speed[interior] * step_s / 2 + 1.0]:
-                def rng(dt, k=k):
-                    (a, _), (b, _) = state(i, t_s[k] + dt), state(j, t_s[k] + dt)
-                    return float(np.linalg.norm(b - a))
-                best = minimize_scalar(rng, bounds=(-step_s, step_s), method="bounded", options={"xatol": 1e-6})
-                if best.fun <= threshold_km:
-                    add(i, j, float(t_s[k] + best.x), False)
-    return np.array(rows, dtype=CONJUNCTION_DTYPE)
 
 
 def scenario_uploads() -> tuple[str, str, str]:
@@ -140,41 +86,6 @@ def wait_until(predicate, timeout_s: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-# ---- store fixtures: a SQLite file in tmp_path, and PostgreSQL when SSA_TEST_DATABASE_URL names one ----
-import os
-import uuid
-
-import pytest
-
-
-def _postgres_url(schema: str) -> str:
-    base = os.environ["SSA_TEST_DATABASE_URL"]
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    """A fresh, empty store: a SQLite file, or a PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ssa.sqlite3'}"
-        return
-    if not os.environ.get("SSA_TEST_DATABASE_URL"):
-        pytest.skip("SSA_TEST_DATABASE_URL is not set")
-    from sqlalchemy import create_engine, text
-
-    schema = f"ssa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(os.environ["SSA_TEST_DATABASE_URL"])
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield _postgres_url(schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
 def migrated_store(url: str):
     """A Store on `url` with its schema brought to the newest revision (as `ssa migrate` does)."""
     from ssa.serve.store import Store
@@ -199,16 +110,11 @@ def make_settings(tmp_path, database_url, **overrides):
     return Settings(**values)
 
 
-@pytest.fixture
-def service(tmp_path, database_url):
-    """(TestClient, store, admin key) on a fresh store; the store's engine is disposed afterwards."""
-    from fastapi.testclient import TestClient
+def soon(hours: float = 1.0) -> str:
+    """ISO-8601 UTC text (Z) `hours` from now."""
+    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
 
-    from ssa.serve.app import create_app
 
-    settings = make_settings(tmp_path, database_url)
-    store = migrated_store(database_url)
-    app = create_app(settings, store=store)
-    with TestClient(app) as client:
-        yield client, store, store.create_key("admin", label="test admin")
-    store.engine.dispose()
+def space_weather(kp: float = 8) -> dict:
+    """An incoming space-weather incident (ssa.respond.Alert shape) with Kp `kp`, one hour from now."""
+    return {"id": "storm", "incident": "space_weather", "objects": [], "tca": soon(), "evidence": {"kp": kp}}

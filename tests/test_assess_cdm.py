@@ -1,6 +1,7 @@
 """CCSDS CDM reader/writer: Orekit's examples round-trip or are refused by line and keyword; frames."""
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -160,12 +161,12 @@ def test_itrf_states_converted_reproduce_the_cdm_relative_state():
 
 
 def test_frames_round_trip_and_teme_matches_skyfield():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sgp4.api import Satrec
     from skyfield.api import EarthSatellite
 
-    when = datetime(2024, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
+    when = datetime(2024, 11, 1, 12, 0, 0, tzinfo=UTC)
     line1 = "1 25544U 98067A   24305.50000000  .00016717  00000-0  30233-3 0  9993"
     line2 = "2 25544  51.6393 328.6615 0008856 254.5410 105.4663 15.49820000480551"
     sat = Satrec.twoline2rv(line1, line2)

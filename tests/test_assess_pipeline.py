@@ -2,29 +2,24 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sgp4.api import jday
 
+from paths import SHARED_DATA, needs_shared
+from screen_helpers import shipped
 from ssa.assess import assess, cdm, cdm_from_conjunction, frames, pc_from_cdm, risk
 from ssa.assess.covariance import estimated_sigma_rtn_km, perigee_altitude_km, regime
 from ssa.assess.hardbody import FALLBACK_BY_TYPE_M, hard_body_radius
-from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
+from ssa.catalog import load
 from ssa.screen.table import build_table, rtn_basis
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "cdm"  # NASA CARA and Orekit test files (README there)
-SHARED = HERE.parents[0].parent / "shared" / "data"
-WHEN = datetime(2024, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
-
-
-@lru_cache(maxsize=1)
-def shipped():
-    return load(SHIPPED_CATALOG, satcat=SHIPPED_SATCAT)
+WHEN = datetime(2024, 11, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def states(catalog, norad, when=WHEN):
@@ -107,9 +102,9 @@ def test_assess_in_blocks_equals_assess_at_once(monkeypatch):
         assert blocked[name].tolist() == at_once[name].tolist(), name
 
 
-def test_persistent_docked_pair_gives_defined_answer():
+def test_persistent_docked_pair_gives_defined_answer(shipped_catalog):
     """CSS Tianhe and Wentian share one element set: zero range, zero relative speed."""
-    cat = shipped()
+    cat = shipped_catalog
     _, _, _, r1, v1 = states(cat, 48274)
     _, _, _, r2, v2 = states(cat, 53239)
     out = assess(row_from_states(cat, 48274, 53239, r1, v1, r2, v2, persistent=True), cat)[0]
@@ -122,7 +117,7 @@ def test_persistent_docked_pair_gives_defined_answer():
 def test_cdm_from_row_reads_back_and_matches_the_row(tmp_path):
     cat, rows = synthetic_close_approach()
     row = assess(rows, cat)[0]
-    created = datetime(2024, 11, 1, 0, 0, tzinfo=timezone.utc)
+    created = datetime(2024, 11, 1, 0, 0, tzinfo=UTC)
     message = cdm_from_conjunction(row, cat, creation_date=created)
     for fmt in ("kvn", "xml"):
         path = cdm.write(message, tmp_path / f"m.{fmt}", fmt)
@@ -154,7 +149,7 @@ def test_operator_covariance_from_cdms_replaces_the_estimate(tmp_path):
     cat, rows = synthetic_close_approach()
     id1, id2 = int(rows["norad_id_1"][0]), int(rows["norad_id_2"][0])
     estimated = assess(rows, cat)[0]
-    older = cdm_from_conjunction(estimated, cat, creation_date=datetime(2024, 10, 31, tzinfo=timezone.utc))
+    older = cdm_from_conjunction(estimated, cat, creation_date=datetime(2024, 10, 31, tzinfo=UTC))
     (tmp_path / "cdms").mkdir()
     cdm.write(older, tmp_path / "cdms" / "older.cdm")
     same = operator_covariances([tmp_path / "cdms"])
@@ -232,12 +227,11 @@ def test_hard_body_radius_from_cara_then_rcs_then_type():
     assert hbr[1] == pytest.approx(1.0) and hbr[2] == FALLBACK_BY_TYPE_M["DEB"]
 
 
-@pytest.mark.skipif(not (SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv").exists(),
-                    reason="Space-Track catalogue snapshot (redistribution restricted) not in ../shared/data")
+@needs_shared("catalogs/full_catalog_omm_2025-01-11.csv", what="Space-Track catalogue snapshot (redistribution restricted)")
 def test_rcs_fallback_agrees_with_caras_own_rcs_estimates():
     """sqrt(RCS / pi) from Space-Track's RCS against CARA's HBR where CARA derived it from RCS."""
-    cat = load(SHARED / "catalogs" / "full_catalog_omm_2025-01-11.csv")
-    with open(SHARED / "aux" / "nasa_cara_HBR_Mass_Estimates_20260601.csv", newline="") as fh:
+    cat = load(SHARED_DATA / "catalogs" / "full_catalog_omm_2025-01-11.csv")
+    with open(SHARED_DATA / "aux" / "nasa_cara_HBR_Mass_Estimates_20260601.csv", newline="") as fh:
         cara = {int(r["ObjectID"]): float(r["HBR"]) for r in csv.DictReader(fh)
                 if r["HBRSource"] == "SFK RCS Estimate" and r["HBR"]}
     rows = [i for i, n in enumerate(cat.norad_id) if int(n) in cara and cat.rcs_m2[i] > 0]
@@ -257,13 +251,12 @@ def test_covariance_model_grows_with_age_and_matches_its_measurements():
     assert list(regime([420.0, 850.0, 35786.0])) == ["LEO<500km", "LEO", "above LEO"]
 
 
-@pytest.mark.skipif(not (SHARED / "events" / "iss_25544_tle_history_2020-2024.txt").exists(),
-                    reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+@needs_shared("events/iss_25544_tle_history_2020-2024.txt", what="Space-Track ISS element-set history (redistribution restricted)")
 def test_covariance_model_against_iss_element_set_differencing():
     """Re-measure one point of the model: ISS elsets one day apart, robust sigma in the later one's RTN."""
     from sgp4.api import Satrec
 
-    lines = [ln.rstrip() for ln in open(SHARED / "events" / "iss_25544_tle_history_2020-2024.txt")
+    lines = [ln.rstrip() for ln in open(SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt")
              if ln.startswith(("1 ", "2 "))]
     sats = [Satrec.twoline2rv(a, b) for a, b in zip(lines[0::2], lines[1::2])][::3]
     epochs = np.array([s.jdsatepoch + s.jdsatepochF for s in sats])
@@ -327,7 +320,7 @@ def _socrates_rows():
     from sgp4.api import Satrec
 
     out = []
-    folder = SHARED / "socrates"
+    folder = SHARED_DATA / "socrates"
     for date, name in (("2021-07-22", "keeptrack_catalog_2le_2021-07-22.txt"),
                        ("2022-08-16", "keeptrack_catalog_3le_2022-08-16.txt"),
                        ("2023-03-26", "keeptrack_catalog_3le_2023-03-26.txt")):
@@ -358,8 +351,8 @@ def _socrates_rows():
     return out
 
 
-@pytest.mark.skipif(not (SHARED / "socrates").exists(),
-                    reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
+@pytest.mark.slow
+@needs_shared("socrates", what="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted)")
 def test_max_probability_and_dilution_reproduce_socrates():
     """SOCRATES gives no radii; the radius that reproduces its MAX_PROB must then give its DILUTION,
     and comes out at 2.00 m for every pair of small satellites (Starlink, Spacebee, ...)."""
@@ -370,8 +363,10 @@ def test_max_probability_and_dilution_reproduce_socrates():
     small = []
     for rec, r1, v1, r2, v2 in rows:
         target = float(rec["MAX_PROB"])
-        radius = brentq(lambda R: risk.max_probability(r2 - r1, v2 - v1, R, r1, v1, r2, v2)[0][0] - target,
-                        1e-5, 0.999 * np.linalg.norm(r2 - r1), xtol=1e-9)
+        def excess(R, r1=r1, v1=v1, r2=r2, v2=v2, target=target):
+            return risk.max_probability(r2 - r1, v2 - v1, R, r1, v1, r2, v2)[0][0] - target
+
+        radius = brentq(excess, 1e-5, 0.999 * np.linalg.norm(r2 - r1), xtol=1e-9)
         _, dilution = risk.max_probability(r2 - r1, v2 - v1, radius, r1, v1, r2, v2)
         # SOCRATES prints dilution in km to 3 decimals
         assert abs(dilution[0] - float(rec["DILUTION_KM"])) <= 0.00055, rec
@@ -381,15 +376,15 @@ def test_max_probability_and_dilution_reproduce_socrates():
     np.testing.assert_allclose(small, 2.0, atol=0.05)
 
 
-def test_cli_cdm_reads_the_screen_table_exactly(tmp_path):
+def test_cli_cdm_reads_the_screen_table_exactly(tmp_path, shipped_catalog):
     """A table written by ssa.screen (TCA_JD/TCA_FR columns) re-propagates to the same states."""
     from typer.testing import CliRunner
 
     from ssa.cli import app
     from ssa.screen import write_table
 
-    cat = shipped()
-    when = datetime(2024, 11, 1, 3, 17, 41, 123456, tzinfo=timezone.utc)
+    cat = shipped_catalog
+    when = datetime(2024, 11, 1, 3, 17, 41, 123456, tzinfo=UTC)
     _, _, _, r1, v1 = states(cat, 25544, when)
     _, _, _, r2, v2 = states(cat, 48274, when)
     table = assess(row_from_states(cat, 25544, 48274, r1, v1, r2, v2, when=when), cat)

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from sgp4.api import Satrec
 
-from catalog_helpers import DATA, SHARED_DATA, assert_same_as_reference
+from catalog_helpers import DATA, assert_same_as_reference
+from paths import SHARED_DATA, needs_shared
 from ssa.catalog import SHIPPED_CATALOG, load, parse_text
 from ssa.catalog.tle import alpha5_to_int, checksum
 
@@ -125,8 +126,7 @@ def test_crlf_and_trailing_blanks_are_accepted():
     assert len(cat) == 1 and not cat.rejected
 
 
-@pytest.mark.skipif(not SPACETRACK_3LE.exists(),
-                    reason="Space-Track 3LE catalogue (redistribution restricted) not in ../shared/data")
+@needs_shared(SPACETRACK_3LE, what="Space-Track 3LE catalogue (redistribution restricted)")
 def test_spacetrack_3le_catalogue_matches_twoline2rv():
     """21,584 real records (zero-padded and blank-padded catalogue numbers, deep space included)."""
     cat = load(SPACETRACK_3LE, keep="all")
@@ -139,8 +139,7 @@ def test_spacetrack_3le_catalogue_matches_twoline2rv():
     assert_same_as_reference(cat.satrecs(), refs)
 
 
-@pytest.mark.skipif(not CELESTRAK_2LE.exists(),
-                    reason="2009 full catalogue (Space-Track element sets, redistribution restricted) not in ../shared/data")
+@needs_shared(CELESTRAK_2LE, what="2009 full catalogue (Space-Track element sets, redistribution restricted)")
 def test_2le_catalogue_matches_twoline2rv():
     cat = load(CELESTRAK_2LE)
     assert len(cat) == 13686 and not cat.rejected

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ def console(tmp_path_factory):
             "analyst": store.create_key("analyst", label="analyst")}
     server = ConsoleServer(folder, url)
     first_tca = min(a["conjunction"]["TCA"] for a in visible_alerts(server, keys["admin"]))
-    clock = datetime.fromisoformat(first_tca).replace(tzinfo=timezone.utc) + timedelta(minutes=10)
+    clock = datetime.fromisoformat(first_tca).replace(tzinfo=UTC) + timedelta(minutes=10)
     yield server, store, keys, clock
     server.stop()
     store.engine.dispose()
@@ -175,7 +175,7 @@ def test_filters_narrow_the_list_as_the_api_data_says(console, browser):
     now = datetime.fromisoformat(browser.execute_script("return new Date().toISOString()").replace("Z", "+00:00"))
 
     def hours_to(a):
-        return (datetime.fromisoformat(a["conjunction"]["TCA"]).replace(tzinfo=timezone.utc) - now).total_seconds() / 3600
+        return (datetime.fromisoformat(a["conjunction"]["TCA"]).replace(tzinfo=UTC) - now).total_seconds() / 3600
 
     within_24 = choose("within", "24")
     assert within_24 == sorted(a["id"] for a in everything if 0 <= hours_to(a) <= 24)
@@ -277,7 +277,7 @@ def test_a_new_alert_appears_without_reload(console, browser):
     browser.execute_script("window.__sameDocument = true")
     screenshot(browser, "alerts")
     report = json.loads((Path(__file__).parent / "data" / "alerts" / "11-asat-test.json").read_text())
-    report["tca"] = datetime.now(timezone.utc).isoformat(timespec="seconds")  # routing judges it now: current
+    report["tca"] = datetime.now(UTC).isoformat(timespec="seconds")  # routing judges it now: current
     report.pop("id")
     made = server.api("POST", "/v1/incidents", keys["admin"], json=report)
     assert made.status_code == 201, made.text

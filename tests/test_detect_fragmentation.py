@@ -1,12 +1,13 @@
 """Fragmentation and ASAT-test detection on real catalogues (COSMOS 1408, Iridium 33 /
 Cosmos 2251, the Space-Track snapshots around the COSMOS 1408 test)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from paths import SHARED_DATA
 from ssa.catalog import SHIPPED_SATCAT, load
 from ssa.detect.fragmentation import cloud_spread, detect_fragmentations, gabbard, new_piece_clusters
 from ssa.detect.fragmentation_kernels import cloud_distances_reference
@@ -15,21 +16,20 @@ from ssa.respond.findings import alerts_from_fragmentation
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "detect"
-SHARED = HERE.parents[0].parent / "shared" / "data"
 DEBRIS_1408 = DATA / "cosmos1408_debris_celestrak_2021-11-30.txt.gz"
-PRE_1408 = SHARED / "events" / "cosmos1408_pre_asat_2021-11-13_15.tle"
-PRE_COLLISION = SHARED / "events" / "iridium33_cosmos2251_last_pre_collision_2009-02-09.tle"
-CATALOG_2009 = SHARED / "catalogs" / "celestrak_stk_full_catalog_2le_2009-08-31.txt"
-SNAP_OLD = SHARED / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt"
-SNAP_NEW = SHARED / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
-NOW = datetime(2021, 11, 16, tzinfo=timezone.utc)
+PRE_1408 = SHARED_DATA / "events" / "cosmos1408_pre_asat_2021-11-13_15.tle"
+PRE_COLLISION = SHARED_DATA / "events" / "iridium33_cosmos2251_last_pre_collision_2009-02-09.tle"
+CATALOG_2009 = SHARED_DATA / "catalogs" / "celestrak_stk_full_catalog_2le_2009-08-31.txt"
+SNAP_OLD = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2021-05-29.txt"
+SNAP_NEW = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-01-22.txt"
+NOW = datetime(2021, 11, 16, tzinfo=UTC)
 
 NO_PRE_1408 = ("COSMOS 1408 element sets before the test (18 SDS element sets via Space-Track, "
                "redistribution restricted) not in ../shared/data")
 
 
 def utc(text):
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +47,7 @@ def iridium_cosmos():
     return detect_fragmentations(load(PRE_COLLISION, satcat=SHIPPED_SATCAT), load(CATALOG_2009, satcat=SHIPPED_SATCAT))
 
 
+@pytest.mark.slow
 def test_cloud_distances_match_python_sgp4_reference():
     """The numba kernel's fragment-parent distances equal python-sgp4's (C++) to 1 mm,
     over 3 days before the fragments' epochs; SGP4 fails alike (inf in ours, NaN there)."""
@@ -130,6 +131,7 @@ def test_gabbard_png(cosmos1408, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_iridium33_cosmos2251_both_clouds_collision_matched_to_screen(iridium_cosmos):
     from ssa.screen import screen
 
@@ -140,7 +142,7 @@ def test_iridium33_cosmos2251_both_clouds_collision_matched_to_screen(iridium_co
     assert iridium.n_fragments > 350 and cosmos.n_fragments > 900
     pair = load(PRE_COLLISION)
     (conj,) = screen(pair, "2009-02-10T00:00:00", days=1.0, threshold_km=5.0)
-    tca = conj["tca"].astype("datetime64[us]").item().replace(tzinfo=timezone.utc)
+    tca = conj["tca"].astype("datetime64[us]").item().replace(tzinfo=UTC)
     assert abs((tca - utc("2009-02-10T16:56:00")).total_seconds()) < 60
     for event, partner in ((iridium, 22675), (cosmos, 24946)):
         assert event.classification == "collision" and event.confidence == "high"

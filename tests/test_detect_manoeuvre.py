@@ -3,28 +3,24 @@ history (precision, recall, delta-v), public ISS avoidance manoeuvres, the CLI, 
 from __future__ import annotations
 
 import csv
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from ssa.cli import app
+from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials
+from paths import SHARED_DATA, needs_shared
 from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load, parse_text
+from ssa.cli import app
 from ssa.detect.manoeuvre import detect_manoeuvres, residuals
 from ssa.respond import route
 from ssa.respond.alert import utc_time
 from ssa.respond.findings import alerts_from_manoeuvres
 from ssa.timeutil import to_julian
 
-sys.path.insert(0, str(Path(__file__).parent))
-from manoeuvre_injection import epoch_jd, inject, read_tle_pairs, trials  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-ISS_HISTORY = REPO.parent / "shared" / "data" / "events" / "iss_25544_tle_history_2020-2024.txt"
-needs_iss = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+ISS_HISTORY = SHARED_DATA / "events" / "iss_25544_tle_history_2020-2024.txt"
+needs_iss = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def _jd(t: np.datetime64) -> float:
@@ -47,6 +43,7 @@ def iss_baseline():
     return history, detect_manoeuvres(history)
 
 
+@pytest.mark.slow
 def test_kernel_matches_numpy_reference():
     """numba residuals equal python-sgp4 + numpy ones on pairs of real element sets (LEO and deep space)."""
     catalog = load(SHIPPED_CATALOG)

@@ -14,8 +14,16 @@ from typer.testing import CliRunner
 from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
 from ssa.cli import app
 from ssa.detect.overflight import (
-    OverflightConfigError, Sensor, Site, find_overflights, free_windows, load_sites, load_watchers,
-    passes_reference, sun_elevation_deg, site_frames,
+    OverflightConfigError,
+    Sensor,
+    Site,
+    find_overflights,
+    free_windows,
+    load_sites,
+    load_watchers,
+    passes_reference,
+    site_frames,
+    sun_elevation_deg,
 )
 
 START = "2024-11-01T00:00:00"
@@ -36,6 +44,7 @@ def _sites(n=5):
     return [Site(s.name, s.lat_deg, s.lon_deg, s.alt_m, s.sensitivity, s.readers) for s in load_sites()][:n]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("min_elevation, max_off_nadir", [(0.0, 0.0), (15.0, 40.0)])
 def test_kernel_matches_numpy_reference(imaging, min_elevation, max_off_nadir):
     """Rise and set within 20 ms and maximum elevation within 0.002 deg of python-sgp4 on a 1 s grid,
@@ -62,7 +71,8 @@ def test_passes_match_skyfield_find_events(imaging):
     """>= 200 imaging satellites over 5 sites and 3 days: every pass skyfield's find_events reports
     (horizon 0 deg) is found within 1 s in rise and set and 0.01 deg in maximum elevation, and
     nothing more (passes that rise and set inside the window)."""
-    from skyfield.api import EarthSatellite, load as sf_load, wgs84
+    from skyfield.api import EarthSatellite, wgs84
+    from skyfield.api import load as sf_load
 
     ts = sf_load.timescale(builtin=True)
     sub = imaging.take(np.arange(0, len(imaging), len(imaging) // 200)[:200])
@@ -87,7 +97,9 @@ def test_passes_match_skyfield_find_events(imaging):
                 # skyfield culminates to 0.5 s: golden-section search on its own altitude within 1 s of it
                 culm = times.tt[[k + 1 for k in full]]
                 a, b = culm - 1.0 / 86400.0, culm + 1.0 / 86400.0
-                altitude = lambda tt: (sat - topos).at(ts.tt_jd(tt)).altaz()[0].degrees  # noqa: E731
+                def altitude(tt, sat=sat, topos=topos):
+                    return (sat - topos).at(ts.tt_jd(tt)).altaz()[0].degrees
+
                 for _ in range(20):
                     c, d = b - 0.618034 * (b - a), a + 0.618034 * (b - a)
                     higher = altitude(c) >= altitude(d)

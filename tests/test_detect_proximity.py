@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC
 
 import numpy as np
 import pytest
@@ -45,6 +46,7 @@ def intelsat_ops(geo):
     return detect_proximity(geo, [26824, 28358], START, 7.0)[0]
 
 
+@pytest.mark.slow
 def test_mev1_docked_to_intelsat_901_is_found(intelsat_ops):
     ops = [op for op in intelsat_ops if op.asset_norad_id == 26824]
     assert [op.norad_id for op in ops] == [44625]  # MEV-1 and nothing else
@@ -69,6 +71,7 @@ def test_luch_olymp_k2_near_intelsat_10_02_is_found(intelsat_ops):
     assert ops[46113].min_range_km < 5.0
 
 
+@pytest.mark.slow
 def test_luch_olymp_k1_near_intelsat_37e_is_found(geo):
     ops = detect_proximity(geo, [42950], START, 7.0)[0]
     assert [op.norad_id for op in ops] == [40258]
@@ -90,12 +93,12 @@ def test_declared_iss_modules_and_tandem_x_raise_nothing(low):
 
 
 def test_proximity_alerts_route(intelsat_ops):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ssa.respond import route
     from ssa.respond.findings import alerts_from_proximity
 
-    alerts = alerts_from_proximity(intelsat_ops, now=datetime(2024, 11, 1, tzinfo=timezone.utc))
+    alerts = alerts_from_proximity(intelsat_ops, now=datetime(2024, 11, 1, tzinfo=UTC))
     assert len(alerts) == len(intelsat_ops)
     by_other = {a.objects[1].norad_id: a for a in alerts}
     mev1 = by_other[44625]

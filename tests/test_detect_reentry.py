@@ -3,8 +3,7 @@ physics, the fit, Dutch territory, the CLI, routing, and predicted against real
 re-entry dates (../shared decay data, Space-Track records: not redistributed)."""
 import csv
 import json
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -12,21 +11,40 @@ from scipy.integrate import quad
 from sgp4.api import SatrecArray
 from typer.testing import CliRunner
 
+from paths import SHARED_DATA, SHIPPED_CATALOG
 from ssa.catalog import SHIPPED_SATCAT, load
 from ssa.catalog.summary import semi_major_axis_km
 from ssa.detect import reentry
-from ssa.detect.reentry import (Reentry, accuracy, dutch_territory, fit_ballistic, gmst_rad, predict_decay,
-                                read_decay_dates, solar_activity, track, watch)
-from ssa.detect.reentry_kernels import (MU_KM3_S2, OMEGA_EARTH_RAD_S, R_EARTH_KM, decay_rates, decay_rates_reference, decay_times,
-                                        decay_times_reference, ground_track, ground_track_reference,
-                                        territory_distance, territory_distance_reference)
+from ssa.detect.reentry import (
+    Reentry,
+    accuracy,
+    dutch_territory,
+    fit_ballistic,
+    gmst_rad,
+    predict_decay,
+    read_decay_dates,
+    solar_activity,
+    track,
+    watch,
+)
+from ssa.detect.reentry_kernels import (
+    MU_KM3_S2,
+    OMEGA_EARTH_RAD_S,
+    R_EARTH_KM,
+    decay_rates,
+    decay_rates_reference,
+    decay_times,
+    decay_times_reference,
+    ground_track,
+    ground_track_reference,
+    territory_distance,
+    territory_distance_reference,
+)
 from ssa.respond import route
 from ssa.respond.findings import alerts_from_reentry
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-CATALOG = ROOT / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
-DECAY = ROOT.parent / "shared" / "data" / "decay" / "decay_truth_2024-11-01.csv"
+CATALOG = SHIPPED_CATALOG
+DECAY = SHARED_DATA / "decay" / "decay_truth_2024-11-01.csv"
 NO_DECAY = ("real decay dates of the 2024-11-01 catalogue (Space-Track decay records, redistribution "
             "restricted) not in ../shared/data/decay")
 H0, DH = 80.0, 4.0
@@ -43,6 +61,7 @@ def exponential_table(rho0=3e-10, h_ref=200.0, scale_km=40.0, n=300):
     return np.log(rho0) - (h - h_ref) / scale_km
 
 
+@pytest.mark.slow
 def test_decay_kernel_equals_numpy_reference():
     rng = np.random.default_rng(14)
     n = 200
@@ -136,6 +155,7 @@ def test_track_ends_at_the_predicted_reentry(catalog):
     assert np.isfinite(lat[t < days - 1e-4]).all() and np.isnan(lat[t > days + 1e-4]).all()
 
 
+@pytest.mark.slow
 def test_territory_distance_equals_reference_and_known_places():
     names, poly_lon, poly_lat, starts, boxes = dutch_territory()
     territories = {t for _r, t in names}
@@ -218,16 +238,16 @@ def test_cli_writes_csv_json_and_png(tmp_path):
 
 def _reentry(**kw):
     base = dict(norad_id=99001, name="TEST", object_id="2020-001A", owner="PRC", object_type="R/B",
-                epoch=datetime(2024, 11, 1, tzinfo=timezone.utc), perigee_km=150.0, apogee_km=200.0,
+                epoch=datetime(2024, 11, 1, tzinfo=UTC), perigee_km=150.0, apogee_km=200.0,
                 inclination_deg=52.0, ballistic_m2_kg=0.01, fit="ndot",
-                predicted=datetime(2024, 11, 2, tzinfo=timezone.utc),
-                window_start=datetime(2024, 11, 1, 21, tzinfo=timezone.utc),
-                window_end=datetime(2024, 11, 5, tzinfo=timezone.utc), low_perigee=True)
+                predicted=datetime(2024, 11, 2, tzinfo=UTC),
+                window_start=datetime(2024, 11, 1, 21, tzinfo=UTC),
+                window_end=datetime(2024, 11, 5, tzinfo=UTC), low_perigee=True)
     return Reentry(**{**base, **kw})
 
 
 def test_reentry_alerts_route_by_region_and_owner():
-    now = datetime(2024, 11, 1, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 11, 1, 12, tzinfo=UTC)
     over_nl = _reentry(territory_km={"European Netherlands": 20.0, "Aruba": 90.0},
                        crosses=("Aruba", "European Netherlands"), regions=("nl-caribbean", "nl-europe"),
                        region_share={"nl-europe": 0.04, "nl-caribbean": 0.002})

@@ -7,12 +7,11 @@ holds element sets used long after their objects decayed.
 """
 import numpy as np
 import pytest
-from catalog_helpers import SHARED_DATA
 
+from paths import SHARED_DATA, needs_shared
 from ssa.catalog import SHIPPED_CATALOG, load
 from ssa.constants import MU_KM3_S2, SECONDS_PER_DAY
-from ssa.propagate import ERROR_MESSAGES, init_params, propagate
-from ssa.propagate import kernels
+from ssa.propagate import ERROR_MESSAGES, init_params, kernels, propagate
 from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
 from ssa.timeutil import to_julian
 
@@ -93,8 +92,7 @@ def test_real_catalogues_flag_only_element_sets_in_their_decay(path):
     assert (np.isin(err, [1, 6]).any(axis=1) | ~flagged).all()
 
 
-@pytest.mark.skipif(not SPACETRACK_2022.exists(), reason="shared Space-Track 2022-01-22 catalogue not present "
-                    "(redistribution restricted)")
+@needs_shared(SPACETRACK_2022, what="Space-Track 3LE catalogue of 2022-01-22 (redistribution restricted)")
 def test_spacetrack_2022_flags_the_runaway_objects():
     cat = load(SPACETRACK_2022)
     # the issue's objects: flagged from the first sample of the first day at 60 s

@@ -10,8 +10,7 @@ import pytest
 from sgp4.api import SatrecArray
 
 from ssa.catalog import SHIPPED_CATALOG, load
-from ssa.propagate import GridPropagator, init_params, propagate
-from ssa.propagate import kernels, lane_kernels
+from ssa.propagate import GridPropagator, init_params, kernels, lane_kernels, propagate
 
 POSITION_TOL_KM = 1e-6  # 1 mm
 VELOCITY_TOL_KM_S = 1e-9  # 1 um/s
@@ -36,6 +35,7 @@ def day_offsets(n_sat: int) -> np.ndarray:
     return offsets
 
 
+@pytest.mark.slow
 def test_whole_catalogue_matches_satrecarray(catalog, params):
     n = len(catalog)
     assert n > 26000
@@ -107,6 +107,7 @@ def scalar_grid(params, jd, fr, with_velocity=True):
     return err, r, v
 
 
+@pytest.mark.slow
 def test_lane_kernel_equals_scalar_kernel_bit_for_bit(catalog, params):
     """Near-earth objects in SIMD lanes give the scalar kernel's codes and states exactly,
     also far from epoch, where the lanes hand angles beyond the polynomial's range (and

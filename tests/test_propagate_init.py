@@ -6,7 +6,8 @@ a sample, must equal what ``sgp4.model.Satrec.sgp4init`` computes (relative
 """
 import numpy as np
 import pytest
-from sgp4.model import WGS72, Satrec as PySatrec
+from sgp4.model import WGS72
+from sgp4.model import Satrec as PySatrec
 
 from ssa.catalog import SHIPPED_CATALOG, load
 from ssa.propagate import init_params

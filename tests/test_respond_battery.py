@@ -3,7 +3,7 @@
 Each expected routing is what the letters support; the explanation names the
 incident's and the rule's passages so a reader can check them against the letter."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -64,7 +64,7 @@ def test_battery_routes_as_the_letters_support(name, rule, lead, level, paged, b
 
 def test_battery_covers_every_incident_type_and_interest_and_pages_no_past_event():
     cfg = load_config()
-    now = datetime(2026, 11, 22, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, tzinfo=UTC)
     incidents, interests = set(), set()
     assert sorted(p.stem for p in ALERTS.glob("*.json")) == [b[0] for b in BATTERY]
     for name, *_ in BATTERY:

@@ -2,7 +2,7 @@
 past events are history and page nobody (issue 13, "Bugs")."""
 import json
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from ssa.cli import app
 from ssa.respond import Alert, AlertObject, load_config, route
 from ssa.screen import CONJUNCTION_DTYPE
 
-NOW = datetime(2026, 11, 22, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
 HIBER3 = AlertObject(47942, "HIBER-3", "NETH", "PAY")
 COSMOS_DEB = AlertObject(49863, "COSMOS 1408 DEB", "CIS", "DEB")
 RESURS = AlertObject(29228, "RESURS-DK 1", "CIS", "PAY")
@@ -149,7 +149,7 @@ def test_conjunction_five_days_ago_is_history_and_pages_nobody():
 
 
 def test_proximity_alert_dated_2020_and_analyst_level_on_past_event_page_nobody():
-    old = datetime(2020, 3, 1, tzinfo=timezone.utc)
+    old = datetime(2020, 3, 1, tzinfo=UTC)
     routing = route(Alert("proximity_operation", (RESURS, HIBER3), tca=old, now=NOW, miss_km=0.5))
     assert (routing.level, routing.paged) == ("info", False)
     routing = route(Alert("proximity_operation", (RESURS, HIBER3), tca=old, now=NOW, level="emergency"))

@@ -3,7 +3,7 @@
 Objects are real catalogue entries (NORAD id, SATCAT owner and type of
 ssa/catalog/data/satcat_owner_type_2026-06-14.csv); their Dutch interest comes from the
 packaged data (ssa/respond/data/dutch_assets.csv, interest.toml)."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from ssa.catalog import SHIPPED_SATCAT, load_satcat
 from ssa.respond import Alert, AlertObject, load_config, object_interest, route
 
-NOW = datetime(2026, 11, 22, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
 SOON = NOW + timedelta(hours=12)
 
 TITAN_DEB = AlertObject(30000, "TITAN 3C TRANSTAGE DEB", "US", "DEB")
@@ -316,7 +316,7 @@ def test_registry_galileo_entries_are_the_shipped_gsat_satellites():
         assert satcat[norad][0] == asset.owner, f"registry owner of {norad} differs from SATCAT"
     # a Catalog serves as the owner lookup of a screening row
     row = {"norad_id_1": 40544, "norad_id_2": 30000, "tca": "2024-11-02T00:00:00", "range_km": 3.0}
-    alert = Alert.from_conjunction(row, catalog, now=datetime(2024, 11, 1, tzinfo=timezone.utc))
+    alert = Alert.from_conjunction(row, catalog, now=datetime(2024, 11, 1, tzinfo=UTC))
     assert [(o.owner, o.object_type) for o in alert.objects] == [("ESA", "PAY"), ("US", "DEB")]
     assert route(alert).rule_id == "conj-pnt-low"
 
@@ -332,7 +332,7 @@ def test_from_conjunction_screening_row():
     alerts = Alert.from_conjunctions(rows, satcat, now=NOW)
     assert alerts[0].objects[0] == AlertObject(47942, "HIBER-3", "NETH", "PAY")
     assert alerts[0].miss_km == 0.35 and alerts[0].pc is None
-    assert alerts[0].tca == datetime(2026, 11, 22, 6, tzinfo=timezone.utc)
+    assert alerts[0].tca == datetime(2026, 11, 22, 6, tzinfo=UTC)
     first, second = (route(a) for a in alerts)
     assert (first.level, first.lead) == ("watch", "operator")  # no Pc, 0.35 km within 72 h
     assert (second.level, second.paged) == ("info", False)

@@ -9,11 +9,11 @@ nothing else may be.
 """
 import numpy as np
 import pytest
-from screen_helpers import START, shipped
 
+from screen_helpers import START
 from ssa.catalog.summary import semi_major_axis_km
-from ssa.propagate import propagate
 from ssa.constants import SECONDS_PER_DAY
+from ssa.propagate import propagate
 from ssa.screen import kernels as K
 from ssa.timeutil import to_julian
 
@@ -23,8 +23,8 @@ N_SUB = 3
 
 
 @pytest.fixture(scope="module")
-def positions():
-    cat = shipped()
+def positions(shipped_catalog):
+    cat = shipped_catalog
     a = semi_major_axis_km(cat.no_kozai)
     rng = np.random.default_rng(3)
     shell = rng.choice(np.flatnonzero((np.abs(a - 6928.0) < 10.0) & (cat.ecco < 0.01)), 300, replace=False)

@@ -5,12 +5,12 @@ import re
 
 import numpy as np
 import pytest
-from screen_helpers import SHIPPED, shipped
 from typer.testing import CliRunner
 
+from screen_helpers import SHIPPED
 from ssa.cli import app
-from ssa.screen import write_table
 from ssa.pipeline.cli import resolve_primaries
+from ssa.screen import write_table
 from ssa.screen.table import CONJUNCTION_DTYPE, rtn_miss
 
 SOCRATES = ["NORAD_CAT_ID_1", "OBJECT_NAME_1", "DSE_1", "NORAD_CAT_ID_2", "OBJECT_NAME_2", "DSE_2",
@@ -28,6 +28,7 @@ def station_csv(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_cli_writes_socrates_columns(station_csv, tmp_path):
     out = tmp_path / "conj.csv"
     result = CliRunner().invoke(app, ["screen", str(station_csv), "--start", "2024-11-01T00:00:00",
@@ -72,8 +73,8 @@ def test_cli_json_and_bad_primaries(station_csv, tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_groups_come_from_respond_interest_and_satcat_type():
-    cat = shipped()
+def test_groups_come_from_respond_interest_and_satcat_type(shipped_catalog):
+    cat = shipped_catalog
     from ssa.respond import load_config
 
     dutch = set(resolve_primaries("dutch", cat))
@@ -128,9 +129,10 @@ def test_cli_uses_operator_covariances_from_cdms(station_csv, tmp_path):
     assert bad.exit_code == 2 and "bad.cdm" in bad.output and not (tmp_path / "never.csv").exists()
 
 
-def test_cli_summary_judges_pc_on_encounters_only(tmp_path):
+@pytest.mark.slow
+def test_cli_summary_judges_pc_on_encounters_only(tmp_path, shipped_catalog):
     """The ISS and 300 Starlinks against the whole catalogue: docked modules (persistent) and passes."""
-    cat = shipped()
+    cat = shipped_catalog
     ids = [int(n) for n, name in zip(cat.norad_id, cat.name) if str(name).startswith("STARLINK")][:300] + [25544]
     (tmp_path / "ids.txt").write_text("\n".join(map(str, ids)))
     result = CliRunner().invoke(app, ["screen", str(SHIPPED), "--start", "2024-11-01T00:00:00", "--days", "0.25",

@@ -12,9 +12,9 @@ import signal
 
 import numpy as np
 import pytest
-from screen_helpers import SHIPPED, START, rev_per_day, shipped
 from typer.testing import CliRunner
 
+from screen_helpers import SHIPPED, START, rev_per_day, shipped
 from ssa.cli import app
 from ssa.screen import run_screen
 from ssa.screen.slabs import SAMPLE_BYTES, screen_slab

@@ -6,9 +6,9 @@ of the threshold.
 """
 import numpy as np
 import pytest
-from catalog_helpers import SHARED_DATA
-from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
 
+from paths import SHARED_DATA, needs_shared
+from screen_helpers import START, assert_matches_reference, rev_per_day, shipped
 from ssa.catalog import drop_duplicates
 from ssa.catalog.summary import perigee_apogee_altitude_km, semi_major_axis_km
 from ssa.constants import EARTH_RADIUS_KM
@@ -39,18 +39,19 @@ def check(cat, days, primaries=None, step_s=10.0, min_rows=1):
     return result, reference
 
 
-def test_starlink_shell_550km():
-    cat = shipped()
+@pytest.mark.slow
+def test_starlink_shell_550km(shipped_catalog):
+    cat = shipped_catalog
     crowded = (np.abs(altitude_km(cat) - 550.0) < 8.0) & (cat.ecco < 0.01)  # 1,314 objects, 1,181 Starlink
     result, reference = check(pick(crowded, 300), days=0.5, min_rows=10)
     assert (result.conjunctions["relative_speed_km_s"] > 5).any()
 
 
-def test_iss_and_css_with_docked_vehicles_are_persistent_pairs():
-    cat = shipped()
+def test_iss_and_css_with_docked_vehicles_are_persistent_pairs(shipped_catalog):
+    cat = shipped_catalog
     inc = np.degrees(cat.inclo)
     stations = ((np.abs(inc - 51.64) < 0.05) | (np.abs(inc - 41.47) < 0.05)) & (np.abs(rev_per_day(cat) - 15.55) < 0.1)
-    result, reference = check(shipped().take(np.flatnonzero(stations)), days=1.0, min_rows=10)
+    result, reference = check(shipped_catalog.take(np.flatnonzero(stations)), days=1.0, min_rows=10)
     table = result.conjunctions
     persistent = table[table["persistent"]]
     pairs = {(int(a), int(b)) for a, b in zip(persistent["norad_id_1"], persistent["norad_id_2"])}
@@ -73,10 +74,11 @@ def geographic_longitude_deg(cat):
     return (lon + 540.0) % 360.0 - 180.0
 
 
-def test_geo_belt():
+@pytest.mark.slow
+def test_geo_belt(shipped_catalog):
     """Geosynchronous objects in four 10-degree longitude bands (incl. IS-901 with MEV-1 docked)."""
-    cat = shipped()
-    geo = shipped().take(np.flatnonzero((np.abs(rev_per_day(cat) - 1.0027) < 0.05) & (cat.ecco < 0.01)))
+    cat = shipped_catalog
+    geo = shipped_catalog.take(np.flatnonzero((np.abs(rev_per_day(cat) - 1.0027) < 0.05) & (cat.ecco < 0.01)))
     lon = geographic_longitude_deg(geo)
     bands = [(-32, -22), (70, 80), (97, 107), (115, 125)]
     sub = geo.take(np.flatnonzero(np.any([(lon >= a) & (lon < b) for a, b in bands], axis=0)))
@@ -90,8 +92,9 @@ ECCENTRIC_EVENT_IDS = [23385, 39725, 39348, 41942, 48260, 60531, 44493, 48948, 4
                        26782, 43374, 37747, 55074, 39347, 52762, 37900, 39362, 28566, 39832, 15206, 53734]
 
 
-def test_eccentric_and_deep_space_primaries_against_all():
-    cat = shipped()
+@pytest.mark.slow
+def test_eccentric_and_deep_space_primaries_against_all(shipped_catalog):
+    cat = shipped_catalog
     perigee, _ = perigee_apogee_altitude_km(cat.no_kozai, cat.ecco)
     others = ((cat.ecco > 0.3) & (perigee < 2000)) | ((cat.ecco < 0.01) & (np.abs(altitude_km(cat) - 700) < 400))
     rng = np.random.default_rng(2)
@@ -108,8 +111,8 @@ def test_eccentric_and_deep_space_primaries_against_all():
     assert all(ecc[a] < 0.3 for a in result.conjunctions["norad_id_1"])
 
 
-def test_empty_and_edge_cases():
-    cat = shipped()
+def test_empty_and_edge_cases(shipped_catalog):
+    cat = shipped_catalog
     one = cat.take([0])
     assert screen(one, START, days=0.1).dtype == CONJUNCTION_DTYPE
     assert len(screen(one, START, days=0.1)) == 0
@@ -117,8 +120,8 @@ def test_empty_and_edge_cases():
         screen(cat.take([0, 1]), START, days=0.0)
 
 
-def test_duplicate_ids_and_decayed_objects():
-    cat = shipped()
+def test_duplicate_ids_and_decayed_objects(shipped_catalog):
+    cat = shipped_catalog
     inc = np.degrees(cat.inclo)
     css = np.flatnonzero((np.abs(inc - 41.47) < 0.05) & (np.abs(rev_per_day(cat) - 15.6) < 0.01))
     decayed = np.flatnonzero(cat.norad_id == 36884)  # SGP4 error 6 at the window start
@@ -131,9 +134,9 @@ def test_duplicate_ids_and_decayed_objects():
     assert len(keys) == len(css) * (len(css) - 1) // 2
 
 
-def test_repeated_ids_keep_the_element_set_the_catalogue_reader_keeps():
+def test_repeated_ids_keep_the_element_set_the_catalogue_reader_keeps(shipped_catalog):
     """One tie-break rule: the latest epoch, and of equal epochs the row read first."""
-    base = shipped().take(np.arange(6))
+    base = shipped_catalog.take(np.arange(6))
     newer, same = base.take([2]), base.take([4])
     newer.epoch_fr = newer.epoch_fr + 0.01
     newer.source = np.array(["newer"], dtype=object)
@@ -152,8 +155,8 @@ SPACETRACK_2022 = SHARED_DATA / "catalogs" / "spacetrack_full_catalog_3le_2022-0
 RUNAWAY_IDS = [50557, 30318, 50636, 33772]  # 0.7e6 to 5.4e8 km from the Earth all day, SGP4 error 0
 
 
-@pytest.mark.skipif(not SPACETRACK_2022.exists(), reason="shared Space-Track 2022-01-22 catalogue not present "
-                    "(redistribution restricted)")
+@pytest.mark.slow
+@needs_shared(SPACETRACK_2022, what="Space-Track 3LE catalogue of 2022-01-22 (redistribution restricted)")
 def test_runaway_element_sets_are_stopped_and_the_rest_screened_completely():
     """The issue's four element sets with the 200 objects nearest them in semi-major axis (the
     decaying debris of the lowest shell, more runaways and decays among them), 1 day."""

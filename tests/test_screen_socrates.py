@@ -14,22 +14,21 @@ persistent pairs, and the docked one sits at the window start as SOCRATES puts i
 import csv
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from paths import SHARED_DATA, needs_shared
 from ssa.catalog import load
 from ssa.screen import screen
 
-SOCRATES = Path(__file__).resolve().parents[2] / "shared" / "data" / "socrates"
+SOCRATES = SHARED_DATA / "socrates"
 CATALOGUES = {"2021-07-22": "keeptrack_catalog_2le_2021-07-22.txt",
               "2022-08-16": "keeptrack_catalog_3le_2022-08-16.txt",
               "2023-03-26": "keeptrack_catalog_3le_2023-03-26.txt"}
 STAMP = "%Y %b %d %H:%M:%S.%f"  # SOCRATES' time format, UTC
 
-pytestmark = pytest.mark.skipif(not SOCRATES.exists(),
-                                reason="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted) not in ../shared/data")
+pytestmark = needs_shared(SOCRATES, what="SOCRATES' same-day catalogues (Space-Track element sets, redistribution restricted)")
 
 
 def comparable_rows(date: str, catalog):

@@ -5,17 +5,23 @@ conjunctions come from screening real element sets with python-sgp4."""
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import (  # noqa: F401  (fixtures)
-    ISS, ISS_HISTORY, database_url, iss_tle, make_settings, run_job_with_reference,
-    scenario_omm_csv, scenario_uploads, service, migrated_store,
+from paths import needs_shared
+from serve_helpers import (
+    ISS,
+    ISS_HISTORY,
+    iss_tle,
+    make_settings,
+    migrated_store,
+    run_job_with_reference,
+    scenario_omm_csv,
+    scenario_uploads,
 )
 from ssa.serve.app import create_app
 from ssa.serve.store import Routed
 
 ICEYE_X20 = 52759
 OBJECT_CZ = 58568
-needs_shared = pytest.mark.skipif(not ISS_HISTORY.exists(),
-                                  reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+needs_iss_history = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def upload(client, key, text, name="cat.txt"):
@@ -38,7 +44,7 @@ def poll_all(client, key, since, limit=4):
 
 # ---- polling --------------------------------------------------------------------------
 
-@needs_shared
+@needs_iss_history
 def test_polling_contract_since_cursor_and_etag(service):
     client, store, admin = service
     h = {"X-API-Key": admin}
@@ -189,9 +195,11 @@ def iss_tle_or_catalog_tle(omm_text: str, days_later: float = 0.5) -> str:
     else the ISS elset of the OMM catalogue, its epoch moved `days_later`, written as a TLE by python-sgp4."""
     if ISS_HISTORY.exists():
         return iss_tle("24306.16050639")
+    import csv
+    import io
+
     from sgp4 import exporter, omm
     from sgp4.api import Satrec
-    import csv, io
     row = next(r for r in csv.DictReader(io.StringIO(omm_text)) if int(r["NORAD_CAT_ID"]) == ISS)
     sat = Satrec()
     omm.initialize(sat, row)
@@ -209,8 +217,9 @@ def populated(service):
     client, store, admin = service
     assert upload(client, admin, scenario_omm_csv()).status_code == 201
     job = store.claim_job("w", 60)
+    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS
+    from ssa.screen.reference import reference_screen
     from ssa.serve.pipeline import window_for
-    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS, reference_screen
     catalog = store.catalog_for_version(job.catalog_version_id)
     start, end = window_for(catalog, "catalog", WINDOW_DAYS)
     rows = reference_screen(catalog, start, WINDOW_DAYS, THRESHOLD_KM)
@@ -416,7 +425,8 @@ def test_job_lease_reclaim_and_stale_worker_commits_nothing(database_url):
 
     from sqlalchemy import func, select
 
-    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS, reference_screen
+    from serve_helpers import THRESHOLD_KM, WINDOW_DAYS
+    from ssa.screen.reference import reference_screen
     from ssa.serve.models import Event, Job
     from ssa.serve.pipeline import window_for
 

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import (  # noqa: F401  (fixtures)
-    ISS, REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service, migrated_store,
-)
+from paths import REPO
+from serve_helpers import ISS, THRESHOLD_KM, WINDOW_DAYS, make_settings, migrated_store, scenario_omm_csv
+from ssa.screen.reference import reference_screen
 from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text, route_rows, window_for
 
@@ -110,7 +110,7 @@ def stream_until_answered(port: int, headers: dict, body_bytes: int, chunk: int 
                 break  # the answer is there
             try:
                 sent += sock.send(filler[:min(chunk, body_bytes - sent)])
-            except (socket.timeout, BrokenPipeError, ConnectionResetError):
+            except (TimeoutError, BrokenPipeError, ConnectionResetError):
                 break  # the server stopped reading
         sock.settimeout(10.0)
         answer = b""
@@ -120,13 +120,14 @@ def stream_until_answered(port: int, headers: dict, body_bytes: int, chunk: int 
                 if not data:
                     break
                 answer += data
-        except (socket.timeout, ConnectionResetError):
+        except (TimeoutError, ConnectionResetError):
             pass
     return answer.split(b"\r\n", 1)[0].decode(), answer, sent
 
 
 # ---- item 6: the key before the body, and a cap on the body ------------------------------
 
+@pytest.mark.slow
 def test_upload_without_key_is_refused_before_the_body_is_read(live):
     server = live(SSA_MAX_UPLOAD_BYTES=str(64 * 1024 * 1024))
     body = 48 * 1024 * 1024  # under the cap: only the missing key can stop it
@@ -144,6 +145,7 @@ def test_upload_without_key_is_refused_before_the_body_is_read(live):
     assert status == "HTTP/1.1 401 Unauthorized" and bytes_read(server.process.pid) - read_before < 1024 * 1024
 
 
+@pytest.mark.slow
 def test_upload_body_is_capped(live):
     server = live(SSA_MAX_UPLOAD_BYTES=str(1024 * 1024))
     key = {"X-API-Key": server.admin}
@@ -176,6 +178,7 @@ def test_upload_body_is_capped(live):
 
 # ---- item 7: bounded answers, parsing off the event loop ----------------------------------
 
+@pytest.mark.slow
 def test_healthz_answers_while_a_full_catalogue_upload_parses(live):
     server = live()
     text = SHIPPED_CATALOG.read_bytes()
@@ -401,6 +404,7 @@ def tle_of(norad: int) -> str:
 
 # ---- item 13: settings checked at start, failed keys limited, keys not logged --------------
 
+@pytest.mark.slow
 def test_invalid_settings_are_refused_at_start(tmp_path):
     from pydantic import ValidationError
 
@@ -443,6 +447,7 @@ def test_failed_key_attempts_are_rate_limited(tmp_path, database_url):
     store.engine.dispose()
 
 
+@pytest.mark.slow
 def test_keys_in_query_strings_are_not_logged(live):
     server = live()
     secret = server.admin.split("_", 2)[2]
@@ -460,6 +465,7 @@ def test_keys_in_query_strings_are_not_logged(live):
 
 # ---- the worker busy: the embedded worker screens in its own process -----------------------
 
+@pytest.mark.slow
 def test_embedded_worker_screens_outside_the_server_process(tmp_path, database_url):
     """A screening holds the GIL for seconds at a time: `ssa serve`'s worker runs in a
     child process, so requests are not queued behind it (figures: benchmarks/api.py --busy)."""
@@ -485,6 +491,7 @@ def test_embedded_worker_screens_outside_the_server_process(tmp_path, database_u
     store.engine.dispose()
 
 
+@pytest.mark.slow
 def test_concurrent_cdm_requests_do_not_exhaust_the_connection_pool(live):
     """40 CDMs at once (the server's thread pool size): each used to hold a connection
     while asking for another, and past the pool's 15 they timed out as 500s."""

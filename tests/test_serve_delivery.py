@@ -11,10 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import database_url, make_settings, wait_until, migrated_store  # noqa: F401  (fixtures)
+from serve_helpers import make_settings, migrated_store, space_weather, wait_until
 from ssa.serve.app import create_app
 from ssa.serve.delivery import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, DeliveryLoop, verify_signature
-from test_serve_incidents import space_weather
 
 TIMEOUT_S = 0.5
 BACKOFF_S = 0.05
@@ -187,6 +186,7 @@ def test_private_targets_refused_when_the_setting_says_so(tmp_path, database_url
         store.engine.dispose()
 
 
+@pytest.mark.slow
 def test_ssa_worker_delivers_while_the_api_keeps_answering(tmp_path, database_url):
     """A real `ssa worker` process runs the delivery loop; while the receiver holds a
     request until the timeout, the API answers reports and polls at once."""
@@ -194,7 +194,7 @@ def test_ssa_worker_delivers_while_the_api_keeps_answering(tmp_path, database_ur
     import subprocess
     import sys
 
-    from serve_helpers import REPO
+    from paths import REPO
 
     store = migrated_store(database_url)
     receiver = Receiver(["timeout"])

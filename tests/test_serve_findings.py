@@ -9,7 +9,8 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import REPO, database_url, make_settings, migrated_store  # noqa: F401  (fixture)
+from paths import REPO
+from serve_helpers import make_settings, migrated_store
 from ssa.serve.app import create_app
 from ssa.serve.models import Job
 from ssa.serve.pipeline import ingest_text

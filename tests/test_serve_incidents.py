@@ -2,23 +2,14 @@
 `ssa route` reads (ssa.respond.Alert), routed, stored with their reporter and
 polled like screening's alerts. Real SQLite file and PostgreSQL."""
 import json
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from typer.testing import CliRunner
 
-from serve_helpers import database_url, service  # noqa: F401  (fixtures)
+from serve_helpers import soon, space_weather
 from ssa.cli import app as cli_app
 
 HIBER_3 = 47942  # Dutch civil satellite (SATCAT owner NETH)
-
-
-def soon(hours: float = 1.0) -> str:
-    return (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
-
-
-def space_weather(kp: float = 8) -> dict:
-    return {"id": "storm", "incident": "space_weather", "objects": [], "tca": soon(), "evidence": {"kp": kp}}
 
 
 def cyber_attack(norad: int = HIBER_3) -> dict:

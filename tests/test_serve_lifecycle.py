@@ -1,19 +1,17 @@
 """Event lifecycle over three successive real catalogues, through the HTTP API.
 
 Each upload is a new catalogue version with its own screening job; the job is
-run with the python-sgp4 reference screening (serve_helpers.reference_screen)
+run with the python-sgp4 reference screening (ssa.screen.reference)
 and committed through the store, as the worker does. Expected transitions come
 from comparing the reference results of successive versions, not from stored
 numbers.
 """
 import pytest
 
-from serve_helpers import (  # noqa: F401  (fixtures)
-    ISS, ISS_HISTORY, STARLINK_31347, THRESHOLD_KM, database_url, run_job_with_reference, scenario_uploads, service,
-)
+from paths import needs_shared
+from serve_helpers import ISS, ISS_HISTORY, STARLINK_31347, THRESHOLD_KM, run_job_with_reference, scenario_uploads
 
-pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(),
-                                reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+pytestmark = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def all_conjunctions(client, key, **params):

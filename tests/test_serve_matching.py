@@ -9,12 +9,17 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from ssa.screen import CONJUNCTION_DTYPE
 from ssa.constants import MU_KM3_S2 as MU_EARTH
-from ssa.timeutil import JD_UNIX_EPOCH
+from ssa.screen import CONJUNCTION_DTYPE
 from ssa.serve.store.matching import (
-    OUT_OF_THRESHOLD, TCA_PASSED, close_reason, match_results, orbital_period_s, significant_change,
+    OUT_OF_THRESHOLD,
+    TCA_PASSED,
+    close_reason,
+    match_results,
+    orbital_period_s,
+    significant_change,
 )
+from ssa.timeutil import JD_UNIX_EPOCH
 
 R_KM = 7000.0
 V_CIRCULAR = sqrt(MU_EARTH / R_KM)

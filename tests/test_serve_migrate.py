@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
-from serve_helpers import database_url, make_settings  # noqa: F401  (fixture)
+from serve_helpers import make_settings
 from ssa.cli import app as cli
 from ssa.serve import db
 from ssa.serve.app import create_app

@@ -4,7 +4,8 @@ them before issue 12 (tests/data/serve/openapi_before_issue12.json); only
 descriptions, titles and summaries may change."""
 import json
 
-from serve_helpers import REPO, make_settings, migrated_store
+from paths import REPO
+from serve_helpers import make_settings, migrated_store
 from ssa.serve.app import create_app
 
 BEFORE = REPO / "tests" / "data" / "serve" / "openapi_before_issue12.json"

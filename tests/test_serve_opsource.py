@@ -3,12 +3,19 @@ the public catalogue, named in events and CDMs, and flagged when they disagree w
 public set beyond the covariance (real element sets, real SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from serve_helpers import (  # noqa: F401  (database_url is a fixture)
-    CREW_DRAGON_9, ISS, ISS_HISTORY, ISS_LATER_EPOCHS, SCENARIO_IDS, database_url, iss_tle, make_settings,
-    scenario_omm_csv, migrated_store,
+from paths import needs_shared
+from serve_helpers import (
+    CREW_DRAGON_9,
+    ISS,
+    ISS_HISTORY,
+    ISS_LATER_EPOCHS,
+    SCENARIO_IDS,
+    iss_tle,
+    make_settings,
+    migrated_store,
+    scenario_omm_csv,
 )
 from ssa.serve.models import Event, Job, SpaceObject
 from ssa.serve.worker import Worker
@@ -16,7 +23,7 @@ from ssa.serve.worker import Worker
 BRIK_II = 48876  # Dutch military cubesat, in the shipped 2024-11-01 catalogue
 ICEYE_X20 = 52759  # passes the ISS on 2024-11-01..03 (serve_helpers)
 
-pytestmark = pytest.mark.skipif(not ISS_HISTORY.exists(), reason="Space-Track ISS element-set history (redistribution restricted) not in ../shared/data")
+pytestmark = needs_shared(ISS_HISTORY, what="Space-Track ISS element-set history (redistribution restricted)")
 
 
 def _checksum(line: str) -> str:
@@ -47,7 +54,7 @@ def screen_operator_uploads(tmp_path, database_url):
     from fastapi.testclient import TestClient
 
     from ssa.serve.app import create_app
-    
+
     settings = make_settings(tmp_path, database_url)
     store = migrated_store(database_url)
     client = TestClient(create_app(settings, store=store))
@@ -155,7 +162,7 @@ def check_events_of_an_object_name_its_flagged_operator_set(client, store, admin
 
 def test_an_operator_copy_of_a_public_set_is_kept_as_the_operators_and_changes_no_object(database_url):
     from ssa.catalog import parse_text
-    
+
     store = migrated_store(database_url)
     try:
         public = parse_text(scenario_omm_csv((ISS, BRIK_II)), source="public.csv")

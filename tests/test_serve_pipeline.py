@@ -7,22 +7,23 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC
 
 import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from serve_helpers import (  # noqa: F401  (fixtures)
-    REPO, THRESHOLD_KM, WINDOW_DAYS, database_url, make_settings, reference_screen, scenario_omm_csv, service,
-    wait_until, migrated_store,
-)
+from paths import REPO
+from serve_helpers import THRESHOLD_KM, WINDOW_DAYS, make_settings, migrated_store, scenario_omm_csv, wait_until
 from ssa.assess.cdm import parse
+from ssa.screen.reference import reference_screen
 from ssa.serve.models import Event, EventUpdate, Job
 from ssa.serve.pipeline import window_for
 from ssa.serve.store import utcnow
 from ssa.serve.worker import Worker
 
 
+@pytest.mark.slow
 def test_pipeline_end_to_end_matches_reference(service, tmp_path, database_url):
     client, store, admin = service
     h = {"X-API-Key": admin}
@@ -62,12 +63,13 @@ def test_pipeline_end_to_end_matches_reference(service, tmp_path, database_url):
     assert len(parties) >= 5 and all(p["name"] for p in parties)
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
     """A SIGKILLed `python -m ssa.serve.worker` leaves its job running; a new worker
     re-claims it when the lease runs out and commits every event exactly once: the
     same events as an uninterrupted run of the same job."""
     from ssa.catalog import SHIPPED_CATALOG, load
-    
+
     url = f"sqlite:///{tmp_path / 'ssa.sqlite3'}"
     store = migrated_store(url)
     full = load(SHIPPED_CATALOG)
@@ -116,12 +118,15 @@ def test_worker_killed_mid_screen_loses_and_duplicates_nothing(tmp_path):
         stored = s.execute(select(Event.norad_id_1, Event.norad_id_2, Event.tca_jd, Event.tca_fr, Event.range_km)).all()
         history = s.execute(select(EventUpdate.event_id, EventUpdate.job_id)).all()
     assert len(stored) == len(rows) and len(history) == len(stored) and len(set(history)) == len(history)
-    key = lambda n1, n2, jd, fr, rng: (int(n1), int(n2), round((jd - 2460000.5 + fr) * 86400.0, 3), round(rng, 6))
+    def key(n1, n2, jd, fr, rng):
+        return int(n1), int(n2), round((jd - 2460000.5 + fr) * 86400.0, 3), round(rng, 6)
+
     assert sorted(key(*e) for e in stored) == sorted(
         key(r["norad_id_1"], r["norad_id_2"], r["tca_jd"], r["tca_fr"], r["range_km"]) for r in rows)
     store.engine.dispose()
 
 
+@pytest.mark.slow
 def test_embedded_worker_screens_the_watched_folder(tmp_path):
     """`ssa serve`'s default: a worker thread in the server ingests files dropped
     in the watched folder and runs their screening jobs outside any request."""
@@ -196,12 +201,12 @@ def test_stored_catalogue_propagates_like_the_uploaded_one(service):
 def test_objects_of_an_operator_key_are_routed_as_its_tenant(tmp_path):
     """An operator key's objects count as registered by its tenant (ssa.respond's
     [tenants]): a conjunction of two foreign objects, one of them the tenant's, pages it."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ssa.catalog import SHIPPED_CATALOG, SHIPPED_SATCAT, load
     from ssa.screen import CONJUNCTION_DTYPE
     from ssa.serve.pipeline import route_rows
-    
+
     store = migrated_store(f"sqlite:///{tmp_path / 'tenants.db'}")
     store.create_key("operator", party="acme-sat", objects=[30000])
     store.create_key("operator", party="late-comer", objects=[30000, 49863])
@@ -213,7 +218,7 @@ def test_objects_of_an_operator_key_are_routed_as_its_tenant(tmp_path):
     row = np.zeros(1, dtype=CONJUNCTION_DTYPE.descr + [("pc", "f8")])
     row["norad_id_1"], row["norad_id_2"], row["range_km"], row["pc"] = 30000, 40000, 0.2, 3e-4
     row["tca"] = np.datetime64("2024-11-01T06:00")
-    now = datetime(2024, 11, 1, tzinfo=timezone.utc)
+    now = datetime(2024, 11, 1, tzinfo=UTC)
     (untenanted,) = route_rows(row, catalog, now)
     (tenanted,) = route_rows(row, catalog, now, store.object_tenants())
     assert untenanted.lead == [] and untenanted.detail["paged"] is False

@@ -2,16 +2,17 @@
 makes the service answer 5xx, and successful answers match their schemas.
 Bounded: 15 examples per operation, on a store holding screened real data,
 on SQLite and on PostgreSQL (when SSA_TEST_DATABASE_URL is set)."""
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from serve_helpers import database_url, make_settings, run_job_with_reference, scenario_omm_csv, migrated_store  # noqa: F401
+from serve_helpers import make_settings, migrated_store, run_job_with_reference, scenario_omm_csv
 from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text
 
 
-
+@pytest.mark.slow
 def test_no_server_error_and_documented_shapes(tmp_path, database_url):
     """Every operation of the OpenAPI document, driven by hypothesis through
     schemathesis' strategies (no pytest plugin: it follows pytest's internals)."""

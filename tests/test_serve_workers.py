@@ -16,13 +16,14 @@ import numpy as np
 import pytest
 from sqlalchemy import event, func, select, update
 
-from serve_helpers import REPO, database_url, make_settings, scenario_omm_csv, wait_until, migrated_store  # noqa: F401  (fixture)
+from paths import REPO
+from serve_helpers import make_settings, migrated_store, scenario_omm_csv, wait_until
 from ssa.screen import CONJUNCTION_DTYPE
 from ssa.serve import pipeline
 from ssa.serve.models import Elset, Event, EventUpdate, Job
 from ssa.serve.store import apply_screening, utcnow
-from ssa.timeutil import datetime_to_jd, jd_to_datetime
 from ssa.serve.worker import Worker
+from ssa.timeutil import datetime_to_jd, jd_to_datetime
 
 
 def leo_catalog(n: int):
@@ -108,6 +109,7 @@ def test_a_commit_reads_open_events_only_after_the_one_before_it(database_url):
     store.engine.dispose()
 
 
+@pytest.mark.slow
 def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
     """Two `ssa worker` processes on the local PostgreSQL screen two catalogue versions
     uploaded back to back, both jobs running at once: one event per encounter."""
@@ -160,6 +162,7 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
 
 
 # ---- item 2: kill -9 mid-job, restart: never commit over a newer completed version ----------------------
+@pytest.mark.slow
 def test_a_killed_job_reclaimed_after_a_newer_version_completed_is_superseded(tmp_path, database_url):
     """kill -9 the worker during job 1, upload version 2, restart: job 2 completes;
     when job 1's lease has run out and a worker re-claims it, job 1 is superseded

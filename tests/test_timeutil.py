@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import doctest
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -35,6 +35,6 @@ def test_julian_dates_match_jday_and_round_trip_to_the_microsecond():
 
 def test_iso_text_with_offset_or_z_is_utc_and_bad_text_is_refused():
     assert parse_utc("2024-11-01T00:30:00+01:00") == datetime(2024, 10, 31, 23, 30)
-    assert to_julian("2024-11-01T00:00:00Z") == to_julian(datetime(2024, 11, 1, tzinfo=timezone.utc))
+    assert to_julian("2024-11-01T00:00:00Z") == to_julian(datetime(2024, 11, 1, tzinfo=UTC))
     with pytest.raises(ValueError):
         parse_utc("1 Nov 2024")

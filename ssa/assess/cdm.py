@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
@@ -138,18 +138,18 @@ def parse_epoch(text: str) -> datetime:
         raise ValueError(f"not a CCSDS epoch: {text!r}")
     year, month, day, doy, hh, mm, ss, frac = m.groups()
     if doy:
-        base = datetime(int(year), 1, 1, tzinfo=timezone.utc) + timedelta(days=int(doy) - 1)
+        base = datetime(int(year), 1, 1, tzinfo=UTC) + timedelta(days=int(doy) - 1)
         if base.year != int(year):
             raise ValueError(f"day of year out of range: {text!r}")
         month, day = base.month, base.day
     micro = round(float(frac) * 1e6) if frac else 0
-    out = datetime(int(year), int(month), int(day), int(hh), int(mm), min(int(ss), 59), tzinfo=timezone.utc)
+    out = datetime(int(year), int(month), int(day), int(hh), int(mm), min(int(ss), 59), tzinfo=UTC)
     return out + timedelta(seconds=int(ss) - min(int(ss), 59), microseconds=micro)
 
 
 def format_epoch(when: datetime) -> str:
     """UTC datetime as CCSDS text, YYYY-MM-DDThh:mm:ss.ffffff."""
-    when = when.astimezone(timezone.utc) if when.tzinfo else when
+    when = when.astimezone(UTC) if when.tzinfo else when
     return when.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 

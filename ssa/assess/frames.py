@@ -8,7 +8,7 @@ moves ITRF positions by about 10 m but both objects of a conjunction alike.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import numpy as np
@@ -27,7 +27,7 @@ def timescale():
 
 
 def _time(when: datetime):
-    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
     return timescale().from_datetime(when)
 
 

@@ -12,9 +12,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ssa.assess.search_grid import (
-    COARSE_LOG_S, FINAL_NODES, FINE_STEPS, NARROW_SIGMA_HBR, ROUNDS, SEARCH_NODES,
-)
+from ssa.assess.search_grid import COARSE_LOG_S, FINAL_NODES, FINE_STEPS, NARROW_SIGMA_HBR, ROUNDS, SEARCH_NODES
 
 GL24_X, GL24_W = np.polynomial.legendre.leggauss(SEARCH_NODES)
 GL96_X, GL96_W = np.polynomial.legendre.leggauss(FINAL_NODES)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 
 import numpy as np
 
@@ -178,7 +179,7 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
     (DEFAULT); a comment says which. The combined HBR goes in a
     'HBR = x [m]' comment of the relative metadata, as CARA's CDMs carry it.
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ssa.assess.cdm import RTN_COVARIANCE, Section, format_epoch
     from ssa.assess.covariance import REGIME_NOTES, estimated_covariance_rtn_6x6_m, perigee_altitude_km, regime
@@ -189,8 +190,8 @@ def cdm_from_conjunction(row, catalog, originator: str = "SSA", creation_date=No
     covariances = covariances or {}
     if "pc" not in row.dtype.names:
         row = assess(row.reshape(1), catalog, covariances)[0]
-    tca = row["tca"].astype("datetime64[us]").item().replace(tzinfo=timezone.utc)
-    created = creation_date or datetime.now(timezone.utc)
+    tca = row["tca"].astype("datetime64[us]").item().replace(tzinfo=UTC)
+    created = creation_date or datetime.now(UTC)
     id1, id2 = int(row["norad_id_1"]), int(row["norad_id_2"])
     header = Section(line=1)
     for key, value in (("CCSDS_CDM_VERS", "1.0"), ("CREATION_DATE", format_epoch(created)),

@@ -27,9 +27,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate, special, stats
 
-from ssa.assess.search_grid import (
-    COARSE_LOG_S, FINAL_NODES, FINE_STEPS, NARROW_SIGMA_HBR, ROUNDS, SEARCH_NODES,
-)
+from ssa.assess.search_grid import COARSE_LOG_S, FINAL_NODES, FINE_STEPS, NARROW_SIGMA_HBR, ROUNDS, SEARCH_NODES
 from ssa.screen.table import rtn_basis
 
 # relative speeds below this (in the caller's length unit per second, km/s or

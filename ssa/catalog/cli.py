@@ -54,8 +54,14 @@ def info(
     from rich.console import Console
     from rich.table import Table
 
-    from ssa.catalog.summary import DEEP_SPACE_PERIOD_MIN, REGIME_DEFINITIONS, REGIMES, epoch_datetimes, \
-        period_minutes, regimes
+    from ssa.catalog.summary import (
+        DEEP_SPACE_PERIOD_MIN,
+        REGIME_DEFINITIONS,
+        REGIMES,
+        epoch_datetimes,
+        period_minutes,
+        regimes,
+    )
 
     console = Console()
     cat = read_catalog(files, allow_empty=True, satcat=satcat, keep=keep.value)

@@ -72,7 +72,7 @@ class Catalog:
     def array_fields(cls) -> list[str]:
         return [f.name for f in fields(cls) if f.name not in ("rejected", "notes")]
 
-    def take(self, index) -> "Catalog":
+    def take(self, index) -> Catalog:
         """A new catalogue with the rows selected by an index array or boolean mask."""
         idx = np.asarray(index)
         columns = {name: getattr(self, name) for name in self.array_fields()}
@@ -82,7 +82,7 @@ class Catalog:
             notes=list(self.notes),
         )
 
-    def concat(self, other: "Catalog") -> "Catalog":
+    def concat(self, other: Catalog) -> Catalog:
         """Rows of self then other; exact sgp4init epochs and radar cross-sections (m^2,
         NaN where unknown) filled in where one side lacks them."""
         columns = {name: np.concatenate([getattr(self, name), getattr(other, name)])

@@ -6,6 +6,7 @@ import numpy as np
 from ssa.catalog.model import Catalog
 from ssa.constants import EARTH_RADIUS_KM, MINUTES_PER_DAY, MU_KM3_S2
 from ssa.timeutil import unix_days, unix_days_to_datetime64
+
 DEEP_SPACE_PERIOD_MIN = 225.0  # SGP4 switches to SDP4 at and above this period
 LEO_APOGEE_KM = 2000.0
 HEO_ECCENTRICITY = 0.25

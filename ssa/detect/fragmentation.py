@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -200,7 +200,7 @@ def event_time(fragments: Catalog, parent: Catalog, search_days: float = 7.0, st
 
 def _aware_utc(jd: float) -> datetime:
     """A one-part UTC Julian date as an aware UTC datetime (to the microsecond)."""
-    return jd_to_datetime(jd, 0.0).replace(tzinfo=timezone.utc)
+    return jd_to_datetime(jd, 0.0).replace(tzinfo=UTC)
 
 
 def _is_debris(catalog: Catalog, i: int) -> bool:
@@ -294,7 +294,7 @@ def _classify(event: Fragmentation, old: Catalog, i_parent: int, collision_km: f
         event.partner_name = str(row[f"name_{other}"])
         j = int(old.index_of([event.partner_norad_id])[0])
         event.partner_owner, event.partner_type = str(old.owner[j]), str(old.object_type[j])
-        event.conjunction_tca = row["tca"].astype("datetime64[us]").item().replace(tzinfo=timezone.utc)
+        event.conjunction_tca = row["tca"].astype("datetime64[us]").item().replace(tzinfo=UTC)
         event.conjunction_range_km = float(row["range_km"])
         offset_min = (event.conjunction_tca - event.event_time).total_seconds() / 60.0
         event.classification = "collision"

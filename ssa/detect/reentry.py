@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 
@@ -60,9 +60,15 @@ import numpy as np
 from ssa.catalog.model import Catalog
 from ssa.catalog.summary import semi_major_axis_km
 from ssa.constants import MINUTES_PER_DAY
+from ssa.detect.reentry_kernels import (
+    R_EARTH_KM,
+    decay_rates,
+    decay_times,
+    decay_times_reference,
+    ground_track,
+    territory_distance,
+)
 from ssa.timeutil import jd_to_datetime64, unix_days
-from ssa.detect.reentry_kernels import (R_EARTH_KM, decay_rates, decay_times, decay_times_reference,
-                                        ground_track, territory_distance)
 
 REENTRY_KM = 100.0  # perigee height taken as re-entry (km)
 # the window: from (1 - WINDOW_EARLY) to (1 + WINDOW_LATE) times the predicted remaining time, the
@@ -281,7 +287,7 @@ def predict_decay(catalog: Catalog, ballistic: np.ndarray, max_days: float, kern
 
 
 def _utc(t: np.datetime64) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=int(t.astype("datetime64[ms]")
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(t.astype("datetime64[ms]")
                                                                                    .astype(np.int64)))
 
 
@@ -327,7 +333,7 @@ def watch(catalog: Catalog, history: Catalog | None = None, horizon_days: float 
             **({} if predicted is None or margin_km is None else
                _where(sel, i, ballistic[i], float(t), margin_km)),
         ))
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
     return sorted(found, key=lambda r: (r.predicted or far, r.norad_id))
 
 

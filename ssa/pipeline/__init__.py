@@ -8,7 +8,7 @@ every stage. The stages are imported inside the functions, so that
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def screen_and_assess(catalog, start, days: float, threshold_km: float, primaries=None, covariances=None,
@@ -59,7 +59,7 @@ def route_conjunctions(rows, catalog, now: datetime, tenants=None) -> list:
     tenants = tenants or {}
     lookup = {int(n): (str(o), str(t), tenants.get(int(n), ""))
               for n, o, t in zip(catalog.norad_id, catalog.owner, catalog.object_type)}
-    now = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     alerts = Alert.from_conjunctions(rows, lookup, now=now)
     return [route(alert, config) for alert in alerts]
 

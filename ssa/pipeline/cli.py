@@ -7,6 +7,7 @@ pipeline and not in their stages (which import no later stage):
 """
 from __future__ import annotations
 
+from datetime import UTC
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -97,7 +98,7 @@ def screen_command(
     """Screen a catalogue for close approaches (all-vs-all, or primaries against all)."""
     import contextlib
     import logging
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -116,7 +117,7 @@ def screen_command(
                     "(or give --format)")
     console = Console(stderr=True)
     if start is None:
-        start = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+        start = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     else:
         try:
             parse_utc(start)
@@ -254,8 +255,14 @@ def overflights_command(
     from ssa.catalog.cli import read_catalog
     from ssa.cli_errors import warn
     from ssa.detect.overflight import (
-        PASS_FIELDS, OverflightConfigError, find_overflights, free_windows, load_sites, load_watchers,
-        timeline_png, to_records,
+        PASS_FIELDS,
+        OverflightConfigError,
+        find_overflights,
+        free_windows,
+        load_sites,
+        load_watchers,
+        timeline_png,
+        to_records,
     )
     from ssa.fileio import RECORD_FORMATS, atomic_write, write_records
     from ssa.respond.alert import utc_time

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -46,7 +46,7 @@ def plain(value):
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, datetime):
-        return (value.astimezone(timezone.utc) if value.tzinfo else value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -58,7 +58,7 @@ def _utc(when) -> datetime | None:
         return None
     if isinstance(when, np.datetime64):
         when = when.astype("datetime64[us]").item()
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def detect_and_route(catalog, now: datetime, history=None, manoeuvre_ids=None, previous=None,

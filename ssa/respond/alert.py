@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -43,7 +43,7 @@ def _time(value) -> datetime | None:
             raise ValueError(f"is not an ISO 8601 time: {value!r}") from None
     if not isinstance(value, datetime):
         raise ValueError(f"must be a time, not {value!r}")
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 UtcTime = Annotated[datetime | None, BeforeValidator(_time)]
@@ -76,7 +76,7 @@ class ConjunctionRowSchema(Schema):
     pc: Annotated[Probability | None, BeforeValidator(_nan_is_none)] = None
 
     @model_validator(mode="after")
-    def _two_objects(self) -> "ConjunctionRowSchema":
+    def _two_objects(self) -> ConjunctionRowSchema:
         if self.norad_id_1 == self.norad_id_2:
             raise ValueError(f"fields 'norad_id_1' and 'norad_id_2' are the same object {self.norad_id_1}")
         return self
@@ -108,7 +108,7 @@ class AlertSchema(Schema):
     evidence: dict[str, float] = {}
 
     @model_validator(mode="after")
-    def _objects_differ(self) -> "AlertSchema":
+    def _objects_differ(self) -> AlertSchema:
         first = {}
         for i, obj in enumerate(self.objects):
             if obj.norad_id is not None:
@@ -145,7 +145,7 @@ class Alert:
     evidence: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "Alert":
+    def from_dict(cls, data: Mapping) -> Alert:
         """Build from JSON-like data validated by AlertSchema; ValueError names every bad field."""
         schema = AlertSchema.validated(data, "alert", items=False)
         return cls(
@@ -168,7 +168,7 @@ class Alert:
         return out
 
     @classmethod
-    def from_conjunction(cls, row, catalog_or_lookup, now: datetime | None = None) -> "Alert":
+    def from_conjunction(cls, row, catalog_or_lookup, now: datetime | None = None) -> Alert:
         """Alert for one screening/assessment row (fields norad_id_1, norad_id_2,
         name_1, name_2, tca datetime64 UTC, range_km, and pc when assessed).
         `catalog_or_lookup`: a Catalog with owner/object_type, or a mapping
@@ -177,7 +177,7 @@ class Alert:
         return cls._from_row(row, owner_lookup(catalog_or_lookup), now, "screening row")
 
     @classmethod
-    def from_conjunctions(cls, rows, catalog_or_lookup, now: datetime | None = None) -> list["Alert"]:
+    def from_conjunctions(cls, rows, catalog_or_lookup, now: datetime | None = None) -> list[Alert]:
         """from_conjunction for every row, building the owner lookup once."""
         lookup = owner_lookup(catalog_or_lookup)
         if isinstance(rows, np.ndarray):  # columns to Python lists once: row access is slow
@@ -187,7 +187,7 @@ class Alert:
         return [cls._from_row(row, lookup, now, f"screening row {i}") for i, row in enumerate(rows)]
 
     @classmethod
-    def _from_row(cls, row, lookup: Mapping, now: datetime | None, where: str) -> "Alert":
+    def _from_row(cls, row, lookup: Mapping, now: datetime | None, where: str) -> Alert:
         if not isinstance(row, Mapping):  # a numpy record: the columns an alert reads
             row = {k: _item(row[k]) for k in ConjunctionRowSchema.model_fields if k in row.dtype.names}
         checked = _row_schema().validated({k: _item(v) for k, v in row.items()}, where, items=False)
@@ -207,7 +207,7 @@ class Alert:
 
 
 @cache
-def _row_schema() -> type["ConjunctionRowSchema"]:
+def _row_schema() -> type[ConjunctionRowSchema]:
     """ConjunctionRowSchema admitting, unchecked, the other columns of a screening or assessment table
     (any other key is refused)."""
     from ssa.assess.pipeline import assessment_dtype

@@ -11,7 +11,6 @@ import typer
 
 from ssa.cli_errors import fail, usage_error
 
-
 app = typer.Typer(help="Route alerts to the parties of the Dutch response mechanism; list the parties.",
                   no_args_is_help=True)
 

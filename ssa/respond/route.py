@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ssa.respond.alert import Alert, AlertObject
 from ssa.respond.config import OPERATOR, Citation, ResponseConfig, Rule, Share, load_config
@@ -152,7 +152,7 @@ def route(alert: Alert, config: ResponseConfig | None = None) -> Routing:
     """Route an alert by the first matching rule; ValueError names a bad alert field."""
     cfg = config or load_config()
     check_alert(alert, cfg)
-    now = alert.now or datetime.now(timezone.utc)
+    now = alert.now or datetime.now(UTC)
     incident = cfg.incidents[alert.incident]
     explanation = [f"incident {incident.id} ({incident.name_en}): named in "
                    + "; ".join(str(c) for c in incident.cite),

@@ -8,6 +8,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from ssa.catalog.model import Catalog

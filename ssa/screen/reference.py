@@ -19,7 +19,7 @@ first), python-sgp4's ``jday`` for the start, and its own row assembly.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -52,7 +52,7 @@ def _start_julian(start) -> tuple[float, float]:
     if not isinstance(start, datetime):
         start = np.datetime64(start, "us").item()
     if start.tzinfo is not None:
-        start = start.astimezone(timezone.utc)
+        start = start.astimezone(UTC)
     return jday(start.year, start.month, start.day, start.hour, start.minute,
                 start.second + start.microsecond / 1e6)
 
@@ -154,7 +154,7 @@ def _pair_minima(s1, s2, i, j, d, t, inside, start_jd, start_fr, threshold, coar
     k = np.flatnonzero((dm[1:-1] < dm[:-2]) & (dm[1:-1] <= dm[2:]) & (dm[1:-1] <= coarse)) + 1
     for kk in k:
         t0 = t[kk]
-        res = minimize_scalar(lambda x: rng(t0 + x), bounds=(-step_s, step_s), method="bounded",
+        res = minimize_scalar(lambda x, t0=t0: rng(t0 + x), bounds=(-step_s, step_s), method="bounded",
                               options={"xatol": 1e-8})
         x = float(res.x)
         if abs(x) > step_s - 1e-6 or res.fun > threshold or not (0.0 < t0 + x <= total_s):

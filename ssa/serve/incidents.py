@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
@@ -32,7 +32,8 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
     """Check, route and store one reported incident; its alerts take change sequences
     like screening's, so pollers of /v1/alerts see them. 422 names the bad field,
     403 an object outside an operator's objects."""
-    from ssa.respond import Alert as RespondAlert, load_config, route
+    from ssa.respond import Alert as RespondAlert
+    from ssa.respond import load_config, route
     from ssa.serve.pipeline import routed
 
     if isinstance(data, dict) and data.get("now") is not None:
@@ -53,7 +54,7 @@ def report_incident(store: Store, who: Principal, data) -> tuple[Incident, list[
         if not own:
             raise ProblemException(403, "Forbidden", "an operator reports incidents about its own objects: name "
                                    f"at least one of {sorted(who.objects)} in 'objects'", field="objects")
-    alert = replace(alert, now=datetime.now(timezone.utc), objects=_known_objects(store, alert.objects))
+    alert = replace(alert, now=datetime.now(UTC), objects=_known_objects(store, alert.objects))
     try:
         routing = route(alert, load_config())
     except (ValueError, KeyError) as exc:

@@ -198,13 +198,13 @@ class AlertOut(FromStore):
     acknowledged_by: str | None
     conjunction: Conjunction | None = Field(None, validation_alias="event",
                                             description="what the alert is about: a conjunction event ...")
-    incident: "IncidentOut | None" = Field(None, description="... or an incident a party reported")
-    finding: "FindingSummaryOut | None" = Field(None, description="... or a detector's finding (GET /v1/findings/{id} "
+    incident: IncidentOut | None = Field(None, description="... or an incident a party reported")
+    finding: FindingSummaryOut | None = Field(None, description="... or a detector's finding (GET /v1/findings/{id} "
                                                            "has its whole routing)")
 
     @field_validator("incident")
     @classmethod
-    def summary(cls, incident: "IncidentOut | None") -> "IncidentOut | None":
+    def summary(cls, incident: IncidentOut | None) -> IncidentOut | None:
         return incident if incident is None else incident.model_copy(update={"routing": routing_summary(incident.routing)})
 
 
@@ -362,7 +362,7 @@ class DeliveryOut(FromStore):
     finished_at: UtcTime | None
 
     @model_validator(mode="after")
-    def due_only_while_pending(self) -> "DeliveryOut":
+    def due_only_while_pending(self) -> DeliveryOut:
         if self.status != "pending":
             self.next_attempt_at = None
         return self

@@ -91,7 +91,7 @@ class Settings(BaseSettings):
                           "(the same rows as a local screen); unset: in the worker's own process")
 
     @model_validator(mode="after")
-    def check_ranges(self) -> "Settings":
+    def check_ranges(self) -> Settings:
         """Refuse, at start, settings with which every job or request would fail."""
         positive = ("window_days", "threshold_km", "event_match_fraction", "job_lease_s", "worker_poll_s",
                     "watch_interval_s", "rate_limit_per_minute")

@@ -6,7 +6,7 @@ import base64
 import binascii
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import Request, Response
 from pydantic import BaseModel
@@ -50,7 +50,7 @@ def naive_utc(when: datetime, field: str) -> datetime:
     """A query datetime as the store's naive UTC (422 naming `field` when UTC falls outside years 1-9999)."""
     if when.tzinfo is not None:
         try:
-            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+            when = when.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:
             raise ProblemException(422, "Invalid request", f"{field}: {when.isoformat()} is outside years 1-9999 "
                                    "in UTC", field=field) from None

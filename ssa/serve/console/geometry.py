@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ssa.assess import cdm_from_conjunction, pc_from_cdm
-from ssa.assess import risk
+from ssa.assess import cdm_from_conjunction, pc_from_cdm, risk
 from ssa.propagate import propagate
 from ssa.serve.pipeline import event_row
 from ssa.serve.store import Store

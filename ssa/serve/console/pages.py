@@ -6,7 +6,7 @@ is the same for every key, and what a key sees is what the API gives it."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import escape
 from importlib import resources
 from string import Template
@@ -18,7 +18,7 @@ PAGES = resources.files("ssa.serve.console") / "templates"
 router = APIRouter(include_in_schema=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> Template:
     return Template((PAGES / name).read_text(encoding="utf-8"))
 

@@ -10,16 +10,17 @@ committed then: a poll with ``since >= N`` is empty without a query.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ssa.serve.models import Counter
 
+
 def utcnow() -> datetime:
     """Naive UTC, microsecond resolution (the store's time type)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def lock_changes(session: Session) -> None:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from ssa.serve.models import Alert, Event, EventUpdate
 from ssa.serve.store.catalog import PUBLIC
 from ssa.serve.store.changes import next_change_seqs, utcnow
+from ssa.serve.store.matching import OUT_OF_THRESHOLD, TCA_PASSED, close_reason, match_results, significant_change
 from ssa.timeutil import jd_to_datetime
-from ssa.serve.store.matching import TCA_PASSED, OUT_OF_THRESHOLD, close_reason, match_results, significant_change
 
 ALERT_ROLES = ("lead", "supporting", "informed")
 ASSESS_FIELDS = ("pc", "pc_method", "max_prob", "dilution_km", "covariance_source", "hbr_m")

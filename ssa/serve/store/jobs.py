@@ -17,7 +17,12 @@ from ssa.serve.enums import JobStatus
 from ssa.serve.models import Event, EventUpdate, Job
 from ssa.serve.store.changes import lock_changes, next_change_seqs, utcnow
 from ssa.serve.store.events import (
-    Routed, ScreeningSummary, apply_alerts, apply_screening, closed_history_row, flags_by_object,
+    Routed,
+    ScreeningSummary,
+    apply_alerts,
+    apply_screening,
+    closed_history_row,
+    flags_by_object,
 )
 from ssa.serve.store.findings import FoundItem, apply_findings, replace_overflights
 from ssa.serve.store.matching import TCA_PASSED

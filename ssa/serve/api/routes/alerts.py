@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ssa.serve import schemas
 from ssa.serve.api.deps import NO_NUL, CurrentKey, Limit, RowId, Scope, SessionDep
 from ssa.serve.api.paging import etag_response, next_since
-from ssa.serve.api.problems import PROBLEM_RESPONSES, responses, not_found
+from ssa.serve.api.problems import PROBLEM_RESPONSES, not_found, responses
 from ssa.serve.auth import ProblemException
 from ssa.serve.enums import Role
 from ssa.serve.models import Alert, Event
