@@ -183,29 +183,38 @@ def close_events(s: Session, closes: list[tuple[Event, str]], job_id: int, now: 
 
 def apply_alerts(s: Session, routed_events: list[tuple[int, Routed | None, str]], now: datetime) -> None:
     """Create/update one alert per (event, party); closing an event touches its alerts."""
-    if not routed_events:
+    write_alerts(s, "event_id", [(ev_id, None if status == "closed" else routed)
+                                 for ev_id, routed, status in routed_events], now)
+
+
+def write_alerts(s: Session, subject: str, routed: list[tuple[int, Routed | None]], now: datetime) -> None:
+    """One alert per (subject, party) a routing pages, created or updated, each change
+    numbered; a subject routed None (a closed event) touches its alerts. ``subject``: the
+    Alert column the ids are of, "event_id" or "finding_id"."""
+    if not routed:
         return
-    event_ids = [ev_id for ev_id, _, _ in routed_events]
+    column = getattr(Alert, subject)
+    ids = [subject_id for subject_id, _ in routed]
     existing: dict[tuple[int, str], Alert] = {}
-    for chunk in range(0, len(event_ids), 500):
-        for alert in s.scalars(select(Alert).where(Alert.event_id.in_(event_ids[chunk:chunk + 500]))):
-            existing[(alert.event_id, alert.party)] = alert
-    by_event: dict[int, list[Alert]] = {}
-    for alert in existing.values():
-        by_event.setdefault(alert.event_id, []).append(alert)
+    for chunk in range(0, len(ids), 500):
+        for alert in s.scalars(select(Alert).where(column.in_(ids[chunk:chunk + 500]))):
+            existing[(getattr(alert, subject), alert.party)] = alert
+    by_subject: dict[int, list[Alert]] = {}
+    for (subject_id, _), alert in existing.items():
+        by_subject.setdefault(subject_id, []).append(alert)
     inserts: list[dict] = []
     touched: list[dict] = []
-    for ev_id, routed, status in routed_events:
-        if status == "closed" or routed is None:
-            touched.extend(dict(id=a.id, updated_at=now) for a in by_event.get(ev_id, ()))
+    for subject_id, result in routed:
+        if result is None:
+            touched.extend(dict(id=a.id, updated_at=now) for a in by_subject.get(subject_id, ()))
             continue
-        for party, role in routed.parties().items():
-            alert = existing.get((ev_id, party))
+        for party, role in result.parties().items():
+            alert = existing.get((subject_id, party))
             if alert is None:
-                inserts.append(dict(event_id=ev_id, party=party, role=role, level=routed.level, created_at=now,
-                                    updated_at=now))
+                inserts.append({subject: subject_id, "party": party, "role": role, "level": result.level,
+                                "created_at": now, "updated_at": now})
             else:
-                touched.append(dict(id=alert.id, role=role, level=routed.level, updated_at=now))
+                touched.append(dict(id=alert.id, role=role, level=result.level, updated_at=now))
     seqs = iter(next_change_seqs(s, len(inserts) + len(touched)))
     if inserts:
         s.execute(insert(Alert), [dict(d, change_seq=next(seqs)) for d in inserts])

@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ssa.serve.models import Alert, Finding, OverflightPass
+from ssa.serve.models import Finding, OverflightPass
 from ssa.serve.store.changes import next_change_seqs, utcnow
-from ssa.serve.store.events import Routed
+from ssa.serve.store.events import Routed, write_alerts
 
 
 @dataclass
@@ -73,33 +73,8 @@ def apply_findings(s: Session, job_id: int, catalog_version_id: int, items: list
     if changed:
         s.execute(update(Finding), [dict(values(item), id=old.id) for old, item in changed])
         routed.extend((old.id, item.routed) for old, item in changed)
-    _apply_finding_alerts(s, routed, now)
+    write_alerts(s, "finding_id", routed, now)  # one alert per (finding, party) its routing pages
     return FindingsSummary(len(new), len(changed), unchanged)
-
-
-def _apply_finding_alerts(s: Session, routed: list[tuple[int, Routed]], now: datetime) -> None:
-    """Create or update one alert per (finding, party) its routing pages."""
-    if not routed:
-        return
-    ids = [finding_id for finding_id, _ in routed]
-    existing: dict[tuple[int, str], Alert] = {}
-    for chunk in range(0, len(ids), 500):
-        for alert in s.scalars(select(Alert).where(Alert.finding_id.in_(ids[chunk:chunk + 500]))):
-            existing[(alert.finding_id, alert.party)] = alert
-    inserts, touched = [], []
-    for finding_id, result in routed:
-        for party, role in result.parties().items():
-            alert = existing.get((finding_id, party))
-            if alert is None:
-                inserts.append(dict(finding_id=finding_id, party=party, role=role, level=result.level,
-                                    created_at=now, updated_at=now))
-            else:
-                touched.append(dict(id=alert.id, role=role, level=result.level, updated_at=now))
-    seqs = iter(next_change_seqs(s, len(inserts) + len(touched)))
-    if inserts:
-        s.execute(insert(Alert), [dict(d, change_seq=next(seqs)) for d in inserts])
-    if touched:
-        s.execute(update(Alert), [dict(d, change_seq=next(seqs)) for d in touched])
 
 
 def replace_overflights(s: Session, job_id: int, catalog_version_id: int, records: list[dict]) -> None:
