@@ -75,18 +75,26 @@ def decay_rates(a_km, e, ballistic_m2_kg, log_rho, h0_km, dh_km):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _decay_step(a_km, e, ballistic, log_rho, h0_km, dh_km):
+    """One RK2 (midpoint) step of the orbit-averaged decay: (dt days, midpoint a km and e,
+    rates at the midpoint da km/day and de /day). dt moves a by about STEP_KM, within
+    MIN_STEP_DAYS..MAX_STEP_DAYS."""
+    da1, de1 = decay_rates(a_km, e, ballistic, log_rho, h0_km, dh_km)
+    dt = min(max(STEP_KM / max(abs(da1), 1e-12), MIN_STEP_DAYS), MAX_STEP_DAYS)
+    a_mid = a_km + 0.5 * dt * da1
+    e_mid = max(e + 0.5 * dt * de1, 0.0)
+    da2, de2 = decay_rates(a_mid, e_mid, ballistic, log_rho, h0_km, dh_km)
+    return dt, a_mid, e_mid, da2, de2
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _decay_time(a_km, e, ballistic, log_rho, h0_km, dh_km, reentry_km, max_days):
     """Days until the perigee height reaches reentry_km; NaN beyond max_days."""
     t = 0.0
     while a_km * (1.0 - e) - R_EARTH_KM > reentry_km:
         if t > max_days:
             return np.nan
-        da1, de1 = decay_rates(a_km, e, ballistic, log_rho, h0_km, dh_km)
-        dt = STEP_KM / max(abs(da1), 1e-12)
-        dt = min(max(dt, MIN_STEP_DAYS), MAX_STEP_DAYS)
-        a_mid = a_km + 0.5 * dt * da1
-        e_mid = max(e + 0.5 * dt * de1, 0.0)
-        da2, de2 = decay_rates(a_mid, e_mid, ballistic, log_rho, h0_km, dh_km)
+        dt, a_mid, e_mid, da2, de2 = _decay_step(a_km, e, ballistic, log_rho, h0_km, dh_km)
         a_km += dt * da2
         e = max(e + dt * de2, 0.0)
         t += dt
@@ -208,12 +216,7 @@ def ground_track(a_km, e, incl, node, argp, mean_anom, ballistic, log_rho, h0_km
             out_lon[j] = np.nan
             j += 1
             continue
-        da1, de1 = decay_rates(a_km, e, ballistic, log_rho, h0_km, dh_km)
-        dt = STEP_KM / max(abs(da1), 1e-12)
-        dt = min(max(dt, MIN_STEP_DAYS), MAX_STEP_DAYS)
-        a_mid = a_km + 0.5 * dt * da1
-        e_mid = max(e + 0.5 * dt * de1, 0.0)
-        da2, de2 = decay_rates(a_mid, e_mid, ballistic, log_rho, h0_km, dh_km)
+        dt, a_mid, e_mid, da2, de2 = _decay_step(a_km, e, ballistic, log_rho, h0_km, dh_km)
         n, node_rate, argp_rate = _secular_rates(a_mid, e_mid, incl)
         while j < n_out and t_days[j] <= t + dt:
             s = t_days[j] - t
