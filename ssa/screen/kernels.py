@@ -36,7 +36,7 @@ to 1e-7 s.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from ssa.constants import MU_KM3_S2
 from ssa.propagate.kernels import sgp4_point
@@ -82,10 +82,12 @@ def pair_reach(h_sum, threshold, alpha, beta):
 
 @njit(cache=True, nogil=True)
 def _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, primary_mode,
-                    cand, n_cand, close, close_range, n_close):
-    """Candidates and within-threshold samples of interval k; see the module docstring."""
+                    cand, n_cand, close, close_range, n_close, work):
+    """Candidates and within-threshold samples of interval k; see the module docstring.
+
+    work: the calling thread's work arrays (``_work_arrays``), overwritten."""
     n_sat = pos.shape[0]
-    live = np.empty(n_sat, dtype=np.int64)
+    live, ends, half = work[0], work[1], work[2]
     n_live = 0
     for i in range(n_sat):
         if ok[i, k] and ok[i, k + 1]:
@@ -94,8 +96,6 @@ def _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, p
     if n_live < 2:
         return
     # chord ends (km) of the live objects, contiguous: rows of pos are n_time * 24 bytes apart
-    ends = np.empty((n_live, 6))
-    half = np.empty(n_live)
     h_max = 0.0
     for a in range(n_live):
         i = live[a]
@@ -111,12 +111,36 @@ def _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, p
     h_cut = min(h_max, 0.5 * SLOW_SPEED_KM_S * dt)
     for sub in range(n_sub):
         _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, threshold,
-                    is_primary, primary_mode, cand, n_cand, close, close_range, n_close)
+                    is_primary, primary_mode, cand, n_cand, close, close_range, n_close, work)
+
+
+@njit(cache=True, nogil=True)
+def _bucket_count(n_live):
+    """Hash buckets for n_live objects: a power of two, 8 to 16 per object (few foreign
+    cells in a run: measured faster than 2 to 4, and than 16 to 32)."""
+    n_buckets = 1
+    while n_buckets < 8 * n_live:
+        n_buckets *= 2
+    return n_buckets
+
+
+@njit(cache=True, nogil=True)
+def _work_arrays(n_sat):
+    """Work arrays of one thread's broad phase for up to n_sat live objects, reused by all
+    its intervals and passes (allocated per pass, fresh pages faulted in and zeroed by the
+    kernel cost more than the pass): live rows, chord ends (6), half-lengths, sub-chord
+    midpoints (3), cells (3), cell numbers, bucket starts and fill pointers, and the sorted
+    entries' rows, cell numbers and chord data (``MID`` ... ``CHORD``)."""
+    n_buckets = _bucket_count(n_sat)
+    return (np.empty(n_sat, dtype=np.int64), np.empty((n_sat, 6)), np.empty(n_sat),
+            np.empty((n_sat, 3)), np.empty((n_sat, 3), dtype=np.int64), np.empty(n_sat, dtype=np.int64),
+            np.empty(n_buckets + 1, dtype=np.int32), np.empty(n_buckets, dtype=np.int32),
+            np.empty(n_sat, dtype=np.int64), np.empty(n_sat, dtype=np.int64), np.empty((n_sat, 11)))
 
 
 @njit(cache=True, nogil=True)
 def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, threshold,
-                is_primary, primary_mode, cand, n_cand, close, close_range, n_close):
+                is_primary, primary_mode, cand, n_cand, close, close_range, n_close, work):
     """One sub-chord [sub / n_sub, (sub + 1) / n_sub] of interval k: hash and pair tests.
 
     A pair whose relative chord comes closest to the origin in this sub-range
@@ -153,8 +177,7 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, thr
     # padded by 1e-9 relative: the rounding of floor(x / cell) (~1e-14 relative) can then
     # never put two points nearer than 2 h_cut_sub + reach_slow two cells apart
     cell = (2.0 * h_cut_sub + reach_slow) * CELL_PAD
-    mid = np.empty((n_live, 3))
-    cells = np.empty((n_live, 3), dtype=np.int64)
+    mid, cells, key, start, fill, s_idx, s_key, s_d = work[3:]
     lo = np.empty(3, dtype=np.int64)
     hi = np.empty(3, dtype=np.int64)
     for a in range(n_live):
@@ -170,23 +193,16 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, thr
     nz = (hi[2] - lo[2] + 3) | 1
     if hi[0] - lo[0] + 3 > 2**62 // (ny * nz):
         raise ValueError("broad phase: cell grid too large for 64-bit cell numbers")
-    # 8 to 16 buckets per object: few foreign cells in a run (measured faster than 2 to 4)
-    n_buckets = 1
-    while n_buckets < 8 * n_live:
-        n_buckets *= 2
+    n_buckets = _bucket_count(n_live)
     mask = n_buckets - 1
-    key = np.empty(n_live, dtype=np.int64)
-    start = np.zeros(n_buckets + 1, dtype=np.int32)
+    start[:n_buckets + 1] = 0
     for a in range(n_live):
         key[a] = ((cells[a, 0] - lo[0] + 1) * ny + (cells[a, 1] - lo[1] + 1)) * nz + (cells[a, 2] - lo[2] + 1)
         start[(key[a] & mask) + 1] += 1
     for b in range(n_buckets):
         start[b + 1] += start[b]
     # objects reordered by bucket, their data contiguous
-    fill = start[:-1].copy()
-    s_idx = np.empty(n_live, dtype=np.int64)
-    s_key = np.empty(n_live, dtype=np.int64)
-    s_d = np.empty((n_live, 11))
+    fill[:n_buckets] = start[:n_buckets]
     for a in range(n_live):
         q = fill[key[a] & mask]
         fill[key[a] & mask] = q + 1
@@ -210,7 +226,7 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, thr
                 radius = 2.0 * s_d[qi, HALF] + pair_reach(2.0 * s_d[qi, CHORD], threshold, alpha, beta)
             else:
                 radius = 2.0 * h_cut_sub + reach_slow
-            _cube_partners(s_d, s_idx, s_key, start, mask, lo, hi, ny, nz, cell, qi, radius, fast_i, h_cut,
+            _cube_partners(s_d, s_idx, s_key, n_live, start, mask, lo, hi, ny, nz, cell, qi, radius, fast_i, h_cut,
                            k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                            cand, n_cand, close, close_range, n_close)
             continue
@@ -233,21 +249,22 @@ def _broad_pass(ends, half, live, n_live, k, sub, n_sub, h_cut, alpha, beta, thr
 
 
 @njit(cache=True, nogil=True)
-def _cube_partners(s_d, s_idx, s_key, start, mask, lo, hi, ny, nz, cell, qi, radius, fast_i, h_cut,
+def _cube_partners(s_d, s_idx, s_key, n_live, start, mask, lo, hi, ny, nz, cell, qi, radius, fast_i, h_cut,
                    k, sub, n_sub, alpha, beta, threshold, is_primary, primary_mode,
                    cand, n_cand, close, close_range, n_close):
     """The pairs sorted entry qi tests among the objects whose midpoints lie within radius
     (km) of its own: the cube of cells around it, or every object when the cube has more
     cells than there are objects. See ``_broad_pass`` for who tests a pair."""
-    n_live = s_idx.shape[0]
     i = s_idx[qi]
-    cxi = (s_key[qi] // nz) // ny + lo[0] - 1
-    cyi = (s_key[qi] // nz) % ny + lo[1] - 1
-    czi = s_key[qi] % nz + lo[2] - 1
-    rc = int(math.ceil(radius * CELL_PAD / cell))
-    x0, x1 = max(cxi - rc, lo[0]), min(cxi + rc, hi[0])
-    y0, y1 = max(cyi - rc, lo[1]), min(cyi + rc, hi[1])
-    z0, z1 = max(czi - rc, lo[2]), min(czi + rc, hi[2])
+    # the cells of the box within radius of the midpoint on each axis (padded against rounding:
+    # a partner passes the sphere test only within radius (1 + 1e-15))
+    pad = radius * CELL_PAD
+    x0 = max(int(math.floor((s_d[qi, MID] - pad) / cell)), lo[0])
+    x1 = min(int(math.floor((s_d[qi, MID] + pad) / cell)), hi[0])
+    y0 = max(int(math.floor((s_d[qi, MID + 1] - pad) / cell)), lo[1])
+    y1 = min(int(math.floor((s_d[qi, MID + 1] + pad) / cell)), hi[1])
+    z0 = max(int(math.floor((s_d[qi, MID + 2] - pad) / cell)), lo[2])
+    z1 = min(int(math.floor((s_d[qi, MID + 2] + pad) / cell)), hi[2])
     n_cells = float(x1 - x0 + 1) * float(y1 - y0 + 1) * float(z1 - z0 + 1)
     if n_cells > n_live:
         for m in range(n_live):
@@ -256,16 +273,21 @@ def _cube_partners(s_d, s_idx, s_key, start, mask, lo, hi, ny, nz, cell, qi, rad
                 _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
                            primary_mode, cand, n_cand, close, close_range, n_close)
         return
+    # each column (x, y, z0..z1) is one run of consecutive buckets (fewer than the table's:
+    # z1 - z0 < n_cells <= n_live), its cells the keys k_lo..k_hi
     for ncx in range(x0, x1 + 1):
         for ncy in range(y0, y1 + 1):
-            for ncz in range(z0, z1 + 1):
-                nkey = ((ncx - lo[0] + 1) * ny + (ncy - lo[1] + 1)) * nz + (ncz - lo[2] + 1)
-                b = nkey & mask
-                for m in range(start[b], start[b + 1]):
-                    if s_key[m] == nkey and _tests(s_d, s_idx, qi, m, fast_i, h_cut, is_primary, primary_mode) \
-                            and _within_reach(s_d, qi, m, threshold, alpha, beta):
-                        _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
-                                   primary_mode, cand, n_cand, close, close_range, n_close)
+            k_lo = ((ncx - lo[0] + 1) * ny + (ncy - lo[1] + 1)) * nz + (z0 - lo[2] + 1)
+            k_hi = k_lo + (z1 - z0)
+            m_lo, m_hi = start[k_lo & mask], start[(k_hi & mask) + 1]
+            if (k_hi & mask) < (k_lo & mask):
+                m_hi += n_live  # the buckets wrap around the end of the table
+            for mw in range(m_lo, m_hi):
+                m = mw - n_live if mw >= n_live else mw
+                if k_lo <= s_key[m] <= k_hi and _tests(s_d, s_idx, qi, m, fast_i, h_cut, is_primary, primary_mode) \
+                        and _within_reach(s_d, qi, m, threshold, alpha, beta):
+                    _test_pair(s_d, qi, m, i, s_idx[m], k, sub, n_sub, alpha, beta, threshold, is_primary,
+                               primary_mode, cand, n_cand, close, close_range, n_close)
 
 
 @njit(cache=True, nogil=True)
@@ -339,7 +361,6 @@ def _test_pair(s_d, a, b, i, j, k, sub, n_sub, alpha, beta, threshold, is_primar
         n_cand[k] = c + 1
 
 
-@njit(cache=True, parallel=True)
 def broad_phase(pos, ok, dt, n_sub, threshold, is_primary, primary_mode, cand, n_cand, close, close_range,
                 n_close):
     """Broad phase over every interval of a slice of sampled positions.
@@ -351,13 +372,25 @@ def broad_phase(pos, ok, dt, n_sub, threshold, is_primary, primary_mode, cand, n
     threshold at t_k with their range ``close_range``. Counts beyond the
     buffers' capacity are still counted: the caller retries with larger buffers.
     """
+    n_blocks = min(pos.shape[1] - 1, get_num_threads())
+    _broad_blocks(pos, ok, dt, n_sub, threshold, is_primary, primary_mode, cand, n_cand, close, close_range,
+                  n_close, n_blocks)
+
+
+@njit(cache=True, parallel=True)
+def _broad_blocks(pos, ok, dt, n_sub, threshold, is_primary, primary_mode, cand, n_cand, close, close_range,
+                  n_close, n_blocks):
+    """``broad_phase`` in n_blocks blocks of consecutive intervals, in parallel, each
+    with its own work arrays."""
     alpha, beta = deviation_coefficients(dt)
     n_int = pos.shape[1] - 1
-    for k in prange(n_int):
-        n_cand[k] = 0
-        n_close[k] = 0
-        _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, primary_mode,
-                        cand, n_cand, close, close_range, n_close)
+    for b in prange(n_blocks):
+        work = _work_arrays(pos.shape[0])
+        for k in range(b * n_int // n_blocks, (b + 1) * n_int // n_blocks):
+            n_cand[k] = 0
+            n_close[k] = 0
+            _broad_interval(pos, ok, k, dt, n_sub, alpha, beta, threshold, is_primary, primary_mode,
+                            cand, n_cand, close, close_range, n_close, work)
 
 
 @njit(cache=True, nogil=True)
