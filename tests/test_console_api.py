@@ -91,7 +91,8 @@ def test_each_endpoint_answers_what_the_key_may_see(seeded):
 
     assert get(client, None, "/v1/me").status_code == 401
     assert get(client, keys["dssc"], "/v1/me").json() == {
-        "key_id": keys["dssc"].split("_")[1], "role": "agency", "party": "dssc", "objects": [], "may_acknowledge": True}
+        "key_id": keys["dssc"].split("_")[1], "role": "agency", "party": "dssc", "objects": [], "may_acknowledge": True,
+        "sites": []}  # no sites file: no overflight passes to read
     assert get(client, keys["analyst"], "/v1/me").json()["may_acknowledge"] is False
 
     # one alert: the same scope as the list; the whole routing with actions and citations

@@ -405,3 +405,49 @@ def test_a_reentry_findings_alert_shows_the_finding_routing_and_ground_track(ree
         screenshot(session, "finding-reentry")
     finally:
         session.quit()
+
+
+@pytest.fixture(scope="module")
+def overflight_console(tmp_path_factory):
+    """A store where the worker computed the ISS's passes (as a radar watcher) over ESTEC
+    Noordwijk, a site only defensie reads (as in tests/test_serve_findings.py); `ssa serve` on it."""
+    from test_serve_findings import ISS_AS_RADAR, SITES, catalogue_rows
+
+    from serve_helpers import make_settings
+    from ssa.serve.pipeline import ingest_text
+    from ssa.serve.store import Store
+    from ssa.serve.worker import Worker
+
+    folder = tmp_path_factory.mktemp("console-overflights")
+    (folder / "sites.toml").write_text(SITES)
+    (folder / "watchers.toml").write_text(ISS_AS_RADAR)
+    url = f"sqlite:///{folder / 'ssa.sqlite3'}"
+    store = Store(url)
+    store.migrate()
+    keys = {"defensie": store.create_key("agency", party="defensie"), "nso": store.create_key("agency", party="nso")}
+    files = dict(overflight_sites_file=folder / "sites.toml", overflight_watchers_file=folder / "watchers.toml")
+    ingest_text(store, catalogue_rows(), "celestrak_on_orbit_2024-11-01.csv (NEOWISE, LEMUR, ISS)")
+    assert Worker(store, make_settings(folder, url, **files)).run_once()
+    server = ConsoleServer(folder, url, SSA_OVERFLIGHT_SITES_FILE=str(files["overflight_sites_file"]),
+                           SSA_OVERFLIGHT_WATCHERS_FILE=str(files["overflight_watchers_file"]))
+    yield server, store, keys
+    server.stop()
+    store.engine.dispose()
+
+
+@pytest.mark.slow  # the overflight kernels compile on a cold cache
+def test_overflight_timeline_only_for_the_sites_readers(overflight_console, browser):
+    server, _, keys = overflight_console
+    passes = server.api("GET", "/v1/overflights", keys["defensie"], params={"site": "ESTEC Noordwijk"}).json()["items"]
+    assert passes
+    sign_in(browser, server, keys["defensie"], "/console/overflights")
+    loaded(browser)
+    card = css(browser, 'section[data-site="ESTEC Noordwijk"]')[0]
+    bars = card.find_elements("css selector", "svg.timeline rect.pass")
+    assert [b.get_attribute("data-culmination") for b in bars] == [p["culmination"] for p in passes]
+    assert len(card.find_elements("css selector", "svg.timeline rect.usable")) == sum(p["usable"] for p in passes)
+    assert len(card.find_elements("css selector", "tbody tr")) == len(passes) and "ISS" in card.text
+    screenshot(browser, "overflights")
+    sign_in(browser, server, keys["nso"], "/console/overflights")
+    loaded(browser)
+    assert "reads no site" in css(browser, "#sites")[0].text and "ESTEC" not in browser.page_source

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ssa.serve import schemas
-from ssa.serve.api.deps import CurrentKey, KeyScope, Limit, RowId, Scope, SessionDep, StoreDep, upload_source
+from ssa.serve.api.deps import (CurrentKey, KeyScope, Limit, RowId, Scope, SessionDep, SettingsDep, StoreDep,
+                                upload_source)
 from ssa.serve.api.problems import PROBLEM_RESPONSES, not_found
 from ssa.serve.auth import ProblemException
 from ssa.serve.console.finding_plots import finding_plot
@@ -26,10 +27,14 @@ def may_acknowledge(scope: KeyScope, alert: Alert) -> bool:
 
 
 @router.get("/v1/me", tags=["service"], responses=PROBLEM_RESPONSES)
-def me(who: CurrentKey, scope: Scope):
-    """The key: its id, role, party and, for an operator, its objects."""
+def me(who: CurrentKey, scope: Scope, settings: SettingsDep):
+    """The key: its id, role, party, for an operator its objects, and the sites whose overflight
+    passes it may read (GET /v1/overflights)."""
+    from ssa.serve.pipeline import configured_sites
+
     return {"key_id": who.key_id, "role": who.role, "party": scope.recipient, "objects": sorted(who.objects),
-            "may_acknowledge": who.role != Role.ANALYST}
+            "may_acknowledge": who.role != Role.ANALYST,
+            "sites": [site.name for site in configured_sites(settings) if who.party and who.party in site.readers]}
 
 
 @router.get("/v1/alerts/{alert_id}", tags=["alerts"], responses={404: {"description": "no such alert"},

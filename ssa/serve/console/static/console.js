@@ -780,9 +780,64 @@ async function jobsPage() {
   } catch (error) { showProblem(error, "Jobs"); }
 }
 
+// ---- overflights of the sites the key reads ------------------------------------------------
+function timelinePlot(site, passes) {
+  // one row per watching satellite; a bar from rise to set (UTC), filled where the sensor can image the site
+  const names = [...new Set(passes.map((p) => `${p.name} (${p.norad_id})`))];
+  const start = (p) => utc(p.rise || p.culmination), end = (p) => utc(p.set || p.culmination);
+  const t0 = Math.min(...passes.map((p) => +start(p))), t1 = Math.max(...passes.map((p) => +end(p)));
+  const W = 900, L = 190, R = 16, T = 12, RowH = 26, B = 40, H = T + B + RowH * names.length;
+  const sx = (t) => L + (t - t0) / Math.max(t1 - t0, 1) * (W - L - R);
+  const hours = niceTicks(0, (t1 - t0) / 3600000, 8);
+  return svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "plot timeline" },
+    svg("title", { text: `Overflights of ${site}` }),
+    svg("desc", { text: `${passes.length} passes of ${names.length} watching satellites from ${fmtUtc(new Date(t0))}; filled bars: usable (the sensor can image the site), open bars: not usable.` }),
+    svg("g", { class: "grid" }, hours.map((h) => svg("g", {},
+      svg("line", { x1: sx(t0 + h * 3600000), x2: sx(t0 + h * 3600000), y1: T, y2: H - B }),
+      svg("text", { x: sx(t0 + h * 3600000), y: H - B + 16, "text-anchor": "middle", text: `+${h} h` }))),
+    names.map((n, k) => svg("text", { x: L - 6, y: T + RowH * k + RowH / 2 + 4, "text-anchor": "end", text: n }))),
+    svg("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "frame" }),
+    passes.map((p) => {
+      const row = names.indexOf(`${p.name} (${p.norad_id})`);
+      return svg("rect", { x: sx(+start(p)), y: T + RowH * row + 5, width: Math.max(sx(+end(p)) - sx(+start(p)), 3), height: RowH - 10,
+        class: p.usable ? "pass usable" : "pass", "data-culmination": p.culmination },
+      svg("title", { text: `${p.name}: ${p.rise || "before the window"} to ${p.set || "after it"}, max elevation ${p.max_elevation_deg}°, ${p.usable ? "usable" : "not usable"}` }));
+    }),
+    svg("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle", class: "label",
+      text: `hours from ${fmtUtc(new Date(t0))}` }));
+}
+
+async function overflightsPage() {
+  const node = document.getElementById("sites");
+  const sites = (me() || {}).sites || [];
+  if (!sites.length) {
+    node.replaceChildren(el("p", { text: "This key reads no site's overflight passes." }));
+    document.body.dataset.loaded = "true";
+    return;
+  }
+  const sections = await Promise.all(sites.map(async (site, k) => {
+    const card = el("section", { class: "card", "aria-labelledby": `site-${k}-h`, "data-site": site },
+      el("h2", { id: `site-${k}-h`, text: site }));
+    try {
+      const page = await api(`/v1/overflights?site=${encodeURIComponent(site)}`);
+      if (!page.items.length) { card.append(el("p", { text: "No passes in the newest screening window." })); return card; }
+      card.append(el("figure", { class: "timeline-figure" }, timelinePlot(site, page.items), el("figcaption",
+        { text: `Passes over ${site} (catalogue version ${page.catalog_version_id}): filled bars usable, open bars not usable.` })));
+      card.append(el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["Satellite", "Owner", "Sensor", "Rise", "Culmination",
+        "Set", "Max elevation", "Usable"].map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, page.items.map((p) => el("tr", {},
+        el("td", { text: `${p.name} (${p.norad_id})` }), el("td", { text: p.owner }), el("td", { text: p.sensor }),
+        el("td", { text: p.rise || "before the window" }), el("td", { text: p.culmination }), el("td", { text: p.set || "after it" }),
+        el("td", { text: `${p.max_elevation_deg}°` }), el("td", { text: p.usable ? "yes" : "no" }))))));
+    } catch (error) { card.append(el("p", { class: "problem", text: `Passes not available: ${error.message}` })); }
+    return card;
+  }));
+  node.replaceChildren(...sections);
+  document.body.dataset.loaded = "true";
+}
+
 // ---- start ---------------------------------------------------------------------------------
 document.addEventListener("DOMContentLoaded", () => {
   if (!frame()) return;
   const page = document.body.dataset.page;
-  ({ "sign-in": signInPage, alerts: alertsPage, alert: alertPage, jobs: jobsPage })[page]();
+  ({ "sign-in": signInPage, alerts: alertsPage, alert: alertPage, jobs: jobsPage, overflights: overflightsPage })[page]();
 });
