@@ -108,3 +108,47 @@ def test_plot_and_alert_detail_scoped_as_the_finding(found):
     detail = get(client, keys["acme"], f"/v1/alerts/{alert['id']}").json()
     assert detail["conjunction"] is None and detail["incident"] is None
     assert detail["finding"]["routing"]["cite"] and detail["finding"]["routing"]["lead"]
+
+
+@pytest.mark.slow
+def test_fragmentation_gabbard_is_the_pieces_mean_elements(tmp_path):
+    """COSMOS 1408 before, then its 2021-11-30 debris cloud: the worker finds the break-up and
+    the plot's Gabbard diagram is each piece's two-body period, apogee and perigee (km above the
+    WGS-72 radius) from its TLE's mean motion and eccentricity."""
+    import gzip
+
+    from sgp4.api import Satrec
+
+    from ssa.serve.app import create_app
+
+    lines = gzip.open(REPO / "tests" / "data" / "detect" / "cosmos1408_debris_celestrak_2021-11-30.txt.gz",
+                      "rt").read().splitlines()
+    url = f"sqlite:///{tmp_path / 'ssa.sqlite3'}"
+    settings = make_settings(tmp_path, url, detect_fragmentation=True)
+    store = migrated_store(url)
+    try:
+        analyst, knmi = store.create_key("analyst"), store.create_key("agency", party="knmi")
+        run_version(store, settings, "\n".join(lines[:3]) + "\n", "COSMOS 1408")
+        run_version(store, settings, "\n".join(lines) + "\n", "COSMOS 1408 debris")
+        with TestClient(create_app(settings, store=store)) as client:
+            finding = get(client, analyst, "/v1/findings?kind=fragmentation").json()["items"][0]
+            plot = get(client, analyst, f"/v1/findings/{finding['id']}/plot").json()
+            assert get(client, knmi, f"/v1/findings/{finding['id']}/plot").status_code == 404
+    finally:
+        store.engine.dispose()
+    assert plot["kind"] == "fragmentation" and plot["parent_norad_id"] == 13552
+    shown = {o["norad_id"]: o for o in plot["objects"]}
+    assert len(shown) == len(finding["summary"]["fragment_ids"]) + 1 and shown[13552]["parent"]
+    checked = set()
+    for k in range(0, len(lines) - 2, 3):  # two-body on the mean motion (WGS-72), from the TLE's own text
+        sat = Satrec.twoline2rv(lines[k + 1], lines[k + 2])
+        if sat.satnum not in shown:  # a piece catalogued before the event's cluster
+            continue
+        checked.add(sat.satnum)
+        rev_per_day, ecc = float(lines[k + 2][52:63]), float("0." + lines[k + 2][26:33])
+        a_km = (398600.8 / (rev_per_day * 2 * np.pi / 86400.0) ** 2) ** (1 / 3)
+        o = shown[sat.satnum]
+        assert o["period_min"] == pytest.approx(1440.0 / rev_per_day, abs=1e-3)
+        assert o["apogee_km"] == pytest.approx(a_km * (1 + ecc) - 6378.135, abs=0.01)
+        assert o["perigee_km"] == pytest.approx(a_km * (1 - ecc) - 6378.135, abs=0.01)
+    assert checked == set(shown)
