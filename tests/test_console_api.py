@@ -125,7 +125,7 @@ def test_pages_hold_no_alert_data_and_load_nothing_from_elsewhere(seeded):
     client, _, keys = seeded
     assert client.get("/console", follow_redirects=False).headers["location"] == "/console/alerts"
     pages = {path: client.get(path) for path in ("/console/sign-in", "/console/alerts", "/console/alerts/1",
-                                                 "/console/jobs")}
+                                                 "/console/jobs", "/console/overflights")}
     for path, page in pages.items():
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), path
         assert "default-src 'self'" in page.headers["content-security-policy"]
@@ -142,4 +142,5 @@ def test_pages_hold_no_alert_data_and_load_nothing_from_elsewhere(seeded):
     for name in ("console.js", "console.css"):
         assert client.get(f"/console/static/{name}").status_code == 200
     assert get(client, keys["admin"], "/openapi.json").json()["paths"].keys() >= {
-        "/v1/me", "/v1/alerts/{alert_id}", "/v1/conjunctions/{conjunction_id}/geometry", "/v1/catalog/versions"}
+        "/v1/me", "/v1/alerts/{alert_id}", "/v1/conjunctions/{conjunction_id}/geometry", "/v1/catalog/versions",
+        "/v1/findings/{finding_id}/plot"}
