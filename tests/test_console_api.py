@@ -91,7 +91,8 @@ def test_each_endpoint_answers_what_the_key_may_see(seeded):
 
     assert get(client, None, "/v1/me").status_code == 401
     assert get(client, keys["dssc"], "/v1/me").json() == {
-        "key_id": keys["dssc"].split("_")[1], "role": "agency", "party": "dssc", "objects": [], "may_acknowledge": True}
+        "key_id": keys["dssc"].split("_")[1], "role": "agency", "party": "dssc", "objects": [], "may_acknowledge": True,
+        "sites": []}  # no sites file: no overflight passes to read
     assert get(client, keys["analyst"], "/v1/me").json()["may_acknowledge"] is False
 
     # one alert: the same scope as the list; the whole routing with actions and citations
@@ -124,7 +125,7 @@ def test_pages_hold_no_alert_data_and_load_nothing_from_elsewhere(seeded):
     client, _, keys = seeded
     assert client.get("/console", follow_redirects=False).headers["location"] == "/console/alerts"
     pages = {path: client.get(path) for path in ("/console/sign-in", "/console/alerts", "/console/alerts/1",
-                                                 "/console/jobs")}
+                                                 "/console/jobs", "/console/overflights")}
     for path, page in pages.items():
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), path
         assert "default-src 'self'" in page.headers["content-security-policy"]
@@ -141,4 +142,5 @@ def test_pages_hold_no_alert_data_and_load_nothing_from_elsewhere(seeded):
     for name in ("console.js", "console.css"):
         assert client.get(f"/console/static/{name}").status_code == 200
     assert get(client, keys["admin"], "/openapi.json").json()["paths"].keys() >= {
-        "/v1/me", "/v1/alerts/{alert_id}", "/v1/conjunctions/{conjunction_id}/geometry", "/v1/catalog/versions"}
+        "/v1/me", "/v1/alerts/{alert_id}", "/v1/conjunctions/{conjunction_id}/geometry", "/v1/catalog/versions",
+        "/v1/findings/{finding_id}/plot"}

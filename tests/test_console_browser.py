@@ -342,3 +342,112 @@ def test_wall_screen_and_print_layouts(console):
         assert not any(b.is_displayed() for b in css(wall, "button"))
     finally:
         wall.quit()
+
+
+@pytest.fixture(scope="module")
+def reentry_console(tmp_path_factory):
+    """A store where the worker's re-entry watch found NEOWISE coming down (as in
+    tests/test_serve_findings.py; its operator acme leads), `ssa serve` on it, acme's key."""
+    from test_serve_findings import NEOWISE, catalogue_rows
+
+    from serve_helpers import make_settings
+    from ssa.serve.pipeline import ingest_text
+    from ssa.serve.store import Store
+    from ssa.serve.worker import Worker
+
+    folder = tmp_path_factory.mktemp("console-reentry")
+    url = f"sqlite:///{folder / 'ssa.sqlite3'}"
+    store = Store(url)
+    store.migrate()
+    key = store.create_key("operator", party="acme", objects=[NEOWISE], label="acme duty officer")
+    ingest_text(store, catalogue_rows(), "celestrak_on_orbit_2024-11-01.csv (NEOWISE, LEMUR, ISS)")
+    assert Worker(store, make_settings(folder, url, detect_reentry_horizon_days=30.0)).run_once()
+    server = ConsoleServer(folder, url)
+    yield server, store, key
+    server.stop()
+    store.engine.dispose()
+
+
+@pytest.mark.slow  # the re-entry watch's numba kernels compile on a cold cache
+def test_a_reentry_findings_alert_shows_the_finding_routing_and_ground_track(reentry_console):
+    from selenium.webdriver.common.keys import Keys
+
+    server, _, key = reentry_console
+    alert = next(a for a in visible_alerts(server, key) if a["finding"] and a["finding"]["kind"] == "reentry")
+    finding = server.api("GET", f"/v1/findings/{alert['finding']['id']}", key).json()
+    predicted = datetime.fromisoformat(finding["event_time"].replace("Z", "")).replace(tzinfo=timezone.utc)
+    session = chrome(clock=predicted - timedelta(hours=30, minutes=30))
+    try:
+        sign_in(session, server, key)
+        loaded(session)
+        row = wait(session, lambda d: rows(d).get(alert["id"]), "the finding's alert listed")
+        assert "re-entry" in row.lower() and f"reentry finding {finding['id']}" in row
+        assert f"NEOWISE ({finding['norad_id_1']})" in row and "in 1 d 6 h" in row  # time to the predicted re-entry
+        css(session, f'#alerts tr[data-alert="{alert["id"]}"] a')[0].send_keys(Keys.ENTER)
+        wait(session, lambda d: d.current_url.endswith(f"/console/alerts/{alert['id']}"), "alert page")
+        loaded(session)
+        objects = css(session, "#objects")[0].text
+        assert "NEOWISE" in objects and finding["identity"] in objects and "re-entering" in objects
+        routing = css(session, "#routing")[0]
+        quotes = [q.text for q in routing.find_elements("css selector", "blockquote")]
+        assert quotes == [c["quote"] for c in finding["routing"]["cite"]] and quotes
+        assert finding["routing"]["rule"] in routing.text
+        # the ground track on the world map, the Netherlands and the Caribbean islands, with the territory outlines
+        plot = server.api("GET", f"/v1/findings/{finding['id']}/plot", key).json()
+        maps = wait(session, lambda d: css(d, "#geometry figure svg.map"), "ground-track maps")
+        assert len(maps) == 3
+        world = maps[0]
+        assert len(world.find_elements("css selector", "path.territory")) == len(plot["territory"])
+        track = world.find_element("css selector", "path.track").get_attribute("d")
+        drawn = sum(1 for x in plot["track"]["lon_deg"] if x is not None)
+        assert track.startswith("M") and track.count("L") + track.count("M") == drawn  # every point drawn
+        assert "ground track" in css(session, "#geometry")[0].text.lower()
+        screenshot(session, "finding-reentry")
+    finally:
+        session.quit()
+
+
+@pytest.fixture(scope="module")
+def overflight_console(tmp_path_factory):
+    """A store where the worker computed the ISS's passes (as a radar watcher) over ESTEC
+    Noordwijk, a site only defensie reads (as in tests/test_serve_findings.py); `ssa serve` on it."""
+    from test_serve_findings import ISS_AS_RADAR, SITES, catalogue_rows
+
+    from serve_helpers import make_settings
+    from ssa.serve.pipeline import ingest_text
+    from ssa.serve.store import Store
+    from ssa.serve.worker import Worker
+
+    folder = tmp_path_factory.mktemp("console-overflights")
+    (folder / "sites.toml").write_text(SITES)
+    (folder / "watchers.toml").write_text(ISS_AS_RADAR)
+    url = f"sqlite:///{folder / 'ssa.sqlite3'}"
+    store = Store(url)
+    store.migrate()
+    keys = {"defensie": store.create_key("agency", party="defensie"), "nso": store.create_key("agency", party="nso")}
+    files = dict(overflight_sites_file=folder / "sites.toml", overflight_watchers_file=folder / "watchers.toml")
+    ingest_text(store, catalogue_rows(), "celestrak_on_orbit_2024-11-01.csv (NEOWISE, LEMUR, ISS)")
+    assert Worker(store, make_settings(folder, url, **files)).run_once()
+    server = ConsoleServer(folder, url, SSA_OVERFLIGHT_SITES_FILE=str(files["overflight_sites_file"]),
+                           SSA_OVERFLIGHT_WATCHERS_FILE=str(files["overflight_watchers_file"]))
+    yield server, store, keys
+    server.stop()
+    store.engine.dispose()
+
+
+@pytest.mark.slow  # the overflight kernels compile on a cold cache
+def test_overflight_timeline_only_for_the_sites_readers(overflight_console, browser):
+    server, _, keys = overflight_console
+    passes = server.api("GET", "/v1/overflights", keys["defensie"], params={"site": "ESTEC Noordwijk"}).json()["items"]
+    assert passes
+    sign_in(browser, server, keys["defensie"], "/console/overflights")
+    loaded(browser)
+    card = css(browser, 'section[data-site="ESTEC Noordwijk"]')[0]
+    bars = card.find_elements("css selector", "svg.timeline rect.pass")
+    assert [b.get_attribute("data-culmination") for b in bars] == [p["culmination"] for p in passes]
+    assert len(card.find_elements("css selector", "svg.timeline rect.usable")) == sum(p["usable"] for p in passes)
+    assert len(card.find_elements("css selector", "tbody tr")) == len(passes) and "ISS" in card.text
+    screenshot(browser, "overflights")
+    sign_in(browser, server, keys["nso"], "/console/overflights")
+    loaded(browser)
+    assert "reads no site" in css(browser, "#sites")[0].text and "ESTEC" not in browser.page_source

@@ -12,7 +12,7 @@ BEFORE = REPO / "tests" / "data" / "serve" / "openapi_before_issue12.json"
 PROSE = {"description", "title", "summary"}
 # added since, by the duty console (issue 18): read-only, documented in the README
 CONSOLE_PATHS = {"/v1/me", "/v1/alerts/{alert_id}", "/v1/conjunctions/{conjunction_id}/geometry",
-                 "/v1/catalog/versions"}
+                 "/v1/catalog/versions", "/v1/findings/{finding_id}/plot"}
 # added since, by the detectors in the service (issues 14 and 15): their paths, their schemas,
 # and the alert's `finding` (what an alert about a finding is about)
 FINDINGS_PATHS = {"/v1/findings", "/v1/findings/{finding_id}", "/v1/overflights"}

@@ -1,6 +1,6 @@
 """Read-only endpoints the console needs beyond the alert API: who the key is,
-one alert with everything it is about, a conjunction's plot data and the
-catalogue versions. Each answers exactly what the API lets the key see."""
+one alert with everything it is about, a conjunction's and a finding's plot data
+and the catalogue versions. Each answers exactly what the API lets the key see."""
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ssa.serve import schemas
-from ssa.serve.api.deps import CurrentKey, KeyScope, Limit, RowId, Scope, SessionDep, StoreDep, upload_source
+from ssa.serve.api.deps import (CurrentKey, KeyScope, Limit, RowId, Scope, SessionDep, SettingsDep, StoreDep,
+                                upload_source)
 from ssa.serve.api.problems import PROBLEM_RESPONSES, not_found
 from ssa.serve.auth import ProblemException
+from ssa.serve.console.finding_plots import finding_plot
 from ssa.serve.console.geometry import conjunction_geometry
 from ssa.serve.enums import Role
-from ssa.serve.models import Alert, CatalogVersion, Event
+from ssa.serve.models import Alert, CatalogVersion, Event, Finding
 
 router = APIRouter()
 
@@ -25,16 +27,20 @@ def may_acknowledge(scope: KeyScope, alert: Alert) -> bool:
 
 
 @router.get("/v1/me", tags=["service"], responses=PROBLEM_RESPONSES)
-def me(who: CurrentKey, scope: Scope):
-    """The key: its id, role, party and, for an operator, its objects."""
+def me(who: CurrentKey, scope: Scope, settings: SettingsDep):
+    """The key: its id, role, party, for an operator its objects, and the sites whose overflight
+    passes it may read (GET /v1/overflights)."""
+    from ssa.serve.pipeline import configured_sites
+
     return {"key_id": who.key_id, "role": who.role, "party": scope.recipient, "objects": sorted(who.objects),
-            "may_acknowledge": who.role != Role.ANALYST}
+            "may_acknowledge": who.role != Role.ANALYST,
+            "sites": [site.name for site in configured_sites(settings) if who.party and who.party in site.readers]}
 
 
 @router.get("/v1/alerts/{alert_id}", tags=["alerts"], responses={404: {"description": "no such alert"},
                                                                    **PROBLEM_RESPONSES})
 def get_alert(scope: Scope, session: SessionDep, alert_id: RowId):
-    """One alert with its conjunction or incident and the whole routing (actions, citations)."""
+    """One alert with its conjunction, incident or finding and the whole routing (actions, citations)."""
     alert = session.get(Alert, alert_id, options=[joinedload(Alert.event).selectinload(Event.history),
                                                    joinedload(Alert.incident), joinedload(Alert.finding)])
     if alert is None:
@@ -47,6 +53,8 @@ def get_alert(scope: Scope, session: SessionDep, alert_id: RowId):
         body["conjunction"] = schemas.ConjunctionDetail.model_validate(alert.event).model_dump(mode="json")
     if alert.incident is not None:
         body["incident"] = schemas.IncidentOut.model_validate(alert.incident).model_dump(mode="json")
+    if alert.finding is not None:
+        body["finding"] = schemas.FindingOut.model_validate(alert.finding).model_dump(mode="json")
     body["may_acknowledge"] = may_acknowledge(scope, alert)
     return body
 
@@ -65,6 +73,21 @@ async def get_geometry(scope: Scope, store: StoreDep, conjunction_id: RowId):
                                    field="conjunction_id")
         s.expunge(event)
     return await run_in_threadpool(conjunction_geometry, store, event)
+
+
+@router.get("/v1/findings/{finding_id}/plot", tags=["findings"],
+            responses={404: {"description": "no such finding, or not one this key may see"}, **PROBLEM_RESPONSES})
+async def get_finding_plot(scope: Scope, store: StoreDep, finding_id: RowId):
+    """Plot data of a finding (scoped as GET /v1/findings/{id}): re-entry ground track (UTC, deg)
+    with the Dutch territory outlines; proximity range (km) and relative speed (km/s) against time
+    (s from the closest approach); fragmentation Gabbard diagram (min, km); a manoeuvre: none."""
+    with store.session() as s:
+        finding = s.scalar(select(Finding).where(*[c for c in (Finding.id == finding_id, scope.findings())
+                                                   if c is not None]))
+        if finding is None:
+            raise not_found("finding", finding_id, "finding_id")
+        s.expunge(finding)
+    return {"id": finding_id, **await run_in_threadpool(finding_plot, store, finding)}
 
 
 @router.get("/v1/catalog/versions", tags=["catalog"], responses=PROBLEM_RESPONSES)

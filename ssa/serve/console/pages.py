@@ -83,3 +83,8 @@ def alert_detail(alert_id: int):
 @router.get("/console/jobs")
 def jobs():
     return page("jobs", "Jobs and catalogue versions", template("jobs.html").substitute())
+
+
+@router.get("/console/overflights")
+def overflights():
+    return page("overflights", "Overflights of sensitive sites", template("overflights.html").substitute())

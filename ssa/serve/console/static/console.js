@@ -152,10 +152,17 @@ function signInPage() {
 }
 
 // ---- what an alert is about --------------------------------------------------------------
-function incidentType(a) { return a.conjunction ? "conjunction" : (a.incident && a.incident.incident) || ""; }
-function routingOf(a) { return (a.conjunction || a.incident || {}).routing || {}; }
+const FINDING_INCIDENT = { reentry: "reentry", fragmentation: "fragmentation", manoeuvre: "unexplained_manoeuvre",
+  proximity: "proximity_operation" };
+function incidentType(a) {
+  if (a.conjunction) return "conjunction";
+  if (a.finding) return (a.finding.routing || {}).incident || FINDING_INCIDENT[a.finding.kind] || a.finding.kind;
+  return (a.incident && a.incident.incident) || "";
+}
+function routingOf(a) { return (a.conjunction || a.incident || a.finding || {}).routing || {}; }
 function eventTime(a) {
   if (a.conjunction) return utc(a.conjunction.TCA);
+  if (a.finding) return utc(a.finding.event_time);
   const report = (a.incident && a.incident.report) || {};
   return utc(report.tca || report.time || null);
 }
@@ -167,8 +174,26 @@ function objectsText(a) {
     const o1 = a.conjunction.OBJECT1, o2 = a.conjunction.OBJECT2;
     return `${o1.OBJECT_NAME} (${o1.NORAD_CAT_ID}) × ${o2.OBJECT_NAME} (${o2.NORAD_CAT_ID})`;
   }
+  if (a.finding) return findingObjects(a.finding).map((o) => `${o.name || "?"} (${o.norad_id})`).join(" × ");
   const objects = ((a.incident && a.incident.report) || {}).objects || [];
   return objects.map((o) => `${o.name || "?"}${o.norad_id ? ` (${o.norad_id})` : ""}`).join(" × ") || "—";
+}
+function findingObjects(f) {  // [{norad_id, name, owner, object_type, what}] of a finding's summary
+  const s = f.summary || {};
+  if (f.kind === "reentry") {
+    return [{ norad_id: s.NORAD_CAT_ID, name: s.OBJECT_NAME, owner: s.OWNER, object_type: s.OBJECT_TYPE, what: "re-entering" }];
+  }
+  if (f.kind === "proximity") {
+    return [{ norad_id: s.asset_norad_id, name: s.asset_name, what: "asset" },
+      { norad_id: s.norad_id, name: s.name, owner: s.owner, object_type: s.object_type, what: "approaching" }];
+  }
+  if (f.kind === "fragmentation") {
+    const parent = [{ norad_id: s.parent_norad_id, name: s.parent_name, owner: s.parent_owner, object_type: s.parent_type,
+      what: `parent of ${s.n_fragments} new pieces` }];
+    return s.partner_norad_id ? parent.concat([{ norad_id: s.partner_norad_id, name: s.partner_name, owner: s.partner_owner,
+      object_type: s.partner_type, what: "collision partner" }]) : parent;
+  }
+  return [{ norad_id: f.norad_id_1, name: s.OBJECT_NAME || s.name, what: f.kind }];
 }
 function mayAcknowledge(a, who) {
   if (!who || !who.may_acknowledge) return false;
@@ -240,7 +265,8 @@ function alertsPage() {
     const c = a.conjunction;
     const miss = c ? `${fmtMetres(c.MISS_DISTANCE)} · Pc ${fmtPc(c.COLLISION_PROBABILITY)}` : "—";
     const kind = incidentType(a);
-    const about = c ? `conjunction ${c.id}` : `incident ${a.incident ? a.incident.id : "?"}`;
+    const about = c ? `conjunction ${c.id}` : a.finding ? `${a.finding.kind} finding ${a.finding.id}`
+      : `incident ${a.incident ? a.incident.id : "?"}`;
     return el("tr", { "data-alert": a.id, class: fresh.has(a.id) ? "fresh" : null },
       el("td", {}, levelBadge(a.level)),
       el("td", {}, el("a", { href: `/console/alerts/${a.id}` }, `${incidentName[kind] || kind}`),
@@ -391,7 +417,7 @@ function linePlot({ title, description, xs, series, xLabel, yLabel, xFormat = St
     });
     const marks = s.markers ? s.ys.map((y, i) => (y === null || (logY && !(y > 0))) ? null
       : svg("rect", { x: sx(xs[i]) - 3, y: sy(y) - 3, width: 6, height: 6, class: `mark s${k}` })) : [];
-    return svg("g", { class: `series s${k}` }, svg("path", { d, class: `line s${k}` }), marks);
+    return svg("g", { class: `series s${k}` }, s.points ? null : svg("path", { d, class: `line s${k}` }), marks);
   });
   return svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "plot" },
     svg("title", { text: title }), svg("desc", { text: description }),
@@ -468,10 +494,14 @@ async function alertPage() {
     ]));
   }
   drawSummary();
-  const about = alert.conjunction || alert.incident;
+  const about = alert.conjunction || alert.incident || alert.finding;
   drawRouting(about.routing || {});
   if (alert.conjunction) {
     await Promise.all([drawObjects(alert.conjunction, about.routing || {}), drawConjunction(alert.conjunction)]);
+  } else if (alert.finding) {
+    drawFindingObjects(alert.finding, about.routing || {});
+    drawDownloads([["JSON", `/v1/findings/${alert.finding.id}`, `finding-${alert.finding.id}.json`, "application/json"]]);
+    await drawFindingPlot(alert.finding);
   } else {
     drawIncidentObjects(alert.incident, about.routing || {});
     drawDownloads([["JSON", `/v1/alerts/${alert.id}`, `alert-${alert.id}.json`, "application/json"]]);
@@ -517,6 +547,95 @@ function drawIncidentObjects(inc, routing) {
     .map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, objects.map((o) => el("tr", {},
     el("td", { text: o.norad_id ?? "—" }), el("td", { text: o.name || "—" }), el("td", { text: o.owner || "—" }),
     el("td", { text: o.object_type || "—" }), el("td", { text: interestOf(routing, o.norad_id) }))))));
+}
+
+function drawFindingObjects(f, routing) {
+  const node = section("objects");
+  const facts = Object.entries(f.summary || {}).filter(([, v]) => v !== null && v !== "" && typeof v !== "object")
+    .map(([k, v]) => [k, String(v)]);
+  node.append(definitionList([["Finding", `${f.kind} ${f.id} (${f.identity}), found on catalogue version ${f.catalog_version_id}`],
+    f.event_time ? ["Event time", timeEl(utc(f.event_time))] : null]));
+  node.append(el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["NORAD", "Name", "Owner", "Type", "Role", "Dutch interest"]
+    .map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, findingObjects(f).map((o) => el("tr", {},
+    el("td", { text: o.norad_id ?? "—" }), el("td", { text: o.name || "—" }), el("td", { text: o.owner || "—" }),
+    el("td", { text: o.object_type || "—" }), el("td", { text: o.what }), el("td", { text: interestOf(routing, o.norad_id) }))))));
+  node.append(el("details", {}, el("summary", { text: "The detector's record" }), definitionList(facts)));
+}
+
+function mapPlot({ title, description, box, track, territory }) {
+  // equirectangular lon/lat map of `box` [lon0, lon1, lat0, lat1] (deg): territory outlines and the track
+  const [lon0, lon1, lat0, lat1] = box;
+  const W = 640, L = 46, R = 12, T = 12, B = 34;
+  const H = Math.round(T + B + (W - L - R) * (lat1 - lat0) / (lon1 - lon0) / Math.cos(((lat0 + lat1) / 2) * Math.PI / 180));
+  const sx = (lon) => L + (lon - lon0) / (lon1 - lon0) * (W - L - R);
+  const sy = (lat) => T + (1 - (lat - lat0) / (lat1 - lat0)) * (H - T - B);
+  const path = (lons, lats, breakWide) => {
+    let d = "", pen = false;
+    lons.forEach((lon, i) => {
+      const lat = lats[i];
+      if (lon === null || lat === null || (breakWide && i && lons[i - 1] !== null && Math.abs(lon - lons[i - 1]) > 180)) pen = false;
+      if (lon === null || lat === null) return;
+      d += `${pen ? "L" : "M"}${sx(lon).toFixed(1)},${sy(lat).toFixed(1)}`;
+      pen = true;
+    });
+    return d;
+  };
+  const ticksX = niceTicks(lon0, lon1, 6), ticksY = niceTicks(lat0, lat1, 4);
+  return svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "plot map" },
+    svg("title", { text: title }), svg("desc", { text: description }),
+    svg("defs", {}, svg("clipPath", { id: `clip-${lon0}-${lat0}` }, svg("rect", { x: L, y: T, width: W - L - R, height: H - T - B }))),
+    svg("g", { class: "grid" },
+      ticksX.filter((t) => t >= lon0 && t <= lon1).map((t) => svg("g", {}, svg("line", { x1: sx(t), x2: sx(t), y1: T, y2: H - B }),
+        svg("text", { x: sx(t), y: H - B + 16, "text-anchor": "middle", text: `${t}°` }))),
+      ticksY.filter((t) => t >= lat0 && t <= lat1).map((t) => svg("g", {}, svg("line", { x1: L, x2: W - R, y1: sy(t), y2: sy(t) }),
+        svg("text", { x: L - 6, y: sy(t) + 4, "text-anchor": "end", text: `${t}°` })))),
+    svg("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "frame" }),
+    svg("g", { "clip-path": `url(#clip-${lon0}-${lat0})` },
+      territory.map((p) => svg("path", { d: path(p.lon_deg, p.lat_deg, false) + "Z", class: "territory" })),
+      svg("path", { d: path(track.lon_deg, track.lat_deg, true), class: "line s0 track" })),
+    svg("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle", class: "label", text: "longitude (deg), latitude (deg)" }));
+}
+
+const MAP_BOXES = [  // [title, [lon0, lon1, lat0, lat1]]
+  ["World", [-180, 180, -90, 90]], ["The Netherlands", [2, 8, 50, 54]], ["The Caribbean islands", [-70.5, -62.5, 11.5, 18.5]]];
+
+async function drawFindingPlot(f) {
+  const node = section("geometry");
+  node.replaceChildren(el("h2", { id: "geometry-h", text: "Finding plot" }), el("p", { class: "muted", text: "Computing the plot…" }));
+  let plot;
+  try { plot = await api(`/v1/findings/${f.id}/plot`); } catch (error) {
+    node.replaceChildren(el("h2", { id: "geometry-h", text: "Finding plot" }),
+      el("p", { class: "problem", text: `Plot not available: ${error.message}` }));
+    return;
+  }
+  const figures = el("div", { class: "figures" });
+  if (plot.kind === "reentry" && plot.track) {
+    const n = plot.track.t.length, first = plot.track.t[0], last = plot.track.t[n - 1];
+    MAP_BOXES.forEach(([name, box], k) => figures.append(el("figure", { id: `track-plot-${k}` }, mapPlot({
+      title: `Re-entry ground track: ${name}`, box, track: plot.track, territory: plot.territory,
+      description: `Ground track from ${first} to ${last} (the last day of the re-entry window) over Dutch territory (filled).`,
+    }), el("figcaption", { text: `${name}: ground track ${first} to ${last} (line), Dutch territory (filled).` }))));
+  } else if (plot.kind === "proximity" && plot.t_s.length) {
+    const common = { xs: plot.t_s.map((t) => t / 3600), xLabel: `hours from closest approach (${plot.closest})` };
+    figures.append(
+      el("figure", { id: "proximity-range-plot" }, linePlot({ ...common, title: "Range against time",
+        description: "Distance between the asset and the object (SGP4).", series: [{ ys: plot.range_km }], yLabel: "range (km)" }),
+      el("figcaption", { text: "Range against time around the closest approach." })),
+      el("figure", { id: "proximity-speed-plot" }, linePlot({ ...common, title: "Relative speed against time",
+        description: "Relative speed of the object with respect to the asset (SGP4).", series: [{ ys: plot.relative_speed_km_s }],
+        yLabel: "relative speed (km/s)" }), el("figcaption", { text: "Relative speed against time." })));
+  } else if (plot.kind === "fragmentation" && plot.objects.length) {
+    const objects = [...plot.objects].sort((a, b) => a.period_min - b.period_min);
+    figures.append(el("figure", { id: "gabbard-plot" }, linePlot({ title: "Gabbard diagram",
+      description: "Apogee (filled squares) and perigee (open squares) altitude of the parent and its pieces against period.",
+      xs: objects.map((o) => o.period_min), series: [{ ys: objects.map((o) => o.apogee_km), markers: true, points: true },
+        { ys: objects.map((o) => o.perigee_km), markers: true, points: true }],
+      xLabel: "period (min)", yLabel: "altitude (km)" }),
+    el("figcaption", { text: "Gabbard diagram: apogee (filled squares) and perigee (open squares) altitude against period." })));
+  } else {
+    figures.append(el("p", { text: "No plot for this finding." }));
+  }
+  node.replaceChildren(el("h2", { id: "geometry-h", text: "Finding plot" }), figures);
 }
 
 function drawRouting(r) {
@@ -661,9 +780,64 @@ async function jobsPage() {
   } catch (error) { showProblem(error, "Jobs"); }
 }
 
+// ---- overflights of the sites the key reads ------------------------------------------------
+function timelinePlot(site, passes) {
+  // one row per watching satellite; a bar from rise to set (UTC), filled where the sensor can image the site
+  const names = [...new Set(passes.map((p) => `${p.name} (${p.norad_id})`))];
+  const start = (p) => utc(p.rise || p.culmination), end = (p) => utc(p.set || p.culmination);
+  const t0 = Math.min(...passes.map((p) => +start(p))), t1 = Math.max(...passes.map((p) => +end(p)));
+  const W = 900, L = 190, R = 16, T = 12, RowH = 26, B = 40, H = T + B + RowH * names.length;
+  const sx = (t) => L + (t - t0) / Math.max(t1 - t0, 1) * (W - L - R);
+  const hours = niceTicks(0, (t1 - t0) / 3600000, 8);
+  return svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "plot timeline" },
+    svg("title", { text: `Overflights of ${site}` }),
+    svg("desc", { text: `${passes.length} passes of ${names.length} watching satellites from ${fmtUtc(new Date(t0))}; filled bars: usable (the sensor can image the site), open bars: not usable.` }),
+    svg("g", { class: "grid" }, hours.map((h) => svg("g", {},
+      svg("line", { x1: sx(t0 + h * 3600000), x2: sx(t0 + h * 3600000), y1: T, y2: H - B }),
+      svg("text", { x: sx(t0 + h * 3600000), y: H - B + 16, "text-anchor": "middle", text: `+${h} h` }))),
+    names.map((n, k) => svg("text", { x: L - 6, y: T + RowH * k + RowH / 2 + 4, "text-anchor": "end", text: n }))),
+    svg("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "frame" }),
+    passes.map((p) => {
+      const row = names.indexOf(`${p.name} (${p.norad_id})`);
+      return svg("rect", { x: sx(+start(p)), y: T + RowH * row + 5, width: Math.max(sx(+end(p)) - sx(+start(p)), 3), height: RowH - 10,
+        class: p.usable ? "pass usable" : "pass", "data-culmination": p.culmination },
+      svg("title", { text: `${p.name}: ${p.rise || "before the window"} to ${p.set || "after it"}, max elevation ${p.max_elevation_deg}°, ${p.usable ? "usable" : "not usable"}` }));
+    }),
+    svg("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle", class: "label",
+      text: `hours from ${fmtUtc(new Date(t0))}` }));
+}
+
+async function overflightsPage() {
+  const node = document.getElementById("sites");
+  const sites = (me() || {}).sites || [];
+  if (!sites.length) {
+    node.replaceChildren(el("p", { text: "This key reads no site's overflight passes." }));
+    document.body.dataset.loaded = "true";
+    return;
+  }
+  const sections = await Promise.all(sites.map(async (site, k) => {
+    const card = el("section", { class: "card", "aria-labelledby": `site-${k}-h`, "data-site": site },
+      el("h2", { id: `site-${k}-h`, text: site }));
+    try {
+      const page = await api(`/v1/overflights?site=${encodeURIComponent(site)}`);
+      if (!page.items.length) { card.append(el("p", { text: "No passes in the newest screening window." })); return card; }
+      card.append(el("figure", { class: "timeline-figure" }, timelinePlot(site, page.items), el("figcaption",
+        { text: `Passes over ${site} (catalogue version ${page.catalog_version_id}): filled bars usable, open bars not usable.` })));
+      card.append(el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["Satellite", "Owner", "Sensor", "Rise", "Culmination",
+        "Set", "Max elevation", "Usable"].map((h) => el("th", { scope: "col", text: h })))), el("tbody", {}, page.items.map((p) => el("tr", {},
+        el("td", { text: `${p.name} (${p.norad_id})` }), el("td", { text: p.owner }), el("td", { text: p.sensor }),
+        el("td", { text: p.rise || "before the window" }), el("td", { text: p.culmination }), el("td", { text: p.set || "after it" }),
+        el("td", { text: `${p.max_elevation_deg}°` }), el("td", { text: p.usable ? "yes" : "no" }))))));
+    } catch (error) { card.append(el("p", { class: "problem", text: `Passes not available: ${error.message}` })); }
+    return card;
+  }));
+  node.replaceChildren(...sections);
+  document.body.dataset.loaded = "true";
+}
+
 // ---- start ---------------------------------------------------------------------------------
 document.addEventListener("DOMContentLoaded", () => {
   if (!frame()) return;
   const page = document.body.dataset.page;
-  ({ "sign-in": signInPage, alerts: alertsPage, alert: alertPage, jobs: jobsPage })[page]();
+  ({ "sign-in": signInPage, alerts: alertsPage, alert: alertPage, jobs: jobsPage, overflights: overflightsPage })[page]();
 });
