@@ -348,8 +348,7 @@ def test_wall_screen_and_print_layouts(console):
 def reentry_console(tmp_path_factory):
     """A store where the worker's re-entry watch found NEOWISE coming down (as in
     tests/test_serve_findings.py; its operator acme leads), `ssa serve` on it, acme's key."""
-    from test_serve_findings import NEOWISE, catalogue_rows
-
+    from findings_helpers import NEOWISE, catalogue_rows
     from serve_helpers import make_settings
     from ssa.serve.pipeline import ingest_text
     from ssa.serve.store import Store
@@ -375,7 +374,7 @@ def test_a_reentry_findings_alert_shows_the_finding_routing_and_ground_track(ree
     server, _, key = reentry_console
     alert = next(a for a in visible_alerts(server, key) if a["finding"] and a["finding"]["kind"] == "reentry")
     finding = server.api("GET", f"/v1/findings/{alert['finding']['id']}", key).json()
-    predicted = datetime.fromisoformat(finding["event_time"].replace("Z", "")).replace(tzinfo=timezone.utc)
+    predicted = datetime.fromisoformat(finding["event_time"].replace("Z", "")).replace(tzinfo=UTC)
     session = chrome(clock=predicted - timedelta(hours=30, minutes=30))
     try:
         sign_in(session, server, key)
@@ -411,8 +410,7 @@ def test_a_reentry_findings_alert_shows_the_finding_routing_and_ground_track(ree
 def overflight_console(tmp_path_factory):
     """A store where the worker computed the ISS's passes (as a radar watcher) over ESTEC
     Noordwijk, a site only defensie reads (as in tests/test_serve_findings.py); `ssa serve` on it."""
-    from test_serve_findings import ISS_AS_RADAR, SITES, catalogue_rows
-
+    from findings_helpers import ISS_AS_RADAR, SITES, catalogue_rows
     from serve_helpers import make_settings
     from ssa.serve.pipeline import ingest_text
     from ssa.serve.store import Store

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from serve_helpers import REPO, make_settings, migrated_store
-from test_serve_findings import EGNOS_HOST, ISS, NEIGHBOUR, NEOWISE, catalogue_rows, run_version
+from findings_helpers import EGNOS_HOST, ISS, NEIGHBOUR, NEOWISE, catalogue_rows, run_version
+from paths import REPO
+from serve_helpers import make_settings, migrated_store
 
 OBJECTS = (NEOWISE, ISS, EGNOS_HOST, NEIGHBOUR)
 

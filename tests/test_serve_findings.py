@@ -3,51 +3,24 @@ their findings (one per stable identity) with their alerts, and serves them on
 /v1/findings (kind filter, since polling, ETag) scoped by key; overflight passes
 over configured sites served to the sites' readers only. Real SQLite file and
 PostgreSQL; the shipped 2024-11-01 catalogue's rows of a few objects."""
-import csv
-import io
 
 import pytest
 from fastapi.testclient import TestClient
 
-from paths import REPO
+from findings_helpers import (
+    DETECTORS_ON,
+    EGNOS_HOST,
+    ISS,
+    ISS_AS_RADAR,
+    LEMUR_MANGO2B,
+    NEIGHBOUR,
+    NEOWISE,
+    SITES,
+    catalogue_rows,
+    run_version,
+)
 from serve_helpers import make_settings, migrated_store
 from ssa.serve.app import create_app
-from ssa.serve.models import Job
-from ssa.serve.pipeline import ingest_text
-from ssa.serve.worker import Worker
-
-NEOWISE = 36119  # re-entered 2024-11-02; its 2024-10-31 set decays within days
-LEMUR_MANGO2B = 58337  # decaying too, registered by nobody: its re-entry is logged, nobody paged
-ISS = 25544  # not decaying within 30 days
-OBJECTS = (NEOWISE, LEMUR_MANGO2B, ISS)
-DETECTORS_ON = dict(detect_reentry_horizon_days=30.0, detect_manoeuvres=True, detect_fragmentation=True,
-                    detect_proximity=True)
-
-
-def catalogue_rows(ids=OBJECTS, ndot_factor: float = 1.0, changed: int = NEOWISE) -> str:
-    """The objects' rows of the shipped catalogue as OMM CSV; the MEAN_MOTION_DOT of `changed`
-    times `ndot_factor` (a later version that sees it decay faster)."""
-    with open(REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = [r for r in reader if int(r["NORAD_CAT_ID"]) in set(ids)]
-        fields = reader.fieldnames
-    for row in rows:
-        if int(row["NORAD_CAT_ID"]) == changed:
-            row["MEAN_MOTION_DOT"] = f"{float(row['MEAN_MOTION_DOT']) * ndot_factor:.7f}"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def run_version(store, settings, text: str, source: str) -> None:
-    result = ingest_text(store, text, source)
-    assert result.job_id is not None
-    assert Worker(store, settings).run_once()
-    with store.session() as s:
-        job = s.get(Job, result.job_id)
-        assert job.status == "done", job.error
 
 
 def get(client, key, path, **params):
@@ -130,23 +103,6 @@ def test_detectors_switched_off_store_no_findings(tmp_path, database_url):
         store.engine.dispose()
 
 
-SITES = """
-[[site]]
-name = "ESTEC Noordwijk"
-lat_deg = 52.2183
-lon_deg = 4.4198
-alt_m = 45.0
-sensitivity = "public"
-readers = ["defensie"]
-"""
-ISS_AS_RADAR = """
-[[watcher]]
-norad_ids = [25544]
-sensor = "radar"
-min_elevation_deg = 10.0
-"""
-
-
 def test_overflight_passes_served_only_to_the_sites_readers(tmp_path, database_url):
     (tmp_path / "sites.toml").write_text(SITES)
     (tmp_path / "watchers.toml").write_text(ISS_AS_RADAR)
@@ -179,9 +135,6 @@ def test_overflight_passes_served_only_to_the_sites_readers(tmp_path, database_u
     finally:
         store.engine.dispose()
 
-
-EGNOS_HOST = 39617  # in ssa.respond's asset registry (EGNOS payload on an SES satellite), GEO
-NEIGHBOUR = 36581  # stays within 6 km of it in the 2024-11-01 catalogue
 
 
 def test_proximity_of_a_registry_asset_found_routed_and_not_duplicated(tmp_path, database_url):

@@ -9,8 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ssa.serve import schemas
-from ssa.serve.api.deps import (CurrentKey, KeyScope, Limit, RowId, Scope, SessionDep, SettingsDep, StoreDep,
-                                upload_source)
+from ssa.serve.api.deps import (
+    CurrentKey,
+    KeyScope,
+    Limit,
+    RowId,
+    Scope,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+    upload_source,
+)
 from ssa.serve.api.problems import PROBLEM_RESPONSES, not_found
 from ssa.serve.auth import ProblemException
 from ssa.serve.console.finding_plots import finding_plot
