@@ -112,6 +112,25 @@ def _crossing(p, base_min, start_jd, start_fr, t_out, f_out, t_in, f_in, site, u
 
 
 @njit(cache=True, nogil=True)
+def _edge(p, base_min, start_jd, start_fr, t_max, score, direction, total_s, step_s, site, up, north, east,
+          min_el, max_off):
+    """The rise (direction -1) or set (+1) of the pass culminating at t_max: the grid is stepped
+    from t_max until a sample where the site is not seen, then the crossing is refined (s from
+    the window start); NaN when the window ends first."""
+    k = math.floor(t_max / step_s) if direction < 0 else math.ceil(t_max / step_s)
+    t_in, f_in = t_max, score
+    while k >= 0 and k * step_s <= total_s + 1e-9:
+        t = k * step_s
+        f = _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5]
+        if f < 0.0:
+            return _crossing(p, base_min, start_jd, start_fr, t, f, t_in, f_in, site, up, north, east, min_el,
+                             max_off)
+        t_in, f_in = t, f
+        k += direction
+    return np.nan
+
+
+@njit(cache=True, nogil=True)
 def _pass_at(p, base_min, start_jd, start_fr, lo, hi, total_s, step_s, site, up, north, east, min_el, max_off,
              out_row):
     """Refine the elevation maximum in [lo, hi] (golden section); when the site is seen there,
@@ -136,31 +155,11 @@ def _pass_at(p, base_min, start_jd, start_fr, lo, hi, total_s, step_s, site, up,
                                        max_off)
     if err != 0 or not score >= 0.0:
         return False
-    # rise: step back on the grid to a sample where the site is not seen
-    t_rise = np.nan
-    k = math.floor(t_max / step_s)
-    t_in, f_in = t_max, score
-    while k >= 0:
-        t = k * step_s
-        f = _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5]
-        if f < 0.0:
-            t_rise = _crossing(p, base_min, start_jd, start_fr, t, f, t_in, f_in, site, up, north, east, min_el,
-                               max_off)
-            break
-        t_in, f_in = t, f
-        k -= 1
-    t_set = np.nan
-    k = math.ceil(t_max / step_s)
-    t_in, f_in = t_max, score
-    while k * step_s <= total_s + 1e-9:
-        t = k * step_s
-        f = _at(p, base_min, start_jd, start_fr, t, site, up, north, east, min_el, max_off)[5]
-        if f < 0.0:
-            t_set = _crossing(p, base_min, start_jd, start_fr, t, f, t_in, f_in, site, up, north, east, min_el,
-                              max_off)
-            break
-        t_in, f_in = t, f
-        k += 1
+    # rise and set: step back (forward) on the grid to a sample where the site is not seen
+    t_rise = _edge(p, base_min, start_jd, start_fr, t_max, score, -1, total_s, step_s, site, up, north, east,
+                   min_el, max_off)
+    t_set = _edge(p, base_min, start_jd, start_fr, t_max, score, 1, total_s, step_s, site, up, north, east,
+                  min_el, max_off)
     out_row[P_RISE] = t_rise
     out_row[P_CULM] = t_max
     out_row[P_SET] = t_set
