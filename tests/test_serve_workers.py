@@ -112,14 +112,19 @@ def test_a_commit_reads_open_events_only_after_the_one_before_it(database_url):
 @pytest.mark.slow
 def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
     """Two `ssa worker` processes on the local PostgreSQL screen two catalogue versions
-    uploaded back to back, both jobs running at once: one event per encounter."""
+    uploaded back to back: one event per encounter, one history row per change. Whether the
+    two jobs overlap depends on the machine's speed (job 1 usually still screens when job 2
+    is claimed); the interleaving that used to duplicate events (commits reading open events
+    before the counter lock) is forced deterministically by the test above, this one runs
+    the real processes. (Holding one worker with SIGSTOP to force the overlap froze the other
+    under load: a stopped process keeps whatever it holds.)"""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers by itself: this is PostgreSQL's test")
     url = database_url
     store = migrated_store(url)
     catalog = leo_catalog(1000)
-    # 1.5 days: job 1 screens for many seconds, far longer than uploading version 2 takes
-    # a lease far longer than the hold below: job 1 stays its worker's, so the other takes job 2
+    # 1.5 days: job 1 screens for many seconds, longer than uploading version 2 takes; a lease
+    # far longer than any stall of a loaded machine, so no job is re-claimed
     env = worker_env(url, tmp_path, job_lease_s=600, threshold_km=30, window_days=1.5)
     names = [f"ssa-worker-test-{os.getpid()}-{time.monotonic_ns()}-{i}" for i in range(2)]
     workers = [subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "worker"],
@@ -128,20 +133,9 @@ def test_two_worker_processes_store_each_event_once(tmp_path, database_url):
     try:
         wait_until(lambda: all(connected(url, name) for name in names), 300, "both workers to connect to the store")
         first = store.ingest(catalog.take(np.arange(len(catalog) - 1)), "v1", "v1").job_id
-        wait_until(lambda: job_of(store, first).status == "running", 120, "a worker to claim job 1")
-        time.sleep(1.0)  # past its check for a newer version, which follows the claim at once
-        # the worker screening job 1 is held (SIGSTOP) until the other has claimed job 2: the two
-        # jobs run at once however slow the machine is (an upload took 12 s on a loaded CI machine)
-        holder = next(w for w in workers if f":{w.pid}:" in job_of(store, first).worker_id)
-        holder.send_signal(signal.SIGSTOP)
-        try:
-            second = store.ingest(catalog, "v2", "v2").job_id
-            wait_until(lambda: job_of(store, second).status != "queued", 300, "the other worker to claim job 2")
-        finally:
-            holder.send_signal(signal.SIGCONT)
-        one, two = job_of(store, first), job_of(store, second)
-        assert one.status == "running" and two.worker_id != one.worker_id, (one.status, two.worker_id)
-        wait_until(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 240,
+        wait_until(lambda: job_of(store, first).status != "queued", 300, "a worker to claim job 1")
+        second = store.ingest(catalog, "v2", "v2").job_id
+        wait_until(lambda: {job_of(store, j).status for j in (first, second)} <= {"done", "superseded"}, 600,
                    "both jobs to end")
     finally:
         for w in workers:
