@@ -13,14 +13,8 @@ import csv
 import io
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from datetime import datetime
 from pathlib import Path
-
-import httpx
 
 from serve_helpers import make_settings, scenario_omm_csv
 
@@ -95,39 +89,3 @@ def seed(folder: Path):
         ingest_text(store, refined_brik_ii(step), f"BRIK-II refined element set {step}")
         assert worker.run_once()
     return url, store
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ConsoleServer:
-    """`ssa serve` in a subprocess on the store at `url`, no worker; its log in folder/server.log."""
-
-    def __init__(self, folder: Path, url: str, **env):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = folder / "server.log"
-        settings = dict(SSA_DATA_DIR=str(folder), SSA_DATABASE_URL=url, SSA_EMBEDDED_WORKER="false",
-                        SSA_HOST="127.0.0.1", SSA_PORT=str(self.port), SSA_RATE_LIMIT_PER_MINUTE="100000")
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "serve"],
-                                            env=dict(os.environ, **settings, **env), stdout=log, stderr=log)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(self.base + "/healthz", timeout=2)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"server did not start: {self.log.read_text()}")
-
-    def api(self, method: str, path: str, key: str, **kwargs) -> httpx.Response:
-        return httpx.request(method, self.base + path, headers={"X-API-Key": key}, timeout=60, **kwargs)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(30)

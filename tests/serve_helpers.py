@@ -14,8 +14,15 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import socket
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
 
 from paths import SHARED_DATA, SHIPPED_CATALOG
 from ssa.screen.reference import reference_screen
@@ -118,3 +125,39 @@ def soon(hours: float = 1.0) -> str:
 def space_weather(kp: float = 8) -> dict:
     """An incoming space-weather incident (ssa.respond.Alert shape) with Kp `kp`, one hour from now."""
     return {"id": "storm", "incident": "space_weather", "objects": [], "tca": soon(), "evidence": {"kp": kp}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServeProcess:
+    """`ssa serve` in a subprocess on the store at `url`, no worker; its log in folder/server.log."""
+
+    def __init__(self, folder: Path, url: str, **env):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "server.log"
+        settings = dict(SSA_DATA_DIR=str(folder), SSA_DATABASE_URL=url, SSA_EMBEDDED_WORKER="false",
+                        SSA_HOST="127.0.0.1", SSA_PORT=str(self.port), SSA_RATE_LIMIT_PER_MINUTE="100000")
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "serve"],
+                                            env=dict(os.environ, **settings, **env), stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.base + "/healthz", timeout=2)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError(f"server did not start: {self.log.read_text()}")
+
+    def api(self, method: str, path: str, key: str, **kwargs) -> httpx.Response:
+        return httpx.request(method, self.base + path, headers={"X-API-Key": key}, timeout=60, **kwargs)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(30)

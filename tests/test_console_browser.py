@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from console_helpers import BRIK_II, DELFI_N3XT, STARLINK_59580, ConsoleServer, chrome, chromium_paths, seed
+from console_helpers import BRIK_II, DELFI_N3XT, STARLINK_59580, chrome, chromium_paths, seed
+from serve_helpers import ServeProcess
 
 BROWSER, DRIVER = chromium_paths()
 pytestmark = pytest.mark.skipif(BROWSER is None or DRIVER is None,
@@ -31,7 +32,7 @@ def console(tmp_path_factory):
     keys = {"admin": store.create_key("admin", label="duty admin"),
             "dssc": store.create_key("agency", party="dssc", label="DSSC duty officer"),
             "analyst": store.create_key("analyst", label="analyst")}
-    server = ConsoleServer(folder, url)
+    server = ServeProcess(folder, url)
     first_tca = min(a["conjunction"]["TCA"] for a in visible_alerts(server, keys["admin"]))
     clock = datetime.fromisoformat(first_tca).replace(tzinfo=UTC) + timedelta(minutes=10)
     yield server, store, keys, clock
@@ -361,7 +362,7 @@ def reentry_console(tmp_path_factory):
     key = store.create_key("operator", party="acme", objects=[NEOWISE], label="acme duty officer")
     ingest_text(store, catalogue_rows(), "celestrak_on_orbit_2024-11-01.csv (NEOWISE, LEMUR, ISS)")
     assert Worker(store, make_settings(folder, url, detect_reentry_horizon_days=30.0)).run_once()
-    server = ConsoleServer(folder, url)
+    server = ServeProcess(folder, url)
     yield server, store, key
     server.stop()
     store.engine.dispose()
@@ -426,7 +427,7 @@ def overflight_console(tmp_path_factory):
     files = dict(overflight_sites_file=folder / "sites.toml", overflight_watchers_file=folder / "watchers.toml")
     ingest_text(store, catalogue_rows(), "celestrak_on_orbit_2024-11-01.csv (NEOWISE, LEMUR, ISS)")
     assert Worker(store, make_settings(folder, url, **files)).run_once()
-    server = ConsoleServer(folder, url, SSA_OVERFLIGHT_SITES_FILE=str(files["overflight_sites_file"]),
+    server = ServeProcess(folder, url, SSA_OVERFLIGHT_SITES_FILE=str(files["overflight_sites_file"]),
                            SSA_OVERFLIGHT_WATCHERS_FILE=str(files["overflight_watchers_file"]))
     yield server, store, keys
     server.stop()

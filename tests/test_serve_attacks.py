@@ -19,7 +19,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paths import REPO
-from serve_helpers import ISS, THRESHOLD_KM, WINDOW_DAYS, make_settings, migrated_store, scenario_omm_csv
+from serve_helpers import (
+    ISS,
+    THRESHOLD_KM,
+    WINDOW_DAYS,
+    ServeProcess,
+    free_port,
+    make_settings,
+    migrated_store,
+    scenario_omm_csv,
+)
 from ssa.screen.reference import reference_screen
 from ssa.serve.app import create_app
 from ssa.serve.pipeline import ingest_text, route_rows, window_for
@@ -27,12 +36,6 @@ from ssa.serve.pipeline import ingest_text, route_rows, window_for
 SHIPPED_CATALOG = REPO / "catalogs" / "celestrak_on_orbit_2024-11-01.csv"
 ICEYE_X20 = 52759
 PROBLEM = "application/problem+json"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bytes_read(pid: int) -> int:
@@ -43,33 +46,17 @@ def bytes_read(pid: int) -> int:
     raise AssertionError("no rchar in /proc/<pid>/io")
 
 
-class LiveServer:
-    """`ssa serve` in a subprocess on a SQLite store in `folder`, no worker; its log in folder/server.log."""
+class LiveServer(ServeProcess):
+    """`ssa serve` in a subprocess on a SQLite store in `folder` (with an admin key), no worker."""
 
     def __init__(self, folder: Path, **env):
-        self.folder, self.port = folder, free_port()
-        self.url = f"sqlite:///{folder / 'ssa.sqlite3'}"
+        self.folder, self.url = folder, f"sqlite:///{folder / 'ssa.sqlite3'}"
         self.store = migrated_store(self.url)
         self.admin = self.store.create_key("admin")
-        self.log = folder / "server.log"
-        settings = dict(SSA_DATA_DIR=str(folder), SSA_DATABASE_URL=self.url, SSA_EMBEDDED_WORKER="false",
-                        SSA_HOST="127.0.0.1", SSA_PORT=str(self.port), SSA_RATE_LIMIT_PER_MINUTE="100000")
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-c", "from ssa.cli import app; app()", "serve"],
-                                            env=dict(os.environ, **settings, **env), stdout=log, stderr=log)
-        self.base = f"http://127.0.0.1:{self.port}"
-        for _ in range(300):
-            try:
-                httpx.get(self.base + "/healthz", timeout=2)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"server did not start: {self.log.read_text()}")
+        super().__init__(folder, self.url, **env)
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(30)
+        super().stop()
         self.store.engine.dispose()
 
 
