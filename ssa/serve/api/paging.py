@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from ssa.serve.api.deps import MAX_ROW_ID
 from ssa.serve.auth import ProblemException
+from ssa.serve.store import high_water
 
 
 def etag_response(request: Request, page: BaseModel) -> Response:
@@ -23,6 +24,17 @@ def etag_response(request: Request, page: BaseModel) -> Response:
     if inm and (inm.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]):
         return Response(status_code=304, headers={"ETag": etag})
     return Response(body, media_type="application/json", headers={"ETag": etag, "Cache-Control": "no-cache"})
+
+
+def change_page(session, query, since: int, limit: int) -> tuple[list, bool, int]:
+    """One page of ORM rows of `query` (filtered to change_seq > since, in change order):
+    (rows, has_more, next_since). The committed high water is read first (see
+    ssa.serve.store.changes); a poller already at it gets its empty page without the query."""
+    newest_seq = high_water(session)
+    rows = [] if since >= newest_seq else session.scalars(query.limit(limit + 1)).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, has_more, next_since(rows, has_more, newest_seq, since)
 
 
 def next_since(rows, has_more: bool, newest_seq: int, since: int) -> int:

@@ -10,12 +10,12 @@ from sqlalchemy.orm import joinedload
 
 from ssa.serve import schemas
 from ssa.serve.api.deps import NO_NUL, CurrentKey, Limit, RowId, Scope, SessionDep
-from ssa.serve.api.paging import etag_response, next_since
+from ssa.serve.api.paging import change_page, etag_response
 from ssa.serve.api.problems import PROBLEM_RESPONSES, not_found, responses
 from ssa.serve.auth import ProblemException
 from ssa.serve.enums import Role
 from ssa.serve.models import Alert, Event
-from ssa.serve.store import high_water, next_change_seqs, utcnow
+from ssa.serve.store import next_change_seqs, utcnow
 
 router = APIRouter(tags=["alerts"])
 
@@ -41,13 +41,9 @@ def list_alerts(request: Request, scope: Scope, session: SessionDep,
         conds.append(Alert.party == party)
     if acknowledged is not None:
         conds.append(Alert.acknowledged_at.is_not(None) if acknowledged else Alert.acknowledged_at.is_(None))
-    newest_seq = high_water(session)
-    # up to date (nothing committed after `since`): the page is empty whatever the filters
-    rows = [] if since >= newest_seq else session.scalars(select(Alert).options(*with_subject()).where(*conds)
-                                                          .order_by(Alert.change_seq).limit(limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    page = schemas.AlertPage(items=rows, has_more=has_more, next_since=next_since(rows, has_more, newest_seq, since))
+    rows, has_more, since_next = change_page(
+        session, select(Alert).options(*with_subject()).where(*conds).order_by(Alert.change_seq), since, limit)
+    page = schemas.AlertPage(items=rows, has_more=has_more, next_since=since_next)
     session.close()  # the reads are done: the connection goes back here, not in one more thread hand-off
     return etag_response(request, page)
 

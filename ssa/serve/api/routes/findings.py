@@ -10,10 +10,9 @@ from sqlalchemy import select
 
 from ssa.serve import schemas
 from ssa.serve.api.deps import Limit, RowId, Scope, SessionDep
-from ssa.serve.api.paging import etag_response, next_since
+from ssa.serve.api.paging import change_page, etag_response
 from ssa.serve.api.problems import PROBLEM_RESPONSES, not_found, responses
 from ssa.serve.models import Finding
-from ssa.serve.store import high_water
 
 router = APIRouter(tags=["findings"])
 
@@ -30,12 +29,9 @@ def list_findings(request: Request, scope: Scope, session: SessionDep,
     conds = [c for c in (Finding.change_seq > since, scope.findings()) if c is not None]
     if kind is not None:
         conds.append(Finding.kind == kind)
-    newest_seq = high_water(session)
-    rows = session.scalars(select(Finding).where(*conds).order_by(Finding.change_seq).limit(limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    return etag_response(request, schemas.FindingPage(items=rows, has_more=has_more,
-                                                      next_since=next_since(rows, has_more, newest_seq, since)))
+    rows, has_more, since_next = change_page(
+        session, select(Finding).where(*conds).order_by(Finding.change_seq), since, limit)
+    return etag_response(request, schemas.FindingPage(items=rows, has_more=has_more, next_since=since_next))
 
 
 @router.get("/v1/findings/{finding_id}", response_model=schemas.FindingOut,
