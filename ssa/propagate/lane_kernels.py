@@ -316,6 +316,19 @@ def _block(P, jd, fr):
         P[(W + BAD) * LANES + l] = 1.0 if bad else 0.0
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _put(err, r, v, i, j, e, rx, ry, rz, vx, vy, vz, with_velocity):
+    """Write one state (error code, TEME km and km/s) into row i, time j of the outputs."""
+    err[i, j] = e
+    r[i, j, 0] = rx
+    r[i, j, 1] = ry
+    r[i, j, 2] = rz
+    if with_velocity:
+        v[i, j, 0] = vx
+        v[i, j, 1] = vy
+        v[i, j, 2] = vz
+
+
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def propagate_lanes(blocks, block_rows, params, jd, fr, err, r, v, with_velocity):
     """Every satellite of the lane blocks at every UTC two-part Julian date (jd[j] + fr[j]).
@@ -336,23 +349,11 @@ def propagate_lanes(blocks, block_rows, params, jd, fr, err, r, v, with_velocity
                     p = params[i]
                     t = (jd[j] - p[P_EPOCH_JD]) * MINUTES_PER_DAY + (fr[j] - p[P_EPOCH_FR]) * MINUTES_PER_DAY
                     e, rx, ry, rz, vx, vy, vz, _ = sgp4_step(p, t, fresh_state())
-                    err[i, j] = e
-                    r[i, j, 0] = rx
-                    r[i, j, 1] = ry
-                    r[i, j, 2] = rz
-                    if with_velocity:
-                        v[i, j, 0] = vx
-                        v[i, j, 1] = vy
-                        v[i, j, 2] = vz
+                    _put(err, r, v, i, j, e, rx, ry, rz, vx, vy, vz, with_velocity)
                     continue
-                err[i, j] = np.uint8(P[(W + ERR) * LANES + l])
-                r[i, j, 0] = P[(W + RX) * LANES + l]
-                r[i, j, 1] = P[(W + RY) * LANES + l]
-                r[i, j, 2] = P[(W + RZ) * LANES + l]
-                if with_velocity:
-                    v[i, j, 0] = P[(W + VX) * LANES + l]
-                    v[i, j, 1] = P[(W + VY) * LANES + l]
-                    v[i, j, 2] = P[(W + VZ) * LANES + l]
+                _put(err, r, v, i, j, np.uint8(P[(W + ERR) * LANES + l]), P[(W + RX) * LANES + l],
+                     P[(W + RY) * LANES + l], P[(W + RZ) * LANES + l], P[(W + VX) * LANES + l],
+                     P[(W + VY) * LANES + l], P[(W + VZ) * LANES + l], with_velocity)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
@@ -369,11 +370,4 @@ def propagate_rows(params, rows, jd, fr, err, r, v, with_velocity):
         for j in range(n_time):
             t = (jd[j] - epoch_jd) * MINUTES_PER_DAY + (fr[j] - epoch_fr) * MINUTES_PER_DAY
             e, rx, ry, rz, vx, vy, vz, state = sgp4_step(p, t, state)
-            err[i, j] = e
-            r[i, j, 0] = rx
-            r[i, j, 1] = ry
-            r[i, j, 2] = rz
-            if with_velocity:
-                v[i, j, 0] = vx
-                v[i, j, 1] = vy
-                v[i, j, 2] = vz
+            _put(err, r, v, i, j, e, rx, ry, rz, vx, vy, vz, with_velocity)
