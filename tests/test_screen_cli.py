@@ -160,3 +160,22 @@ def test_cli_reports_a_runaway_element_set_like_a_decay(station_csv, tmp_path):
     text = " ".join(result.output.split())
     assert "stopped NORAD 99999 RUNAWAY DEB at +0 s: SGP4 error 7 (not a bound orbit" in text
     assert re.search(r"objects stopped \(SGP4 error\)\s*│?\s*1\b", text), text
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json", "parquet"])
+def test_no_primary_in_the_catalogue_writes_an_empty_table(station_csv, tmp_path, suffix):
+    """Primaries none of which the catalogue holds: nothing to screen, exit 0, and a
+    well-formed empty table (a CSV header, `[]`, a parquet file of no rows), not a crash."""
+    out = tmp_path / f"none.{suffix}"
+    result = CliRunner().invoke(app, ["screen", str(station_csv), "--start", "2024-11-01T00:00:00", "--days",
+                                      "0.1", "--primaries", "99999", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    if suffix == "csv":
+        lines = out.read_text().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("NORAD_CAT_ID_1,OBJECT_NAME_1,DSE_1")
+    elif suffix == "json":
+        assert json.loads(out.read_text()) == []
+    else:
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(out).num_rows == 0

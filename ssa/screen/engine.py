@@ -75,6 +75,8 @@ def _prefilter(catalog: Catalog, primary: np.ndarray | None, threshold_km: float
     """Objects whose radius band meets a primary's (or, all-vs-all, any other object's)."""
     low, high = _bands(catalog, threshold_km)
     if primary is not None:
+        if len(primary) == 0:  # no primary in the catalogue: nothing meets one
+            return np.zeros(len(catalog), dtype=bool)
         plow, phigh = low[primary], high[primary]
         order = np.argsort(plow)
         plow, phigh = plow[order], np.maximum.accumulate(phigh[order])
@@ -127,6 +129,8 @@ def run_screen(catalog: Catalog, start, days: float = 7.0, threshold_km: float =
     if primary_mode:
         is_primary[np.isin(catalog.norad_id, wanted)] = True
     if n < 2 or (primary_mode and not is_primary.any()):
+        if sink is not None:  # nothing to screen: the output still gets its header (or schema)
+            sink(np.zeros(0, CONJUNCTION_DTYPE))
         return ScreenResult(np.zeros(0, CONJUNCTION_DTYPE), n_objects=n, step_s=step_s, notes=notes)
 
     clock = time.perf_counter()
