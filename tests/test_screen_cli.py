@@ -179,3 +179,27 @@ def test_no_primary_in_the_catalogue_writes_an_empty_table(station_csv, tmp_path
         import pyarrow.parquet as pq
 
         assert pq.read_table(out).num_rows == 0
+
+
+def test_reading_a_screening_table_names_bad_numbers_and_skips_only_their_rows(station_csv, tmp_path):
+    """TCA_JD, TCA_FR or DSE that is not a finite number: 'line N: field X: ...' and that row
+    skipped; the good rows are read (ssa assess cdm reads tables this way)."""
+    from ssa.catalog import load
+    from ssa.screen import conjunctions_from_csv
+
+    out = tmp_path / "c.csv"
+    result = CliRunner().invoke(app, ["screen", str(station_csv), "--start", "2024-11-01T00:00:00", "--days", "1",
+                                      "--threshold-km", "50", "--no-pc", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) >= 2
+    rows[0]["TCA_JD"], rows[1]["DSE_2"] = "abc", "nan"
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    table, problems = conjunctions_from_csv(bad, load(station_csv))
+    assert problems[:2] == ["line 2: field TCA_JD: 'abc' is not a finite number",
+                            "line 3: field DSE_2: 'nan' is not a finite number"]
+    assert len(table) == len(rows) - 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ssa.fileio import atomic_path
+from ssa.propagate.reference import epoch_semi_major_axis_km, flag_not_bound
 from ssa.timeutil import jd_to_datetime64, parse_utc, to_julian, unix_days
 
 CONJUNCTION_DTYPE = np.dtype([
@@ -228,6 +230,17 @@ def write_table(table: np.ndarray, path, fmt: str | None = None) -> Path:
 SOCRATES_TCA_FORMAT = "%Y %b %d %H:%M:%S.%f"  # CelesTrak SOCRATES' TCA, e.g. 2023 Mar 26 19:37:24.146
 
 
+def _finite(rec: dict, field: str) -> float:
+    """The field as a finite float; ValueError naming it otherwise."""
+    try:
+        value = float(rec[field])
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"field {field}: {rec[field]!r} is not a finite number")
+    return value
+
+
 def parse_tca(text: str) -> datetime:
     """A TCA as ``ssa screen`` (ISO-8601) or SOCRATES ('2023 Mar 26 19:37:24.146') writes it, naive UTC."""
     try:
@@ -259,18 +272,22 @@ def conjunctions_from_csv(path, catalog):
                 ids = int(rec["NORAD_CAT_ID_1"]), int(rec["NORAD_CAT_ID_2"])
                 rows = catalog.index_of(ids)
                 tca = parse_tca(rec["TCA"])
+                if rec.get("TCA_JD", "").strip() and rec.get("TCA_FR", "").strip():  # exact, as write_table writes
+                    jd, fr = _finite(rec, "TCA_JD"), _finite(rec, "TCA_FR")
+                else:
+                    jd, fr = to_julian(tca)
+                given = [_finite(rec, f"DSE_{k}") if rec.get(f"DSE_{k}", "").strip() else None for k in (1, 2)]
             except (KeyError, ValueError, TypeError) as exc:
                 problems.append(f"line {line}: {exc.args[0] if exc.args else exc}")
                 continue
-            if rec.get("TCA_JD", "").strip() and rec.get("TCA_FR", "").strip():  # exact, as write_table writes
-                jd, fr = float(rec["TCA_JD"]), float(rec["TCA_FR"])
-            else:
-                jd, fr = to_julian(tca)
             rv = []
             for row in rows:
                 if row not in satrecs:
                     satrecs[row] = catalog.take([row]).satrecs()[0]
                 err, r, v = satrecs[row].sgp4(jd, fr)
+                if err == 0:  # python-sgp4 says 0 for runaway states too: the screen's code 7
+                    a0 = epoch_semi_major_axis_km([satrecs[row]])
+                    err = int(flag_not_bound(np.zeros((1, 1), np.uint8), np.array([[r]]), np.array([[v]]), a0)[0, 0])
                 if err:
                     break
                 rv.append((r, v))
@@ -278,11 +295,10 @@ def conjunctions_from_csv(path, catalog):
                 problems.append(f"line {line}: SGP4 error {err} for NORAD {ids[len(rv)]} at TCA")
                 continue
             for k, row in enumerate(rows):
-                given = rec.get(f"DSE_{k + 1}", "")
                 ours = (jd - catalog.epoch_jd[row]) + (fr - catalog.epoch_fr[row])
-                if given.strip() and abs(float(given) - ours) > 1e-3:
+                if given[k] is not None and abs(given[k] - ours) > 1e-3:
                     problems.append(f"line {line}: NORAD {ids[k]}: the catalogue's element set is not the one "
-                                    f"screened (DSE {ours:.3f} here, {float(given):.3f} in the file); used anyway")
+                                    f"screened (DSE {ours:.3f} here, {given[k]:.3f} in the file); used anyway")
             idx1.append(rows[0]), idx2.append(rows[1]), jds.append(jd), frs.append(fr)
             states.append(rv)
             persistent.append(str(rec.get("PERSISTENT", "")).strip().lower() in ("true", "1", "yes"))
