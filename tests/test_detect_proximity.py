@@ -135,3 +135,18 @@ def test_cli_writes_operations_alerts_and_plots(tmp_path):
     alerts = json.loads((out / "alerts.json").read_text())
     assert alerts[0]["incident"] == "proximity_operation" and math.isclose(alerts[0]["miss_km"],
                                                                            records[0]["min_range_km"])
+
+
+def test_a_timeline_sample_sgp4_could_not_give_is_null_in_the_record():
+    """Range and RTN are NaN where SGP4 failed; the record (written as JSON) says null there."""
+    import json
+    from datetime import datetime
+
+    from ssa.detect.proximity import TIMELINE_DTYPE, ProximityOperation
+
+    timeline = np.zeros(3, TIMELINE_DTYPE)
+    timeline["range_km"], timeline["radial_km"] = [1.0, np.nan, 2.0], [0.1, np.nan, 0.2]
+    op = ProximityOperation(1, "A", 2, "B", "X", "PAY", "geo", 50.0, ("stays",), datetime(2024, 11, 1), 1.0, 0.0,
+                            3600.0, 1, datetime(2024, 11, 1), timeline)
+    record = json.loads(json.dumps(op.to_dict(), allow_nan=False))
+    assert record["timeline"]["range_km"] == [1.0, None, 2.0] and record["timeline"]["radial_km"] == [0.1, None, 0.2]

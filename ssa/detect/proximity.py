@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ssa.catalog.model import Catalog
+from ssa.constants import MINUTES_PER_DAY, SECONDS_PER_DAY
 
 DEFAULT_DISTANCE_KM = {"leo": 10.0, "meo": 25.0, "geo": 50.0}
 REGIMES = tuple(DEFAULT_DISTANCE_KM)
@@ -36,7 +37,7 @@ TIMELINE_DTYPE = np.dtype([("t_s", "f8"), ("range_km", "f8"), ("relative_speed_k
 
 def regime(no_kozai_rad_min: float, ecco: float) -> str:
     """"leo" (>= 11.25 rev/day), "geo" (0.9-1.1 rev/day, e < 0.1) or "meo" (everything else)."""
-    rev_day = no_kozai_rad_min * 1440.0 / (2.0 * math.pi)
+    rev_day = no_kozai_rad_min * MINUTES_PER_DAY / (2.0 * math.pi)
     if rev_day >= 11.25:
         return "leo"
     if 0.9 <= rev_day <= 1.1 and ecco < 0.1:
@@ -74,7 +75,9 @@ class ProximityOperation:
             "min_range_km": round(self.min_range_km, 4), "relative_speed_km_s": round(self.relative_speed_km_s, 6),
             "longest_stay_h": round(self.longest_stay_s / 3600.0, 3), "approaches": self.approaches,
             "timeline_start": self.start.isoformat() + "Z",
-            "timeline": {name: np.round(self.timeline[name], 4).tolist() for name in TIMELINE_DTYPE.names},
+            # JSON has no NaN: a sample where SGP4 failed is null
+            "timeline": {name: [None if math.isnan(x) else x for x in np.round(self.timeline[name], 4).tolist()]
+                         for name in TIMELINE_DTYPE.names},
         }
 
 
@@ -116,8 +119,8 @@ def detect_proximity(catalog: Catalog, assets, start, days: float = 7.0, distanc
     for n in sorted(wanted & set(present)):
         i = present[n]
         by_regime.setdefault(regime(catalog.no_kozai[i], catalog.ecco[i]), []).append(n)
-    n_steps = max(1, int(math.ceil(days * 86400.0 / step_s - 1e-9)))
-    t = np.linspace(0.0, days * 86400.0, n_steps + 1)
+    n_steps = max(1, int(math.ceil(days * SECONDS_PER_DAY / step_s - 1e-9)))
+    t = np.linspace(0.0, days * SECONDS_PER_DAY, n_steps + 1)
     step = t[1] - t[0]
     operations, seen = [], set()
     for reg, ids in by_regime.items():
@@ -137,12 +140,12 @@ def detect_proximity(catalog: Catalog, assets, start, days: float = 7.0, distanc
                 continue
             seen.add((asset, other))
             ia, io = present[asset], present[other]
-            err, r, v = propagate(catalog.take([ia, io]), np.full(len(t), start_jd), start_fr + t / 86400.0)
+            err, r, v = propagate(catalog.take([ia, io]), np.full(len(t), start_jd), start_fr + t / SECONDS_PER_DAY)
             ok = (err[0] == 0) & (err[1] == 0)
             rel = r[1] - r[0]
             rng = np.where(ok, np.linalg.norm(rel, axis=-1), np.nan)
             speed = np.where(ok, np.linalg.norm(v[1] - v[0], axis=-1), np.nan)
-            rtn = rtn_miss(r[0], v[0], r[1])
+            rtn = np.where(ok[:, None], rtn_miss(r[0], v[0], r[1]), np.nan)  # no frame where SGP4 failed
             timeline = np.zeros(len(t), TIMELINE_DTYPE)
             timeline["t_s"], timeline["range_km"], timeline["relative_speed_km_s"] = t, rng, speed
             timeline["radial_km"], timeline["in_track_km"], timeline["cross_track_km"] = rtn.T
