@@ -164,9 +164,13 @@ class JobQueue:
     def close_passed(self, now: datetime | None = None) -> int:
         """Close open events whose TCA has passed (between screenings); returns how many."""
         now = now or utcnow()
+        passed_now = (Event.status == "open", Event.tca < now)
+        with self.session() as s:  # an idle worker asks every poll: look before taking the write lock
+            if s.scalar(select(Event.id).where(*passed_now).limit(1)) is None:
+                return 0
         with self.session.begin() as s:
-            lock_changes(s)
-            passed = s.execute(select(Event).where(Event.status == "open", Event.tca < now)).scalars().all()
+            lock_changes(s)  # then read again under it: another worker may have closed them meanwhile
+            passed = s.execute(select(Event).where(*passed_now)).scalars().all()
             if not passed:
                 return 0
             seqs = iter(next_change_seqs(s, len(passed)))
