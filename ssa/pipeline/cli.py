@@ -379,7 +379,7 @@ def proximity_command(
                    f"longest stay {op.longest_stay_s / 3600:.1f} h")
     with atomic_write(out / "proximity.json") as f:
         json.dump(records, f)
-    alerts = alerts_from_proximity(operations)
+    alerts = alerts_from_proximity(operations, config=cfg)
     with atomic_write(out / "alerts.json") as f:
         json.dump([a.to_dict() for a in alerts], f, indent=1, default=str)
     typer.echo(f"{len(operations)} proximity operation(s) near {len(ids)} assets written to {out}")

@@ -136,7 +136,7 @@ def detect_and_route(catalog, now: datetime, history=None, manoeuvre_ids=None, p
                                                        proximity_days, together=config.together.values(),
                                                        manoeuvres=burns)
         notes += proximity_notes
-        for op, alert in zip(operations, alerts_from_proximity(operations, now=now)):
+        for op, alert in zip(operations, alerts_from_proximity(operations, now=now, config=config)):
             record = {k: v for k, v in op.to_dict().items() if k != "timeline"}  # the timeline stays in `ssa proximity`
             found.append(("proximity", f"proximity:{op.asset_norad_id}:{op.norad_id}", op.asset_norad_id,
                           op.norad_id, _utc(op.closest), record, alert))

@@ -39,7 +39,7 @@ def alerts_from_manoeuvres(manoeuvres, history: Catalog, catalog: Catalog | None
         lookup = {**owner_lookup(catalog), **lookup}
     alerts = []
     for m in manoeuvres:
-        owner, object_type, *_ = lookup.get(m.norad_id, ("", ""))
+        owner, object_type = lookup.get(m.norad_id, ("", ""))
         subject = AlertObject(m.norad_id, m.name, owner, object_type)
         approach = None if catalog is None else _new_approach(m, history, catalog, days, threshold_km, cfg, lookup)
         objects, tca, miss = (subject,), utc_time(m.epoch), None
@@ -74,7 +74,7 @@ def _new_approach(m, history: Catalog, catalog: Catalog, days: float, threshold_
         other = int(row["norad_id_2"] if row["norad_id_1"] == m.norad_id else row["norad_id_1"])
         if other in before_ids:
             continue
-        owner, object_type, *_ = lookup.get(other, ("", ""))
+        owner, object_type = lookup.get(other, ("", ""))
         name = str(row["name_2"] if row["norad_id_1"] == m.norad_id else row["name_1"])
         obj = AlertObject(other, name, owner, object_type)
         key = (object_interest(obj, cfg).category == "", float(row["range_km"]))
@@ -156,12 +156,13 @@ def alerts_from_overflights(passes, watching: Catalog, sites, start: datetime,
     return alerts
 
 
-def alerts_from_proximity(operations, now: datetime | None = None) -> list[Alert]:
+def alerts_from_proximity(operations, now: datetime | None = None,
+                          config: ResponseConfig | None = None) -> list[Alert]:
     """One ``proximity_operation`` alert per ``ssa.detect.proximity.ProximityOperation``: the asset
     and the other object, the closest approach as event time and its range as ``miss_km``; evidence
     ``longest_stay_h``, ``approaches`` and ``relative_speed_m_s`` (at the closest approach). The
     range / relative speed / RTN timeline travels beside it (``ssa proximity`` writes it)."""
-    cfg_assets = load_config().assets
+    cfg_assets = (config or load_config()).assets
     alerts = []
     for op in operations:
         asset = cfg_assets.get(op.asset_norad_id)
