@@ -10,6 +10,7 @@ from typer.main import get_command
 from typer.models import ParameterInfo
 from typer.testing import CliRunner
 
+from paths import SHIPPED_CATALOG
 from ssa.cli import MOVED, app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,3 +157,12 @@ def test_readme_screen_command_parses_as_written(monkeypatch):
         with group.commands["screen"].make_context("screen", args[1:], parent=context) as screen:
             assert screen.params["catalog_path"] == Path("catalogs/celestrak_on_orbit_2024-11-01.csv")
             assert (screen.params["days"], screen.params["threshold_km"]) == (7.0, 5.0)
+
+
+def test_covariance_without_pc_is_a_usage_error(tmp_path):
+    """`--covariance` feeds Pc: with `--no-pc` it would be silently unused, so it is refused (2)."""
+    result = CliRunner().invoke(app, ["screen", str(SHIPPED_CATALOG), "--start", "2024-11-01T00:00:00", "--days",
+                                      "0.01", "--no-pc", "--covariance", str(tmp_path), "--out",
+                                      str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and "--no-pc" in result.output
+    assert not (tmp_path / "x.csv").exists()

@@ -129,7 +129,9 @@ def screen_command(
     if len(catalog.rejected) > 10:
         console.print(f"[yellow]... and {len(catalog.rejected) - 10} more rejected records[/yellow]")
     primary_ids = resolve_primaries(primaries, catalog) if primaries else None
-    if pc and covariance:
+    if covariance and not pc:
+        usage_error("--covariance gives operators' covariances for Pc: it cannot go with --no-pc")
+    if covariance:
         from ssa.assess.cli import operator_covariances_or_exit
 
         covariances = operator_covariances_or_exit(covariance, console)
@@ -169,7 +171,7 @@ def screen_command(
     summary.add_row("objects screened", f"{result.n_objects:,}")
     summary.add_row("conjunctions", f"{summary_rows.rows:,}")
     summary.add_row("of which persistent pairs", f"{summary_rows.persistent:,}")
-    if summary_rows.rows:
+    if summary_rows.closest is not None:
         best = summary_rows.closest
         summary.add_row("closest (non-persistent)",
                         f"{best['norad_id_1']} x {best['norad_id_2']} {best['range_km'] * 1e3:.0f} m "
@@ -208,10 +210,12 @@ class SummaryRows:
             return
         self.rows += len(piece)
         self.persistent += int(piece["persistent"].sum())
-        best = piece[np.argmin(piece["range_km"] + 1e9 * piece["persistent"])]
-        if self.closest is None or self._closeness(best) < self._closeness(self.closest):
-            self.closest = best.copy()
-        encounters = piece[~piece["persistent"]] if self.pc else piece[:0]
+        moving = piece[~piece["persistent"]]
+        if len(moving):
+            best = moving[np.argmin(moving["range_km"])]
+            if self.closest is None or best["range_km"] < self.closest["range_km"]:
+                self.closest = best.copy()
+        encounters = moving if self.pc else piece[:0]
         if len(encounters):
             self.encounters += len(encounters)
             self.pc_4 += int((encounters["pc"] >= 1e-4).sum())
@@ -220,10 +224,6 @@ class SummaryRows:
             top = encounters[np.argmax(encounters["pc"])]
             if self.top_pc is None or top["pc"] > self.top_pc["pc"]:
                 self.top_pc = top.copy()
-
-    @staticmethod
-    def _closeness(row) -> float:
-        return float(row["range_km"] + 1e9 * row["persistent"])
 
 
 # ------------------------------------------------------------------ overflights

@@ -14,7 +14,6 @@ import os
 import uuid
 from contextlib import contextmanager
 
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 TASK_RETRIES = 2
 
 
