@@ -37,6 +37,9 @@ def main() -> None:
     cases = dict(CASES)
     if "--snapshots" in sys.argv:
         cases[SNAPSHOTS[0]] = SNAPSHOTS[1]
+    missing = [str(p) for pair in cases.values() for p in pair if not p.exists()]
+    if missing:
+        sys.exit(f"needs ../shared/data (Space-Track and CelesTrak event data): missing {', '.join(missing)}")
     for label, (old_path, new_path) in cases.items():
         old, new = load(old_path, satcat=SHIPPED_SATCAT), load(new_path, satcat=SHIPPED_SATCAT)
         clusters = new_piece_clusters(old, new)
@@ -47,10 +50,8 @@ def main() -> None:
         jd = t0 + np.arange(0.0, 1.0, 60.0 / 86400.0)  # one day at 60 s, as the detector's coarse search
         whole = np.floor(jd - 0.5) + 0.5
         cloud_spread(fragments, parent, jd)  # compile
-        t_numba = best_of(3, partial(cloud_spread, fragments, parent, jd))[0]
-        t_ref = best_of(1, partial(cloud_distances_reference, fragments, parent, whole, jd - whole))[0]
-        ours, _ = cloud_spread(fragments, parent, jd)
-        ref = cloud_distances_reference(fragments, parent, whole, jd - whole)
+        t_numba, (ours, _) = best_of(3, partial(cloud_spread, fragments, parent, jd))
+        t_ref, ref = best_of(1, partial(cloud_distances_reference, fragments, parent, whole, jd - whole))
         # back-propagated months, SGP4 (ours and python-sgp4 alike) returns error code 0 with
         # positions of 1e18 km for some decaying debris: compared only below 100,000 km
         sane = ref < 1e5
