@@ -71,8 +71,8 @@ def test_decay_kernel_equals_numpy_reference():
     tables = np.array([exponential_table(scale_km=s) for s in (30.0, 45.0, 60.0)])
     index = rng.integers(0, 3, n)
     out = np.empty(n)
-    decay_times(a, e, b, index, tables, H0, DH, 100.0, 90.0, out)
-    ref = decay_times_reference(a, e, b, index, tables, H0, DH, 100.0, 90.0)
+    decay_times(a, e, b, index, tables, H0, DH, 100.0, np.full(len(a), 90.0), out)
+    ref = decay_times_reference(a, e, b, index, tables, H0, DH, 100.0, np.full(len(a), 90.0))
     assert np.isfinite(out).sum() > 50 and np.isnan(out).sum() > 20  # some come down, some not within 90 d
     np.testing.assert_array_equal(np.isnan(out), np.isnan(ref))
     np.testing.assert_allclose(out[np.isfinite(out)], ref[np.isfinite(ref)], rtol=0, atol=1e-6)  # 0.1 s
@@ -96,7 +96,7 @@ def test_circular_decay_matches_the_textbook_integral():
     expected_days = quad(seconds_per_metre, (R_EARTH_KM + 100) * 1e3, (R_EARTH_KM + 300) * 1e3, limit=200)[0] / 86400
     out = np.empty(1)
     decay_times(np.array([R_EARTH_KM + 300.0]), np.zeros(1), np.array([b]), np.zeros(1, np.int64), table[None],
-                H0, DH, 100.0, 365.0, out)
+                H0, DH, 100.0, np.full(1, 365.0), out)
     assert out[0] == pytest.approx(expected_days, rel=2e-3)
     da, _de = decay_rates(R_EARTH_KM + 300.0, 0.0, b, table, H0, DH)
     assert da == pytest.approx(-1e-3 * 86400 / seconds_per_metre((R_EARTH_KM + 300.0) * 1e3), rel=1e-9)

@@ -266,15 +266,16 @@ def _model_rates(catalog: Catalog, a_km: np.ndarray, ballistic: np.ndarray) -> n
                                  TABLE_DH_KM)[0] for i in range(len(catalog))])
 
 
-def predict_decay(catalog: Catalog, ballistic: np.ndarray, max_days: float, kernel: str = "numba") -> np.ndarray:
-    """Days from each row's epoch to re-entry (NaN beyond max_days or without B);
+def predict_decay(catalog: Catalog, ballistic: np.ndarray, max_days, kernel: str = "numba") -> np.ndarray:
+    """Days from each row's epoch to re-entry (NaN beyond max_days, one for all rows or
+    one per row, or without B);
     kernel "numba" or "numpy" (the plain reference, same steps)."""
     a = semi_major_axis_km(catalog.no_kozai)
     index, tables = density_tables(catalog, "predict")
     ok = np.isfinite(ballistic)
     out = np.full(len(catalog), np.nan)
     args = (a[ok], catalog.ecco[ok], ballistic[ok], index[ok], tables, TABLE_H0_KM, TABLE_DH_KM, REENTRY_KM,
-            float(max_days))
+            np.broadcast_to(np.asarray(max_days, dtype=np.float64), (len(catalog),))[ok].copy())
     if kernel == "numba":
         part = np.empty(int(ok.sum()))
         decay_times(*args, part)
@@ -311,7 +312,8 @@ def watch(catalog: Catalog, history: Catalog | None = None, horizon_days: float 
     reference = epochs.max()
     ahead = (reference - epochs).astype("timedelta64[ms]").astype(np.float64) / 86400e3
     span = (horizon_days + ahead) / (1.0 - WINDOW_EARLY)
-    days = predict_decay(sel, ballistic, float(span.max()), kernel=kernel)
+    # each object up to its own span: one old element set must not lengthen every object's run
+    days = predict_decay(sel, ballistic, span, kernel=kernel)
     found = []
     for i in range(len(sel)):
         t = days[i]

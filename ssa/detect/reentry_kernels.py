@@ -104,11 +104,11 @@ def _decay_time(a_km, e, ballistic, log_rho, h0_km, dh_km, reentry_km, max_days)
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def decay_times(a_km, e, ballistic, table_index, log_rho, h0_km, dh_km, reentry_km, max_days, out):
     """Fill out[i] with the days from epoch until object i's perigee reaches
-    reentry_km (NaN when later than max_days). Object i uses density table
-    log_rho[table_index[i]] (ln kg/m^3 at heights h0_km + k dh_km)."""
+    reentry_km (NaN when later than max_days[i], its own limit). Object i uses density
+    table log_rho[table_index[i]] (ln kg/m^3 at heights h0_km + k dh_km)."""
     for i in prange(a_km.shape[0]):
         out[i] = _decay_time(a_km[i], e[i], ballistic[i], log_rho[table_index[i]], h0_km, dh_km,
-                             reentry_km, max_days)
+                             reentry_km, max_days[i])
 
 
 def decay_rates_reference(a_km, e, ballistic, log_rho, h0_km, dh_km):
@@ -136,7 +136,7 @@ def decay_rates_reference(a_km, e, ballistic, log_rho, h0_km, dh_km):
 
 
 def decay_times_reference(a_km, e, ballistic, table_index, log_rho, h0_km, dh_km, reentry_km, max_days):
-    """Plain-numpy ``decay_times``: every object stepped at once, the same steps."""
+    """Plain-numpy ``decay_times``: every object stepped at once, the same steps (max_days per object)."""
     a = np.array(a_km, dtype=np.float64)
     ecc = np.array(e, dtype=np.float64)
     b = np.asarray(ballistic, dtype=np.float64)
