@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from ssa.catalog.model import Rejection
-from ssa.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
+from ssa.constants import SECONDS_PER_DAY
 from ssa.respond.config import OPERATOR
 from ssa.serve.store import PUBLIC, IngestResult, Routed, Store, utcnow
 from ssa.serve.store.findings import FoundItem
@@ -218,9 +218,9 @@ def detect_findings(store: Store, version_id: int, catalog, start: datetime, set
     reentry_days = settings.detect_reentry_horizon_days
     watched = set()
     if reentry_days > 0 and len(catalog):
-        from ssa.catalog.summary import semi_major_axis_km
+        from ssa.catalog.summary import perigee_apogee_altitude_km
 
-        perigee = semi_major_axis_km(catalog.no_kozai) * (1.0 - catalog.ecco) - EARTH_RADIUS_KM
+        perigee, _ = perigee_apogee_altitude_km(catalog.no_kozai, catalog.ecco)
         watched = {int(n) for n in catalog.norad_id[perigee < REENTRY_HISTORY_PERIGEE_KM]}
     changed = store.new_public_objects(version_id) if settings.detect_manoeuvres else set()
     history = store.history_for_version(version_id, watched | changed, since) if watched | changed else None
