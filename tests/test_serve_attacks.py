@@ -500,3 +500,23 @@ def test_concurrent_cdm_requests_do_not_exhaust_the_connection_pool(live):
     answers = asyncio.run(fetch_all())
     assert [a.status_code for a in answers] == [200] * 40
     assert all("MISS_DISTANCE" in a.text for a in answers)
+
+
+def test_the_failed_key_limiter_drops_full_buckets_instead_of_growing():
+    """Keyed by client address, the limiter would keep one entry per address forever: past
+    PRUNE_AT entries, those refilled to full (the same as no entry) are dropped."""
+    from ssa.serve.auth import RateLimiter
+
+    limiter = RateLimiter(60)
+    limiter.PRUNE_AT = 100
+    for i in range(1000):
+        limiter.retry_after(f"10.0.{i // 256}.{i % 256}")
+        limiter.buckets[f"10.0.{i // 256}.{i % 256}"] = (limiter.capacity, 0.0)  # refilled long ago
+    assert len(limiter.buckets) <= 100
+    held = "192.0.2.1"
+    for _ in range(60):
+        limiter.retry_after(held)
+    assert limiter.retry_after(held) > 0  # a bucket still being drained is kept
+    for i in range(200):
+        limiter.retry_after(f"198.51.100.{i}")
+    assert limiter.retry_after(held) > 0

@@ -45,10 +45,15 @@ class RateLimiter:
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
 
+    PRUNE_AT = 10_000  # keys kept before full buckets (the same as no entry) are dropped
+
     def retry_after(self, key: str, spend: bool = True) -> int:
         """0 when the request may go ahead (taking a token unless `spend` is false), else whole seconds to wait."""
         now = time.monotonic()
         with self.lock:
+            if len(self.buckets) >= self.PRUNE_AT:  # keyed by client address too: do not grow without bound
+                self.buckets = {k: (t, at) for k, (t, at) in self.buckets.items()
+                                if t + (now - at) * self.rate < self.capacity}
             tokens, last = self.buckets.get(key, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
             if tokens >= 1.0:
